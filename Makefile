@@ -1,0 +1,144 @@
+# syncd: non-recursive GNU make build.
+#
+# Sources are found by folder, so adding a module is adding a file:
+#   rules/*.c auth/*.c syncd/*.c (but syncd/main.c)  -> $(BUILD)/libsyncd.a
+#   syncd/main.c                                     -> $(BUILD)/syncd
+#   tests/fakesheets/*.c                             -> $(BUILD)/fakesheets
+#   tests/check_*.c (one Check suite each)           -> $(BUILD)/tests/check_*
+#   tests/t_*.sh (end-to-end scripts)                   run by `make check`
+#   tests/fuzz/fuzz_*.c (libFuzzer, clang)           -> $(BUILD)/fuzz/fuzz_*
+#   tests/tools/*.c (test helpers, one program each) -> $(BUILD)/tools/*
+# User CFLAGS/LDFLAGS add to the project's flags, never replace them.
+
+BUILD    ?= build
+CC       ?= cc
+PREFIX   ?= /usr/local
+SYSCONFDIR ?= /etc
+BINDIR   ?= $(PREFIX)/bin
+SBINDIR  ?= $(PREFIX)/sbin
+MANDIR   ?= $(PREFIX)/share/man
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+DESTDIR  ?=
+FUZZ_SECONDS ?= 60
+VERSION  := 0.1.0
+
+PKGS      := libcurl jansson openssl libconfig
+TEST_PKGS := check libmicrohttpd
+
+# pkg-config is only asked once the dependencies exist (see deps).
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla -Wpointer-arith -Wundef -Wcast-qual -Wnull-dereference \
+	-Wno-missing-field-initializers
+HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -DSYNCD_VERSION='"$(VERSION)"' -O2 -g \
+	$(WARN) $(HARDEN) -I.
+ALL_CFLAGS  = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lm
+
+LIB_SRC  := $(sort $(wildcard rules/*.c auth/*.c) $(filter-out syncd/main.c,$(wildcard syncd/*.c)))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+FAKE_SRC := $(sort $(wildcard tests/fakesheets/*.c))
+FAKE_OBJ := $(FAKE_SRC:%.c=$(BUILD)/obj/%.o)
+CHECK_SRC := $(sort $(wildcard tests/check_*.c))
+CHECK_BIN := $(CHECK_SRC:tests/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+SCRIPT_TESTS := $(sort $(wildcard tests/t_*.sh))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.PHONY: all deps check check-unit check-e2e sanitize valgrind fuzz demo bench \
+	install uninstall clean
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/syncd $(BUILD)/fakesheets
+
+# Installs missing Debian packages (apt-get, only what is missing), once per build dir.
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): .ci/deps
+	@./.ci/deps
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libsyncd.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/syncd: $(BUILD)/obj/syncd/main.o $(BUILD)/libsyncd.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/fakesheets: $(FAKE_OBJ) $(BUILD)/libsyncd.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(BUILD)/libsyncd.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS)
+
+$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libsyncd.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS)
+
+# Every Check suite, then every end-to-end script.  RUNNER prefixes each test
+# binary (valgrind uses it); scripts see BUILD and RUNNER in the environment.
+check: all $(CHECK_BIN) $(TOOL_BIN)
+	@BUILD=$(BUILD) RUNNER="$(RUNNER)" ./tests/run-tests.sh $(CHECK_BIN) $(SCRIPT_TESTS)
+
+check-unit: all $(CHECK_BIN) $(TOOL_BIN)
+	@BUILD=$(BUILD) RUNNER="$(RUNNER)" ./tests/run-tests.sh $(CHECK_BIN)
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+sanitize:
+	$(MAKE) check BUILD=build/sanitize CFLAGS="$(CFLAGS) $(SAN_FLAGS) -O1" \
+		LDFLAGS="$(LDFLAGS) $(SAN_FLAGS)"
+
+valgrind:
+	$(MAKE) check BUILD=build/valgrind CFLAGS="$(CFLAGS) -O1" \
+		RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect"
+
+# libFuzzer targets, built with clang against the library sources.
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -DSYNCD_FUZZ -O1 -g -I. $(PKG_CFLAGS) \
+	-fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+fuzz: $(FUZZ_BIN)
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh $(FUZZ_BIN)
+
+demo: all
+	@BUILD=$(BUILD) ./tests/demo.sh
+
+bench: all $(TOOL_BIN)
+	@BUILD=$(BUILD) ./tests/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/syncd
+	install -m 0755 $(BUILD)/syncd $(DESTDIR)$(SBINDIR)/syncd
+	install -m 0644 syncd/syncd.8 $(DESTDIR)$(MANDIR)/man8/syncd.8
+	install -m 0644 etc/syncd.conf.5 $(DESTDIR)$(MANDIR)/man5/syncd.conf.5
+	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/syncd.service \
+		> $(DESTDIR)$(UNITDIR)/syncd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/syncd.service
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/syncd/syncd.conf ]; then \
+		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/syncd/syncd.conf"; \
+	else install -m 0644 etc/syncd.conf $(DESTDIR)$(SYSCONFDIR)/syncd/syncd.conf; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/syncd $(DESTDIR)$(MANDIR)/man8/syncd.8 \
+		$(DESTDIR)$(MANDIR)/man5/syncd.conf.5 $(DESTDIR)$(UNITDIR)/syncd.service
+	@echo "left $(DESTDIR)$(SYSCONFDIR)/syncd/syncd.conf and /var/lib/syncd in place"
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

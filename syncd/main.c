@@ -1,0 +1,41 @@
+/*
+ * main: syncd's command line front door.  It only dispatches: `check` to the
+ * offline checker, `audit` to the audit-log tools, --version and --help here,
+ * everything else (run, --once, -t) to the daemon.  It never does work itself.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "syncd/cmd_audit.h"
+#include "syncd/cmd_check.h"
+#include "syncd/cmd_run.h"
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: syncd [-c FILE] [--once] [--today YYYY-MM-DD]\n"
+	    "       syncd -t [-c FILE]\n"
+	    "       syncd check [-c FILE] --workbook FILE.json [--today D] [--format text|json]\n"
+	    "       syncd audit verify FILE [--head SEQ:HASH]\n"
+	    "       syncd --version | --help\n"
+	    "The default configuration is /etc/syncd/syncd.conf; see syncd(8).\n", f);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "check") == 0)
+		return cmd_check_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "audit") == 0)
+		return cmd_audit_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+		printf("syncd %s\n", SYNCD_VERSION);
+		return 0;
+	}
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	return cmd_run_main(argc, argv);
+}

@@ -1,0 +1,321 @@
+/*
+ * writer: renders the two tabs syncd owns and the request that writes them.
+ * Pure apart from memory: no I/O, no clock (the caller passes the footer's
+ * time).  See writer.h for the contracts.
+ */
+#include "syncd/writer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SUMMARY_FIXED_COLS 7	/* district, households, unclassified, developed, %, errors, warnings */
+
+static const char *const discrepancy_headings[] = {
+	"อำเภอ (แท็บ)", "แถว", "รหัสบ้าน", "คอลัมน์", "รหัสกฎ", "ระดับ",
+	"รายละเอียด", "พบครั้งแรก",
+};
+#define DISCREPANCY_COLS (sizeof(discrepancy_headings) / sizeof(discrepancy_headings[0]))
+
+static int
+grid_init(struct writer_grid *g, size_t nrows, size_t ncols, struct err *e)
+{
+	memset(g, 0, sizeof(*g));
+	if (nrows > WRITER_MAX_ROWS) {
+		err_set(e, ERR_DATA, "%zu rows exceed the limit of %d rows of a tab",
+		    nrows, WRITER_MAX_ROWS);
+		return -1;
+	}
+	g->cells = calloc(nrows * ncols == 0 ? 1 : nrows * ncols, sizeof(*g->cells));
+	if (g->cells == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory rendering a tab");
+		return -1;
+	}
+	g->nrows = nrows;
+	g->ncols = ncols;
+	return 0;
+}
+
+static struct writer_cell *
+at(struct writer_grid *g, size_t row, size_t col)
+{
+	return &g->cells[row * g->ncols + col];
+}
+
+static int
+set_text(struct writer_grid *g, size_t row, size_t col, const char *s)
+{
+	struct writer_cell *c = at(g, row, col);
+
+	if (s == NULL || *s == '\0') {
+		c->type = WRITER_EMPTY;
+		return 0;
+	}
+	c->text = strdup(s);
+	if (c->text == NULL)
+		return -1;
+	c->type = WRITER_TEXT;
+	return 0;
+}
+
+static void
+set_number(struct writer_grid *g, size_t row, size_t col, double v)
+{
+	struct writer_cell *c = at(g, row, col);
+
+	c->type = WRITER_NUMBER;
+	c->number = v;
+}
+
+void
+writer_grid_fini(struct writer_grid *g)
+{
+	size_t i;
+
+	if (g == NULL || g->cells == NULL)
+		return;
+	for (i = 0; i < g->nrows * g->ncols; i++)
+		free(g->cells[i].text);
+	free(g->cells);
+	memset(g, 0, sizeof(*g));
+}
+
+/* The summary label of a status, from the configuration (fallback: its name). */
+static const char *
+status_label(const struct rules_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nfields; i++)
+		if (cfg->fields[i].role == RULES_ROLE_STATUS &&
+		    strcmp(cfg->fields[i].name, name) == 0)
+			return cfg->fields[i].label != NULL ? cfg->fields[i].label : name;
+	return name;
+}
+
+int
+writer_summary(const struct rules_report *r, const struct rules_config *cfg,
+    const struct writer_footer *footer, struct writer_grid *g, struct err *e)
+{
+	size_t ncols = SUMMARY_FIXED_COLS + r->nstatus;
+	/* headings, rows, empty, updated, audit head */
+	size_t nrows = 1 + r->nsummary + 3;
+	size_t i, k, col, row;
+	int bad = 0;
+
+	if (grid_init(g, nrows, ncols, e) != 0)
+		return -1;
+	col = 0;
+	bad |= set_text(g, 0, col++, "อำเภอ");
+	bad |= set_text(g, 0, col++, "ครัวเรือนเป้าหมาย");
+	for (k = 0; k < r->nstatus; k++)
+		bad |= set_text(g, 0, col++, status_label(cfg, r->status_names[k]));
+	bad |= set_text(g, 0, col++, "ยังไม่จำแนก");
+	bad |= set_text(g, 0, col++, "ได้รับการพัฒนา");
+	bad |= set_text(g, 0, col++, "ร้อยละ");
+	bad |= set_text(g, 0, col++, "ต้องแก้ไข");
+	bad |= set_text(g, 0, col++, "ข้อสังเกต");
+	for (i = 0; i < r->nsummary; i++) {
+		const struct rules_summary *s = &r->summary[i];
+
+		row = 1 + i;
+		col = 0;
+		bad |= set_text(g, row, col++, s->district);
+		set_number(g, row, col++, (double)s->households);
+		for (k = 0; k < r->nstatus; k++)
+			set_number(g, row, col++, (double)s->status[k]);
+		set_number(g, row, col++, (double)s->unclassified);
+		set_number(g, row, col++, (double)s->developed);
+		set_number(g, row, col++, s->percent);
+		set_number(g, row, col++, (double)s->errors);
+		set_number(g, row, col++, (double)s->warnings);
+	}
+	row = 1 + r->nsummary + 1;
+	bad |= set_text(g, row, 0, "ปรับปรุงล่าสุด");
+	bad |= set_text(g, row, 1, footer->updated);
+	at(g, row, 1)->volatile_ = 1;
+	bad |= set_text(g, row + 1, 0, "บันทึกตรวจสอบ (audit log head)");
+	bad |= set_text(g, row + 1, 1, footer->audit_head);
+	at(g, row + 1, 1)->volatile_ = 1;
+	if (bad) {
+		writer_grid_fini(g);
+		err_set(e, ERR_NOMEM, "out of memory rendering the summary tab");
+		return -1;
+	}
+	return 0;
+}
+
+int
+writer_discrepancies(const struct rules_report *r, writer_first_seen_fn first_seen,
+    void *ctx, struct writer_grid *g, struct err *e)
+{
+	size_t i, col;
+	int bad = 0;
+
+	if (grid_init(g, 1 + r->nfindings, DISCREPANCY_COLS, e) != 0)
+		return -1;
+	for (col = 0; col < DISCREPANCY_COLS; col++)
+		bad |= set_text(g, 0, col, discrepancy_headings[col]);
+	for (i = 0; i < r->nfindings && !bad; i++) {
+		const struct rules_finding *f = &r->findings[i];
+		size_t row = 1 + i;
+
+		bad |= set_text(g, row, 0, f->tab);
+		if (f->row > 0)
+			set_number(g, row, 1, (double)f->row);
+		bad |= set_text(g, row, 2, f->key);
+		bad |= set_text(g, row, 3, f->column);
+		bad |= set_text(g, row, 4, f->rule);
+		bad |= set_text(g, row, 5, f->severity == RULES_ERROR ? "error" : "warning");
+		bad |= set_text(g, row, 6, f->message);
+		bad |= set_text(g, row, 7, first_seen != NULL ? first_seen(ctx, f) : "");
+	}
+	if (bad) {
+		writer_grid_fini(g);
+		err_set(e, ERR_NOMEM, "out of memory rendering the discrepancy tab");
+		return -1;
+	}
+	return 0;
+}
+
+/* Does the sheet's cell hold the value we would write? */
+static int
+cell_matches(const struct writer_cell *w, const struct cell *c)
+{
+	char num[64];
+	char *end;
+	double v;
+
+	switch (w->type) {
+	case WRITER_EMPTY:
+		return c == NULL || c->type == CELL_EMPTY ||
+		    (c->type == CELL_STRING && c->len == 0);
+	case WRITER_TEXT:
+		return c != NULL && c->type == CELL_STRING &&
+		    c->len == strlen(w->text) && memcmp(c->text, w->text, c->len) == 0;
+	case WRITER_NUMBER:
+		if (c == NULL || c->type != CELL_NUMBER || c->len >= sizeof(num))
+			return 0;
+		memcpy(num, c->text, c->len);
+		num[c->len] = '\0';
+		v = strtod(num, &end);
+		return *end == '\0' && fabs(v - w->number) < 1e-9;
+	default:
+		return 0;
+	}
+}
+
+int
+writer_grid_matches(const struct writer_grid *g, const struct tab *t)
+{
+	size_t r, c, nrows;
+
+	if (t == NULL)
+		return 0;
+	nrows = t->nrows > g->nrows ? t->nrows : g->nrows;
+	for (r = 0; r < nrows; r++) {
+		const struct row *tr = r < t->nrows ? &t->rows[r] : NULL;
+		size_t ncols = g->ncols;
+
+		if (tr != NULL && tr->ncells > ncols)
+			ncols = tr->ncells;
+		for (c = 0; c < ncols; c++) {
+			const struct cell *tc = (tr != NULL && c < tr->ncells) ? &tr->cells[c] : NULL;
+			struct writer_cell empty = { 0 };
+			const struct writer_cell *w = (r < g->nrows && c < g->ncols) ?
+			    &g->cells[r * g->ncols + c] : &empty;
+
+			if (w->volatile_)
+				continue;
+			if (!cell_matches(w, tc))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+static json_t *
+cell_json(const struct writer_cell *w)
+{
+	switch (w->type) {
+	case WRITER_TEXT:
+		return json_pack("{s:{s:s}}", "userEnteredValue", "stringValue", w->text);
+	case WRITER_NUMBER:
+		return json_pack("{s:{s:f}}", "userEnteredValue", "numberValue", w->number);
+	default:
+		return json_object();	/* with fields=userEnteredValue: cleared */
+	}
+}
+
+static json_t *
+rows_json(const struct writer_grid *g)
+{
+	json_t *rows = json_array();
+	size_t r, c;
+
+	if (rows == NULL)
+		return NULL;
+	for (r = 0; r < g->nrows; r++) {
+		json_t *values = json_array();
+
+		if (values == NULL || json_array_append_new(rows,
+		    json_pack("{s:o}", "values", values)) != 0) {
+			json_decref(rows);
+			return NULL;
+		}
+		for (c = 0; c < g->ncols; c++)
+			if (json_array_append_new(values, cell_json(&g->cells[r * g->ncols + c])) != 0) {
+				json_decref(rows);
+				return NULL;
+			}
+	}
+	return rows;
+}
+
+json_t *
+writer_request(const struct writer_target *targets, size_t n, struct err *e)
+{
+	json_t *req = json_array(), *body;
+	size_t i;
+
+	if (req == NULL)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		const struct writer_target *t = &targets[i];
+		/* The grid is sized to fit exactly: a few rows spare, never zero. */
+		json_int_t nrows = (json_int_t)t->grid->nrows + 1;
+		json_int_t ncols = (json_int_t)t->grid->ncols;
+		json_t *rows;
+
+		if (!t->exists) {
+			if (json_array_append_new(req, json_pack(
+			    "{s:{s:{s:I,s:s,s:{s:I,s:I}}}}", "addSheet", "properties",
+			    "sheetId", (json_int_t)t->sheet_id, "title", t->title,
+			    "gridProperties", "rowCount", nrows, "columnCount", ncols)) != 0)
+				goto nomem;
+		} else if (json_array_append_new(req, json_pack(
+		    "{s:{s:{s:I,s:{s:I,s:I}},s:s}}", "updateSheetProperties",
+		    "properties", "sheetId", (json_int_t)t->sheet_id,
+		    "gridProperties", "rowCount", nrows, "columnCount", ncols,
+		    "fields", "gridProperties.rowCount,gridProperties.columnCount")) != 0)
+			goto nomem;
+		rows = rows_json(t->grid);
+		if (rows == NULL)
+			goto nomem;
+		/* range = the whole tab: cells the rows do not cover are cleared. */
+		if (json_array_append_new(req, json_pack("{s:{s:{s:I},s:o,s:s}}",
+		    "updateCells", "range", "sheetId", (json_int_t)t->sheet_id,
+		    "rows", rows, "fields", "userEnteredValue")) != 0)
+			goto nomem;
+	}
+	body = json_pack("{s:o,s:b}", "requests", req, "includeSpreadsheetInResponse", 0);
+	if (body == NULL)
+		goto nomem_body;
+	return body;
+nomem:
+	json_decref(req);
+nomem_body:
+	err_set(e, ERR_NOMEM, "out of memory building the write request");
+	return NULL;
+}

@@ -1,0 +1,261 @@
+/*
+ * check_writer: the two tabs syncd writes, their comparison with the sheet
+ * (an unchanged cycle must write nothing) and the batchUpdate body (raw
+ * values, whole-tab range, tabs added in the same atomic request).
+ */
+#include <check.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "syncd/writer.h"
+
+static struct rules_report
+sample_report(void)
+{
+	static struct rules_summary sum[2];
+	static struct rules_finding fnd[2];
+	struct rules_report r;
+
+	memset(&r, 0, sizeof(r));
+	memset(sum, 0, sizeof(sum));
+	sum[0].district = "บางคล้า";
+	sum[0].households = 40;
+	sum[0].status[0] = 12;
+	sum[0].status[1] = 9;
+	sum[0].status[2] = 10;
+	sum[0].status[3] = 3;
+	sum[0].unclassified = 6;
+	sum[0].developed = 7;
+	sum[0].percent = 58.33;
+	sum[0].errors = 1;
+	sum[0].warnings = 1;
+	sum[1] = sum[0];
+	sum[1].district = "รวมทั้งจังหวัด";
+	memset(fnd, 0, sizeof(fnd));
+	fnd[0].rule = "status.multiple";
+	fnd[0].severity = RULES_ERROR;
+	fnd[0].tab = "บางคล้า";
+	fnd[0].row = 7;
+	fnd[0].key = "24010012345";
+	fnd[0].column = "คร. ที่พัฒนาได้";
+	fnd[0].message = "=HYPERLINK(\"http://x\")";
+	fnd[1].rule = "province.below_minimum";
+	fnd[1].severity = RULES_WARNING;
+	fnd[1].message = "น้อยกว่า 10";
+	r.summary = sum;
+	r.nsummary = 2;
+	r.findings = fnd;
+	r.nfindings = 2;
+	r.nstatus = 4;
+	r.status_names[0] = "status.developable";
+	r.status_names[1] = "status.welfare";
+	r.status_names[2] = "status.self_reliant";
+	r.status_names[3] = "status.other";
+	return r;
+}
+
+static struct rules_config
+sample_config(void)
+{
+	struct rules_config c;
+	static const char *names[4] = { "status.developable", "status.welfare",
+	    "status.self_reliant", "status.other" };
+	static const char *labels[4] = { "พัฒนาได้", "ขอรับการสงเคราะห์", "พึ่งตนเองได้", "อื่น ๆ" };
+	int i;
+
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < 4; i++) {
+		c.fields[i].name = names[i];
+		c.fields[i].label = labels[i];
+		c.fields[i].role = RULES_ROLE_STATUS;
+	}
+	c.nfields = 4;
+	return c;
+}
+
+/* Turn a grid into the tab the API would read back (numbers as JSON text). */
+static struct tab
+as_tab(const struct writer_grid *g, char *store)
+{
+	struct tab t;
+	size_t r, c;
+	char *p = store;
+
+	memset(&t, 0, sizeof(t));
+	t.title = "t";
+	t.nrows = (uint32_t)g->nrows;
+	t.rows = calloc(g->nrows, sizeof(*t.rows));
+	for (r = 0; r < g->nrows; r++) {
+		t.rows[r].cells = calloc(g->ncols, sizeof(struct cell));
+		t.rows[r].ncells = (uint32_t)g->ncols;
+		for (c = 0; c < g->ncols; c++) {
+			const struct writer_cell *w = &g->cells[r * g->ncols + c];
+			struct cell *x = &t.rows[r].cells[c];
+
+			if (w->type == WRITER_TEXT) {
+				x->type = CELL_STRING;
+				x->text = w->text;
+				x->len = (uint32_t)strlen(w->text);
+			} else if (w->type == WRITER_NUMBER) {
+				int n = snprintf(p, 32, "%.10g", w->number);
+				x->type = CELL_NUMBER;
+				x->text = p;
+				x->len = (uint32_t)n;
+				p += n + 1;
+			}
+		}
+	}
+	return t;
+}
+
+static void
+free_tab(struct tab *t)
+{
+	uint32_t r;
+
+	for (r = 0; r < t->nrows; r++)
+		free(t->rows[r].cells);
+	free(t->rows);
+}
+
+START_TEST(test_summary_layout)
+{
+	struct rules_report r = sample_report();
+	struct rules_config c = sample_config();
+	struct writer_footer f = { "2024-02-01 08:30:00 (Asia/Bangkok)", "3:abc" };
+	struct writer_grid g;
+	struct err e;
+
+	err_init(&e);
+	ck_assert_int_eq(writer_summary(&r, &c, &f, &g, &e), 0);
+	ck_assert_uint_eq(g.ncols, 11);
+	ck_assert_uint_eq(g.nrows, 6);
+	ck_assert_str_eq(g.cells[0].text, "อำเภอ");
+	ck_assert_str_eq(g.cells[2].text, "พัฒนาได้");
+	ck_assert_str_eq(g.cells[5].text, "อื่น ๆ");
+	ck_assert_str_eq(g.cells[8].text, "ร้อยละ");
+	ck_assert_str_eq(g.cells[11].text, "บางคล้า");
+	ck_assert_int_eq(g.cells[12].type, WRITER_NUMBER);
+	ck_assert(g.cells[12].number == 40);
+	ck_assert(g.cells[19].number == 58.33);
+	ck_assert_str_eq(g.cells[2 * 11].text, "รวมทั้งจังหวัด");
+	ck_assert_int_eq(g.cells[3 * 11].type, WRITER_EMPTY);	/* the empty row */
+	ck_assert_str_eq(g.cells[4 * 11].text, "ปรับปรุงล่าสุด");
+	ck_assert_str_eq(g.cells[4 * 11 + 1].text, f.updated);
+	ck_assert_str_eq(g.cells[5 * 11 + 1].text, "3:abc");
+	writer_grid_fini(&g);
+	writer_grid_fini(&g);	/* twice is harmless */
+}
+END_TEST
+
+START_TEST(test_matches_ignores_footer_only)
+{
+	struct rules_report r = sample_report();
+	struct rules_config c = sample_config();
+	struct writer_footer f1 = { "2024-02-01 08:30:00", "3:abc" };
+	struct writer_footer f2 = { "2024-02-02 09:00:00", "9:def" };
+	struct writer_grid g1, g2;
+	struct err e;
+	char store[4096];
+	struct tab t;
+
+	err_init(&e);
+	ck_assert_int_eq(writer_summary(&r, &c, &f1, &g1, &e), 0);
+	t = as_tab(&g1, store);
+	ck_assert_int_eq(writer_summary(&r, &c, &f2, &g2, &e), 0);
+	/* Same data, another time and head: nothing to write. */
+	ck_assert(writer_grid_matches(&g2, &t));
+	/* A count changed: write. */
+	g2.cells[12].number = 41;
+	ck_assert(!writer_grid_matches(&g2, &t));
+	g2.cells[12].number = 40;
+	/* A stale extra row in the sheet: write. */
+	t.rows = realloc(t.rows, (t.nrows + 1) * sizeof(*t.rows));
+	t.rows[t.nrows].cells = calloc(1, sizeof(struct cell));
+	t.rows[t.nrows].ncells = 1;
+	t.rows[t.nrows].cells[0].type = CELL_STRING;
+	t.rows[t.nrows].cells[0].text = "stale";
+	t.rows[t.nrows].cells[0].len = 5;
+	t.nrows++;
+	ck_assert(!writer_grid_matches(&g2, &t));
+	/* An empty trailing row is no difference. */
+	t.rows[t.nrows - 1].cells[0].type = CELL_EMPTY;
+	ck_assert(writer_grid_matches(&g2, &t));
+	/* A tab that does not exist never matches. */
+	ck_assert(!writer_grid_matches(&g2, NULL));
+	free_tab(&t);
+	writer_grid_fini(&g1);
+	writer_grid_fini(&g2);
+}
+END_TEST
+
+START_TEST(test_discrepancies_and_request)
+{
+	struct rules_report r = sample_report();
+	struct writer_grid g;
+	struct writer_target t;
+	struct err e;
+	json_t *body, *reqs, *v;
+
+	err_init(&e);
+	ck_assert_int_eq(writer_discrepancies(&r, NULL, NULL, &g, &e), 0);
+	ck_assert_uint_eq(g.nrows, 3);
+	ck_assert_uint_eq(g.ncols, 8);
+	ck_assert_str_eq(g.cells[8 + 0].text, "บางคล้า");
+	ck_assert(g.cells[8 + 1].number == 7);
+	ck_assert_str_eq(g.cells[8 + 4].text, "status.multiple");
+	ck_assert_str_eq(g.cells[8 + 5].text, "error");
+	/* A sheet-level finding has no tab, row, key or column. */
+	ck_assert_int_eq(g.cells[16 + 0].type, WRITER_EMPTY);
+	ck_assert_int_eq(g.cells[16 + 1].type, WRITER_EMPTY);
+	ck_assert_str_eq(g.cells[16 + 5].text, "warning");
+
+	t.title = "ตรวจสอบข้อมูล";
+	t.grid = &g;
+	t.sheet_id = 777;
+	t.exists = 0;
+	body = writer_request(&t, 1, &e);
+	ck_assert_ptr_nonnull(body);
+	reqs = json_object_get(body, "requests");
+	ck_assert_uint_eq(json_array_size(reqs), 2);
+	v = json_object_get(json_object_get(json_array_get(reqs, 0), "addSheet"), "properties");
+	ck_assert_int_eq(json_integer_value(json_object_get(v, "sheetId")), 777);
+	ck_assert_str_eq(json_string_value(json_object_get(v, "title")), "ตรวจสอบข้อมูล");
+	v = json_object_get(json_array_get(reqs, 1), "updateCells");
+	ck_assert_str_eq(json_string_value(json_object_get(v, "fields")), "userEnteredValue");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(v, "range"), "sheetId")), 777);
+	/* The formula-looking message goes in as a string value, never a formula. */
+	v = json_array_get(json_object_get(json_array_get(json_object_get(v, "rows"), 1), "values"), 6);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(v, "userEnteredValue"),
+	    "stringValue")), "=HYPERLINK(\"http://x\")");
+	ck_assert_ptr_null(json_object_get(json_object_get(v, "userEnteredValue"), "formulaValue"));
+	json_decref(body);
+
+	t.exists = 1;
+	body = writer_request(&t, 1, &e);
+	reqs = json_object_get(body, "requests");
+	ck_assert_ptr_nonnull(json_object_get(json_array_get(reqs, 0), "updateSheetProperties"));
+	json_decref(body);
+	writer_grid_fini(&g);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("writer");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_summary_layout);
+	tcase_add_test(tc, test_matches_ignores_footer_only);
+	tcase_add_test(tc, test_discrepancies_and_request);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}

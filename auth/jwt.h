@@ -107,9 +107,12 @@ struct auth_jwt_verify_opts {
 /*
  * auth_jwt_verify(jwt, len, o, claims): check assertion jwt (len bytes, need
  * not be NUL-terminated) as Google's token endpoint does, in this order:
- * shape and alg (MALFORMED), signature, lifetime (exp - iat must be in
- * (0, 3600], iat <= now + skew, exp > now - skew), aud, iss, scope.
- * claims (may be NULL) receives the decoded claims once the signature holds.
+ * shape and alg RS256 (MALFORMED), iss when o->iss is set (BAD_ISSUER: Google
+ * looks the account up by iss first), signature (BAD_SIGNATURE), lifetime
+ * (BAD_TIMEFRAME unless 0 < exp - iat <= 3600, iat <= now + skew and
+ * exp > now - skew), aud (BAD_AUDIENCE), scope (NO_SCOPE).
+ * claims (may be NULL) receives the decoded claims whenever the assertion
+ * parses, whatever the verdict: trust them only with AUTH_JWT_OK.
  * Returns the verdict; turn it into Google's answer with auth_jwt_error() and
  * auth_jwt_error_description().
  */

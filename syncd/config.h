@@ -1,0 +1,80 @@
+/*
+ * config: syncd's configuration, read from a libconfig file and validated.
+ *
+ * One struct config holds everything the daemon and `syncd check` need: where
+ * the spreadsheet is and how to reach it, where state and the audit log live,
+ * the loop's timings, and the rule configuration (layout, marks, deadlines)
+ * handed to rules/.  Every key has a default (the layout of DOMAIN.md) except
+ * spreadsheet_id and key_file, which the daemon needs and `check` does not.
+ * A bad file is refused whole with "FILE:LINE: what is wrong" (ERR_CONFIG):
+ * syntax errors, wrong types, unknown keys, numbers out of range, bad dates,
+ * deadlines out of order, duplicate fields, non-https URLs.  It never logs and
+ * never exits; the caller reports the error.
+ */
+#ifndef SYNCD_CONFIG_H
+#define SYNCD_CONFIG_H
+
+#include <stddef.h>
+
+#include "rules/err.h"
+#include "rules/rules.h"
+
+#define CONFIG_DEFAULT_PATH	"/etc/syncd/syncd.conf"
+#define CONFIG_MAX_FILE		(1024 * 1024)	/* bytes of a configuration file */
+#define CONFIG_MAX_STRING	4096		/* bytes of one string value */
+
+/* config_load flags. */
+#define CONFIG_NO_CREDENTIALS	0x1	/* spreadsheet_id, key_file optional (`check`) */
+
+struct config {
+	char *path;		/* owned: the file read, "(built-in defaults)" for none */
+	/* Strings below are owned (freed by config_free); "" means unset. */
+	char *spreadsheet_id;	/* required unless CONFIG_NO_CREDENTIALS */
+	char *key_file;		/* service-account JSON, absolute path; required likewise */
+	char *sheets_url;	/* https://sheets.googleapis.com, no trailing slash */
+	char *drive_url;	/* https://www.googleapis.com, no trailing slash */
+	char *ca_file;		/* extra CA bundle; "" = the system's */
+	char *state_dir;	/* /var/lib/syncd */
+	char *audit_log;	/* /var/lib/syncd/audit.jsonl */
+	char *metrics_dir;	/* "" = no metrics file */
+	long poll_interval;	/* seconds between cycles, 5..86400, default 60 */
+	long full_read_every;	/* cycles between forced full reads, 1..1000000, default 60 */
+	long connect_timeout;	/* seconds, 1..300, default 10 */
+	long request_timeout;	/* seconds for a whole request, 1..3600, default 60 */
+	long retry_budget;	/* seconds of retrying per cycle, 0..86400, default 120 */
+	/* The rule configuration.  Its strings are either static defaults or
+	 * owned by this struct config (pool below): valid until config_free. */
+	struct rules_config rules;
+	char **pool;		/* owned: every string the rules point to that we allocated */
+	size_t npool;
+	size_t pool_cap;
+};
+
+/*
+ * config_load(path, flags, e): read and validate the libconfig file at path.
+ * flags: 0, or CONFIG_NO_CREDENTIALS.  Returns a new struct config (owned by
+ * the caller, release with config_free), or NULL with e set: ERR_CONFIG
+ * ("PATH:LINE: message", or "PATH: message" when no line applies, including
+ * a missing or unreadable file), or ERR_NOMEM.
+ */
+struct config *config_load(const char *path, int flags, struct err *e);
+
+/*
+ * config_load_string(text, len, name, flags, e): as config_load, from len
+ * bytes of text (borrowed for the call; need not be NUL-terminated); name is
+ * what messages call the file.
+ */
+struct config *config_load_string(const char *text, size_t len, const char *name,
+    int flags, struct err *e);
+
+/*
+ * config_new_default(e): the built-in defaults (DOMAIN.md's layout, no
+ * spreadsheet_id or key_file): what `check` uses when no file exists.
+ * Returns a new struct config (release with config_free) or NULL (ERR_NOMEM).
+ */
+struct config *config_new_default(struct err *e);
+
+/* config_free(cfg): release cfg and every string it owns; NULL is a no-op. */
+void config_free(struct config *cfg);
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * audit: the tamper-evident audit log (DESIGN.md "Audit log").
+ *
+ * JSON Lines, one event a line, each line written with ONE write() to a file
+ * opened O_APPEND.  Every line starts with "seq" (1, 2, ...), "ts" (RFC 3339,
+ * UTC), "event" and "prev": the lower-case hex SHA-256 of the previous line's
+ * exact bytes without its newline (64 zeros on the first line), followed by
+ * the event's fields in the order the caller built them.  Hashing the bytes
+ * written, never a re-serialisation, lets anyone verify the chain with
+ * sha256sum and jq.
+ *
+ * Write-ahead: the daemon appends a cycle's lines, then calls audit_sync()
+ * before anything reaches the sheet.  A failed write or fdatasync is FATAL
+ * (AUDIT_FATAL): the kernel may have dropped the data, so the daemon must
+ * exit and let systemd restart it, never carry on.
+ *
+ * Opening verifies the whole chain, streaming in constant memory.  A torn last
+ * line (a crash mid-write) is cut off and re-recorded as a "recovery" event
+ * holding its bytes and their SHA-256, never silently dropped; any other
+ * defect makes audit_open refuse, naming the line, so evidence is never
+ * overwritten.  This module never rewrites or deletes a complete line.
+ */
+#ifndef SYNCD_AUDIT_H
+#define SYNCD_AUDIT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "rules/err.h"
+
+/* Longest line audit_append writes, newline included. */
+#define AUDIT_EVENT_MAX (1024 * 1024)
+/*
+ * Longest line the verifier reads.  Larger than AUDIT_EVENT_MAX because a
+ * recovery event carries up to AUDIT_EVENT_MAX torn bytes in base64.
+ */
+#define AUDIT_LINE_MAX (2 * 1024 * 1024)
+/* Returned by audit_append/audit_sync when the log's durability is lost. */
+#define AUDIT_FATAL (-2)
+
+struct audit;
+
+struct audit_head {
+	uint64_t seq;		/* seq of the last line, 0 for an empty log */
+	char hash[65];		/* hex SHA-256 of that line; 64 zeros if empty */
+};
+
+enum audit_defect {
+	AUDIT_OK = 0,
+	AUDIT_TORN,		/* last line has no newline or is not JSON */
+	AUDIT_NOT_JSON,		/* a line in the middle is not a JSON object */
+	AUDIT_BAD_RECORD,	/* JSON, but seq/ts/event/prev missing or malformed */
+	AUDIT_SEQ_GAP,		/* seq is not the previous seq + 1 */
+	AUDIT_BAD_PREV,		/* prev is not the hash of the previous line */
+	AUDIT_TOO_LONG,		/* a line longer than AUDIT_LINE_MAX */
+	AUDIT_HEAD_MISMATCH,	/* line with the expected seq has another hash */
+	AUDIT_HEAD_MISSING,	/* the log ends before the expected seq */
+};
+
+struct audit_verify_result {
+	uint64_t lines;		/* good lines, from the start */
+	struct audit_head head;	/* of the last good line */
+	off_t good_end;		/* offset just past the last good line */
+	off_t last_start;	/* offset where the last good line starts */
+	enum audit_defect defect;
+	uint64_t bad_line;	/* 1-based line number of the defect, 0 if none */
+	uint64_t bad_seq;	/* seq read on that line, 0 when unknown */
+	off_t bad_off;		/* offset where that line starts */
+	char what[256];		/* one line: what is wrong, "" when AUDIT_OK */
+};
+
+/* Test and fault-injection hooks for the two calls whose failure is fatal. */
+struct audit_io {
+	ssize_t (*write)(void *ctx, int fd, const void *buf, size_t len);
+	int (*fdatasync)(void *ctx, int fd);
+	void *ctx;		/* borrowed, passed back to both */
+};
+
+/*
+ * audit_open(path, now, ctx, e): open (creating, mode 0640) the log at path,
+ * take an exclusive lock on it, verify its chain and recover its head.  now
+ * (may be NULL: time(NULL)) gives the timestamps, called with ctx.  A torn
+ * last line is truncated away and recorded as a "recovery" event (synced
+ * before return).  Returns a new handle (free with audit_close), or NULL with
+ * e filled: ERR_DATA when the chain is broken (the message names the line),
+ * ERR_IO on a system error or when another process holds the log.
+ */
+struct audit *audit_open(const char *path, time_t (*now)(void *), void *ctx,
+    struct err *e);
+
+/*
+ * audit_append(a, event, fields, e): append one line for event (one of
+ * "cycle", "discrepancy.opened", "discrepancy.resolved", "cell.changed",
+ * "summary.written", "api.error", "config.loaded", "recovery") with the
+ * members of fields (borrowed; a JSON object or NULL; keys seq, ts, event and
+ * prev are refused) after seq, ts, event and prev.  The line is not durable
+ * until audit_sync.  Returns 0; -1 with e filled when nothing was written
+ * (unknown event, bad fields, line over AUDIT_EVENT_MAX); AUDIT_FATAL when
+ * the write failed: the handle refuses all further appends and the caller
+ * must exit.
+ */
+int audit_append(struct audit *a, const char *event, json_t *fields,
+    struct err *e);
+
+/*
+ * audit_append_pack(a, e, event, fmt, ...): audit_append with the fields built
+ * by json_pack(fmt, ...) (e.g. "{s:s, s:I}"); same returns.
+ */
+int audit_append_pack(struct audit *a, struct err *e, const char *event,
+    const char *fmt, ...);
+
+/*
+ * audit_sync(a, e): fdatasync the lines appended so far.  Returns 0, or
+ * AUDIT_FATAL with e filled: the daemon must exit, never retry (fsyncgate).
+ */
+int audit_sync(struct audit *a, struct err *e);
+
+/* audit_head(a, &seq, hash_hex): the last line's seq and hex hash. */
+void audit_head(const struct audit *a, uint64_t *seq, char hash_hex[65]);
+
+/* audit_set_io(a, io): replace write/fdatasync (tests); io is copied. */
+void audit_set_io(struct audit *a, const struct audit_io *io);
+
+/* audit_close(a): close the log (no implicit sync); NULL is a no-op. */
+void audit_close(struct audit *a);
+
+/*
+ * audit_verify_file(path, expected, out, e): verify the chain of the log at
+ * path, streaming (constant memory).  expected (may be NULL) is a head
+ * published earlier: the log must hold a line with that seq and exactly that
+ * hash.  out (caller storage) is always filled.  Returns 0 when the log is
+ * intact; -1 with e filled otherwise: ERR_NOINPUT when the file cannot be
+ * opened, ERR_IO on a read error, ERR_DATA when the chain is broken (details
+ * in out: first defect, its line and seq).
+ */
+int audit_verify_file(const char *path, const struct audit_head *expected,
+    struct audit_verify_result *out, struct err *e);
+
+/* audit_verify_fd(fd, expected, out, e): the same on an open fd (read with
+ * pread from offset 0; the fd's offset is not used). */
+int audit_verify_fd(int fd, const struct audit_head *expected,
+    struct audit_verify_result *out, struct err *e);
+
+/* audit_defect_name(d): a short name for d, e.g. "bad prev hash". */
+const char *audit_defect_name(enum audit_defect d);
+
+/*
+ * audit_parse_head(text, out, e): parse "SEQ:HASH" (decimal seq >= 1, 64 hex
+ * digits, either case; stored lower-case).  Returns 0 or -1 with e filled.
+ */
+int audit_parse_head(const char *text, struct audit_head *out, struct err *e);
+
+#endif

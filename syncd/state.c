@@ -1,0 +1,908 @@
+/*
+ * state: the daemon's memory across restarts (see state.h), in memory as a
+ * few string-keyed hash tables and on disk as one JSON file.
+ *
+ * Cells are the bulk (100,000 rows x 16 values): each row is one allocation
+ * holding its key, plus one packed blob of (column index, length, text)
+ * entries, and column names are interned once.  Saving streams the JSON
+ * through stdio with our own escaper instead of building a jansson tree of
+ * 1.6 million nodes; loading uses jansson (JSON_REJECT_DUPLICATES) and checks
+ * every type.  It must never replace a good state file with a bad one
+ * (fsutil_write_atomic) and never crash on a corrupt one.
+ */
+#include "syncd/state.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <jansson.h>
+
+#include "syncd/fsutil.h"
+
+#define STATE_FORMAT 1
+#define STATE_PATH_MAX 4096
+
+/* ---- a string-keyed open-addressing hash table ------------------------ */
+
+struct smap_ent {
+	const char *key;	/* borrowed from val's storage; NULL = empty */
+	void *val;		/* owned by the table's user */
+	uint64_t h;
+};
+
+struct smap {
+	struct smap_ent *ents;
+	size_t cap, n;		/* cap is 0 or a power of two */
+};
+
+static uint64_t state_seed;
+
+static uint64_t
+hash_str(const char *s)
+{
+	/* FNV-1a with a per-process random seed and a final mix, so keys
+	 * chosen in a district sheet cannot be aimed at one bucket cheaply. */
+	uint64_t h = 0xcbf29ce484222325ULL ^ state_seed;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static size_t
+smap_find(const struct smap *m, const char *key, uint64_t h)
+{
+	size_t i;
+
+	if (m->cap == 0)
+		return SIZE_MAX;
+	for (i = h & (m->cap - 1); m->ents[i].key != NULL; i = (i + 1) & (m->cap - 1))
+		if (m->ents[i].h == h && strcmp(m->ents[i].key, key) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+static int
+smap_grow(struct smap *m)
+{
+	struct smap_ent *old = m->ents, *ne;
+	size_t oldcap = m->cap, ncap = m->cap ? m->cap * 2 : 16, i, j;
+
+	ne = calloc(ncap, sizeof(*ne));
+	if (ne == NULL)
+		return -1;
+	for (i = 0; i < oldcap; i++) {
+		if (old[i].key == NULL)
+			continue;
+		for (j = old[i].h & (ncap - 1); ne[j].key != NULL; j = (j + 1) & (ncap - 1))
+			;
+		ne[j] = old[i];
+	}
+	free(old);
+	m->ents = ne;
+	m->cap = ncap;
+	return 0;
+}
+
+/* smap_put(m, key, h, val): insert key (not present; borrowed for as long
+ * as it stays in m).  Returns 0 or -1 (out of memory). */
+static int
+smap_put(struct smap *m, const char *key, uint64_t h, void *val)
+{
+	size_t i;
+
+	if ((m->n + 1) * 4 > m->cap * 3 && smap_grow(m) == -1)
+		return -1;
+	for (i = h & (m->cap - 1); m->ents[i].key != NULL; i = (i + 1) & (m->cap - 1))
+		;
+	m->ents[i].key = key;
+	m->ents[i].h = h;
+	m->ents[i].val = val;
+	m->n++;
+	return 0;
+}
+
+/* smap_del(m, i): remove slot i by backward-shift (no tombstones). */
+static void
+smap_del(struct smap *m, size_t i)
+{
+	size_t j = i, k, mask = m->cap - 1;
+
+	m->ents[i].key = NULL;
+	m->n--;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (m->ents[j].key == NULL)
+			return;
+		k = m->ents[j].h & mask;
+		/* Move j back to i unless its home k lies cyclically in (i, j]. */
+		if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		m->ents[i] = m->ents[j];
+		m->ents[j].key = NULL;
+		i = j;
+	}
+}
+
+/* ---- the state -------------------------------------------------------- */
+
+struct st_row {
+	char *blob;		/* owned: entries of u32 col, u32 len, text, NUL */
+	uint32_t blen;
+	uint32_t n;
+	char key[];
+};
+
+struct st_tab {
+	struct smap rows;	/* key -> struct st_row */
+	char name[];
+};
+
+struct st_seen {
+	time_t t;
+	char id[];
+};
+
+struct state {
+	char *version;		/* owned, may be NULL */
+	char *rendered_hash;	/* owned, may be NULL */
+	uint64_t cycle;
+	struct smap seen;	/* id -> struct st_seen */
+	struct smap tabs;	/* name -> struct st_tab */
+	struct smap colmap;	/* name -> (index + 1) */
+	char **cols;		/* owned names, by index */
+	size_t ncols, colcap;
+	size_t ncells;
+};
+
+/* utf8_ok(s): s is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
+static int
+utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned int c, need, min;
+
+	while (*p != '\0') {
+		c = *p++;
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf) {
+			need = 1; min = 0x80; c &= 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2; min = 0x800; c &= 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3; min = 0x10000; c &= 0x07;
+		} else {
+			return 0;
+		}
+		for (; need > 0; need--, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return 0;
+			c = (c << 6) | (*p & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+check_text(const char *what, const char *s, struct err *e)
+{
+	if (strlen(s) > STATE_TEXT_MAX) {
+		err_set(e, ERR_DATA, "state: %s longer than %d bytes", what,
+		    STATE_TEXT_MAX);
+		return -1;
+	}
+	if (!utf8_ok(s)) {
+		err_set(e, ERR_DATA, "state: %s is not valid UTF-8", what);
+		return -1;
+	}
+	return 0;
+}
+
+struct state *
+state_new(void)
+{
+	struct state *s;
+
+	if (state_seed == 0 &&
+	    getrandom(&state_seed, sizeof(state_seed), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(state_seed))
+		state_seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&state_seed;
+	s = calloc(1, sizeof(*s));
+	return s;
+}
+
+static void
+tab_free(struct st_tab *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->rows.cap; i++) {
+		if (t->rows.ents[i].key != NULL) {
+			struct st_row *r = t->rows.ents[i].val;
+
+			free(r->blob);
+			free(r);
+		}
+	}
+	free(t->rows.ents);
+	free(t);
+}
+
+void
+state_free(struct state *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->seen.cap; i++)
+		if (s->seen.ents[i].key != NULL)
+			free(s->seen.ents[i].val);
+	free(s->seen.ents);
+	for (i = 0; i < s->tabs.cap; i++)
+		if (s->tabs.ents[i].key != NULL)
+			tab_free(s->tabs.ents[i].val);
+	free(s->tabs.ents);
+	for (i = 0; i < s->ncols; i++)
+		free(s->cols[i]);
+	free(s->cols);
+	free(s->colmap.ents);
+	free(s->version);
+	free(s->rendered_hash);
+	free(s);
+}
+
+static int
+set_str(char **slot, const char *what, const char *v, struct err *e)
+{
+	char *copy = NULL;
+
+	if (v != NULL) {
+		if (check_text(what, v, e) == -1)
+			return -1;
+		copy = strdup(v);
+		if (copy == NULL) {
+			err_set(e, ERR_NOMEM, "state: out of memory");
+			return -1;
+		}
+	}
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+const char *
+state_version(const struct state *s)
+{
+	return s->version;
+}
+
+int
+state_set_version(struct state *s, const char *version, struct err *e)
+{
+	return set_str(&s->version, "version", version, e);
+}
+
+uint64_t
+state_cycle(const struct state *s)
+{
+	return s->cycle;
+}
+
+void
+state_set_cycle(struct state *s, uint64_t cycle)
+{
+	s->cycle = cycle;
+}
+
+const char *
+state_rendered_hash(const struct state *s)
+{
+	return s->rendered_hash;
+}
+
+int
+state_set_rendered_hash(struct state *s, const char *hash, struct err *e)
+{
+	return set_str(&s->rendered_hash, "rendered hash", hash, e);
+}
+
+int
+state_first_seen_get(const struct state *s, const char *id, time_t *t)
+{
+	size_t i = smap_find(&s->seen, id, hash_str(id));
+
+	if (i == SIZE_MAX)
+		return 0;
+	*t = ((const struct st_seen *)s->seen.ents[i].val)->t;
+	return 1;
+}
+
+int
+state_first_seen_set(struct state *s, const char *id, time_t t, struct err *e)
+{
+	uint64_t h = hash_str(id);
+	size_t i = smap_find(&s->seen, id, h), len;
+	struct st_seen *f;
+
+	if (i != SIZE_MAX) {
+		((struct st_seen *)s->seen.ents[i].val)->t = t;
+		return 0;
+	}
+	if (check_text("discrepancy id", id, e) == -1)
+		return -1;
+	len = strlen(id);
+	f = malloc(sizeof(*f) + len + 1);
+	if (f == NULL)
+		goto nomem;
+	f->t = t;
+	memcpy(f->id, id, len + 1);
+	if (smap_put(&s->seen, f->id, h, f) == -1) {
+		free(f);
+		goto nomem;
+	}
+	return 0;
+nomem:
+	err_set(e, ERR_NOMEM, "state: out of memory");
+	return -1;
+}
+
+void
+state_first_seen_prune(struct state *s,
+    int (*keep)(const char *id, time_t t, void *ctx), void *ctx)
+{
+	size_t i = 0;
+	struct st_seen *f;
+
+	/* Backward-shift deletion may move a later entry into slot i, so only
+	 * advance when slot i was kept.  An entry that wraps from the end to
+	 * the start may be asked twice; keep() must be a pure predicate. */
+	while (i < s->seen.cap) {
+		f = s->seen.ents[i].val;
+		if (s->seen.ents[i].key != NULL && !keep(f->id, f->t, ctx)) {
+			smap_del(&s->seen, i);
+			free(f);
+			continue;
+		}
+		i++;
+	}
+}
+
+size_t
+state_first_seen_count(const struct state *s)
+{
+	return s->seen.n;
+}
+
+/* ---- cells ------------------------------------------------------------ */
+
+static int
+col_index(const struct state *s, const char *column, uint32_t *idx)
+{
+	size_t i = smap_find(&s->colmap, column, hash_str(column));
+
+	if (i == SIZE_MAX)
+		return 0;
+	*idx = (uint32_t)((uintptr_t)s->colmap.ents[i].val - 1);
+	return 1;
+}
+
+static int
+col_intern(struct state *s, const char *column, uint32_t *idx, struct err *e)
+{
+	char **nc, *copy;
+
+	if (col_index(s, column, idx))
+		return 0;
+	if (s->ncols >= STATE_COLUMNS_MAX) {
+		err_set(e, ERR_DATA, "state: more than %d distinct columns",
+		    STATE_COLUMNS_MAX);
+		return -1;
+	}
+	if (s->ncols == s->colcap) {
+		size_t ncap = s->colcap ? 2 * s->colcap : 16;
+
+		nc = realloc(s->cols, ncap * sizeof(*nc));
+		if (nc == NULL)
+			goto nomem;
+		s->cols = nc;
+		s->colcap = ncap;
+	}
+	copy = strdup(column);
+	if (copy == NULL)
+		goto nomem;
+	if (smap_put(&s->colmap, copy, hash_str(copy),
+	    (void *)(uintptr_t)(s->ncols + 1)) == -1) {
+		free(copy);
+		goto nomem;
+	}
+	s->cols[s->ncols] = copy;
+	*idx = (uint32_t)s->ncols++;
+	return 0;
+nomem:
+	err_set(e, ERR_NOMEM, "state: out of memory");
+	return -1;
+}
+
+/* Entry layout in a row blob: u32 column, u32 length, text, NUL. */
+#define ENT_HDR 8
+
+static size_t
+ent_size(const char *p)
+{
+	uint32_t len;
+
+	memcpy(&len, p + 4, 4);
+	return ENT_HDR + len + 1;
+}
+
+static uint32_t
+ent_col(const char *p)
+{
+	uint32_t col;
+
+	memcpy(&col, p, 4);
+	return col;
+}
+
+static struct st_row *
+find_row(const struct state *s, const char *tab, const char *key,
+    struct st_tab **tp, size_t *slot)
+{
+	size_t i = smap_find(&s->tabs, tab, hash_str(tab));
+	struct st_tab *t;
+
+	if (i == SIZE_MAX)
+		return NULL;
+	t = s->tabs.ents[i].val;
+	if (tp != NULL)
+		*tp = t;
+	i = smap_find(&t->rows, key, hash_str(key));
+	if (i == SIZE_MAX)
+		return NULL;
+	if (slot != NULL)
+		*slot = i;
+	return t->rows.ents[i].val;
+}
+
+const char *
+state_cell_get(const struct state *s, const char *tab, const char *key,
+    const char *column)
+{
+	struct st_row *r = find_row(s, tab, key, NULL, NULL);
+	uint32_t col;
+	const char *p;
+
+	if (r == NULL || !col_index(s, column, &col))
+		return NULL;
+	for (p = r->blob; p < r->blob + r->blen; p += ent_size(p))
+		if (ent_col(p) == col)
+			return p + ENT_HDR;
+	return NULL;
+}
+
+static struct st_row *
+make_row(struct state *s, const char *tab, const char *key, struct err *e)
+{
+	uint64_t h = hash_str(tab);
+	size_t i = smap_find(&s->tabs, tab, h), len;
+	struct st_tab *t;
+	struct st_row *r;
+
+	if (i == SIZE_MAX) {
+		len = strlen(tab);
+		t = calloc(1, sizeof(*t) + len + 1);
+		if (t == NULL)
+			goto nomem;
+		memcpy(t->name, tab, len + 1);
+		if (smap_put(&s->tabs, t->name, h, t) == -1) {
+			free(t);
+			goto nomem;
+		}
+	} else {
+		t = s->tabs.ents[i].val;
+	}
+	len = strlen(key);
+	r = calloc(1, sizeof(*r) + len + 1);
+	if (r == NULL)
+		goto nomem;
+	memcpy(r->key, key, len + 1);
+	if (smap_put(&t->rows, r->key, hash_str(r->key), r) == -1) {
+		free(r);
+		goto nomem;
+	}
+	return r;
+nomem:
+	err_set(e, ERR_NOMEM, "state: out of memory");
+	return NULL;
+}
+
+int
+state_cell_set(struct state *s, const char *tab, const char *key,
+    const char *column, const char *value, struct err *e)
+{
+	struct st_row *r;
+	struct st_tab *t = NULL;
+	size_t slot = 0, vlen, old = 0, nlen;
+	uint32_t col, len32;
+	char *p, *nb, *found = NULL;
+
+	if (check_text("tab", tab, e) == -1 || check_text("row key", key, e) == -1 ||
+	    check_text("column", column, e) == -1 ||
+	    (value != NULL && check_text("value", value, e) == -1))
+		return -1;
+	r = find_row(s, tab, key, &t, &slot);
+	if (value == NULL) {
+		if (r == NULL || !col_index(s, column, &col))
+			return 0;
+	} else if (col_intern(s, column, &col, e) == -1) {
+		return -1;
+	}
+	if (r != NULL) {
+		for (p = r->blob; p < r->blob + r->blen; p += ent_size(p)) {
+			if (ent_col(p) == col) {
+				found = p;
+				old = ent_size(p);
+				break;
+			}
+		}
+	}
+	if (value == NULL) {
+		if (found == NULL)
+			return 0;
+		memmove(found, found + old, (size_t)(r->blob + r->blen - found) - old);
+		r->blen -= (uint32_t)old;
+		r->n--;
+		s->ncells--;
+		if (r->n == 0 && t != NULL) {
+			smap_del(&t->rows, slot);
+			free(r->blob);
+			free(r);
+		}
+		return 0;
+	}
+	vlen = strlen(value);
+	if (found != NULL && old == ENT_HDR + vlen + 1 &&
+	    memcmp(found + ENT_HDR, value, vlen) == 0)
+		return 0;
+	if (r == NULL && (r = make_row(s, tab, key, e)) == NULL)
+		return -1;
+	if (found != NULL) {
+		/* Drop the old entry; the new one goes at the end. */
+		memmove(found, found + old, (size_t)(r->blob + r->blen - found) - old);
+		r->blen -= (uint32_t)old;
+		r->n--;
+		s->ncells--;
+	}
+	nlen = r->blen + ENT_HDR + vlen + 1;
+	nb = realloc(r->blob, nlen);
+	if (nb == NULL) {
+		err_set(e, ERR_NOMEM, "state: out of memory");
+		return -1;	/* the old value is gone; the row stays valid */
+	}
+	r->blob = nb;
+	p = nb + r->blen;
+	len32 = (uint32_t)vlen;
+	memcpy(p, &col, 4);
+	memcpy(p + 4, &len32, 4);
+	memcpy(p + ENT_HDR, value, vlen + 1);
+	r->blen = (uint32_t)nlen;
+	r->n++;
+	s->ncells++;
+	return 0;
+}
+
+void
+state_row_remove(struct state *s, const char *tab, const char *key)
+{
+	struct st_tab *t = NULL;
+	size_t slot = 0;
+	struct st_row *r = find_row(s, tab, key, &t, &slot);
+
+	if (r == NULL || t == NULL)
+		return;
+	s->ncells -= r->n;
+	smap_del(&t->rows, slot);
+	free(r->blob);
+	free(r);
+}
+
+void
+state_cells_foreach(const struct state *s,
+    void (*fn)(const char *tab, const char *key, const char *column,
+    const char *value, void *ctx), void *ctx)
+{
+	const struct st_tab *t;
+	const struct st_row *r;
+	const char *p;
+	size_t i, j;
+
+	for (i = 0; i < s->tabs.cap; i++) {
+		if (s->tabs.ents[i].key == NULL)
+			continue;
+		t = s->tabs.ents[i].val;
+		for (j = 0; j < t->rows.cap; j++) {
+			if (t->rows.ents[j].key == NULL)
+				continue;
+			r = t->rows.ents[j].val;
+			for (p = r->blob; p < r->blob + r->blen; p += ent_size(p))
+				fn(t->name, r->key, s->cols[ent_col(p)],
+				    p + ENT_HDR, ctx);
+		}
+	}
+}
+
+size_t
+state_cell_count(const struct state *s)
+{
+	return s->ncells;
+}
+
+/* ---- saving ----------------------------------------------------------- */
+
+static void
+put_str(FILE *f, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	putc('"', f);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		fwrite(run, 1, (size_t)(s - run), f);
+		run = s + 1;
+		if (c == '"' || c == '\\') {
+			putc('\\', f);
+			putc(c, f);
+		} else {
+			fputs("\\u00", f);
+			putc(hex[c >> 4], f);
+			putc(hex[c & 15], f);
+		}
+	}
+	fwrite(run, 1, (size_t)(s - run), f);
+	putc('"', f);
+}
+
+static void
+put_opt_str(FILE *f, const char *s)
+{
+	if (s == NULL)
+		fputs("null", f);
+	else
+		put_str(f, s);
+}
+
+static int
+write_state(FILE *f, void *ctx, struct err *e)
+{
+	const struct state *s = ctx;
+	const struct st_seen *seen;
+	const struct st_tab *t;
+	const struct st_row *r;
+	const char *p;
+	size_t i, j;
+	int first, firstrow;
+
+	(void)e;
+	fprintf(f, "{\"format\":%d,\"version\":", STATE_FORMAT);
+	put_opt_str(f, s->version);
+	fprintf(f, ",\"cycle\":%" PRIu64 ",\"rendered_hash\":", s->cycle);
+	put_opt_str(f, s->rendered_hash);
+	fputs(",\n\"first_seen\":{", f);
+	first = 1;
+	for (i = 0; i < s->seen.cap; i++) {
+		if (s->seen.ents[i].key == NULL)
+			continue;
+		seen = s->seen.ents[i].val;
+		if (!first)
+			putc(',', f);
+		first = 0;
+		put_str(f, seen->id);
+		fprintf(f, ":%lld", (long long)seen->t);
+	}
+	fputs("},\n\"cells\":{", f);
+	first = 1;
+	for (i = 0; i < s->tabs.cap; i++) {
+		if (s->tabs.ents[i].key == NULL)
+			continue;
+		t = s->tabs.ents[i].val;
+		if (!first)
+			putc(',', f);
+		first = 0;
+		put_str(f, t->name);
+		fputs(":{", f);
+		firstrow = 1;
+		for (j = 0; j < t->rows.cap; j++) {
+			if (t->rows.ents[j].key == NULL)
+				continue;
+			r = t->rows.ents[j].val;
+			fputs(firstrow ? "\n" : ",\n", f);
+			firstrow = 0;
+			put_str(f, r->key);
+			putc(':', f);
+			putc('{', f);
+			for (p = r->blob; p < r->blob + r->blen; p += ent_size(p)) {
+				if (p != r->blob)
+					putc(',', f);
+				put_str(f, s->cols[ent_col(p)]);
+				putc(':', f);
+				put_str(f, p + ENT_HDR);
+			}
+			putc('}', f);
+		}
+		putc('}', f);
+	}
+	fputs("}}\n", f);
+	return 0;
+}
+
+static int
+state_path(const char *dir, char *out, size_t size, struct err *e)
+{
+	int n = snprintf(out, size, "%s/%s", dir, STATE_FILE);
+
+	if (n < 0 || (size_t)n >= size) {
+		err_set(e, ERR_IO, "%s: path too long", dir);
+		return -1;
+	}
+	return 0;
+}
+
+int
+state_save(const struct state *s, const char *dir, struct err *e)
+{
+	char path[STATE_PATH_MAX];
+
+	if (state_path(dir, path, sizeof(path), e) == -1)
+		return -1;
+	/* fsutil only reads through ctx; the cast drops const for its type. */
+	return fsutil_write_atomic(path, 0600, write_state, (void *)(uintptr_t)s, e);
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+static int
+load_cells(struct state *s, json_t *cells, const char *path, struct err *e)
+{
+	const char *tab, *key, *col;
+	json_t *rows, *vals, *v;
+
+	json_object_foreach(cells, tab, rows) {
+		if (!json_is_object(rows)) {
+			err_set(e, ERR_DATA, "%s: cells of tab \"%s\" are not an "
+			    "object", path, tab);
+			return -1;
+		}
+		json_object_foreach(rows, key, vals) {
+			if (!json_is_object(vals)) {
+				err_set(e, ERR_DATA, "%s: row \"%s\" of tab \"%s\" "
+				    "is not an object", path, key, tab);
+				return -1;
+			}
+			json_object_foreach(vals, col, v) {
+				if (!json_is_string(v)) {
+					err_set(e, ERR_DATA, "%s: cell %s/%s/%s is "
+					    "not a string", path, tab, key, col);
+					return -1;
+				}
+				if (state_cell_set(s, tab, key, col,
+				    json_string_value(v), e) == -1)
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+load_doc(struct state *s, json_t *doc, const char *path, struct err *e)
+{
+	json_t *v, *seen, *cells;
+	const char *id;
+
+	if (!json_is_object(doc)) {
+		err_set(e, ERR_DATA, "%s: not a JSON object", path);
+		return -1;
+	}
+	v = json_object_get(doc, "format");
+	if (!json_is_integer(v) || json_integer_value(v) != STATE_FORMAT) {
+		err_set(e, ERR_DATA, "%s: \"format\" is not %d", path, STATE_FORMAT);
+		return -1;
+	}
+	v = json_object_get(doc, "version");
+	if (v != NULL && !json_is_null(v) && !json_is_string(v))
+		goto badtype;
+	if (json_is_string(v) && state_set_version(s, json_string_value(v), e) == -1)
+		return -1;
+	v = json_object_get(doc, "rendered_hash");
+	if (v != NULL && !json_is_null(v) && !json_is_string(v))
+		goto badtype;
+	if (json_is_string(v) &&
+	    state_set_rendered_hash(s, json_string_value(v), e) == -1)
+		return -1;
+	v = json_object_get(doc, "cycle");
+	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0))
+		goto badtype;
+	s->cycle = v != NULL ? (uint64_t)json_integer_value(v) : 0;
+	seen = json_object_get(doc, "first_seen");
+	if (seen != NULL && !json_is_object(seen))
+		goto badtype;
+	json_object_foreach(seen, id, v) {
+		if (!json_is_integer(v)) {
+			err_set(e, ERR_DATA, "%s: first_seen of \"%s\" is not an "
+			    "integer", path, id);
+			return -1;
+		}
+		if (state_first_seen_set(s, id, (time_t)json_integer_value(v), e) == -1)
+			return -1;
+	}
+	cells = json_object_get(doc, "cells");
+	if (cells != NULL && !json_is_object(cells))
+		goto badtype;
+	if (cells != NULL && load_cells(s, cells, path, e) == -1)
+		return -1;
+	return 0;
+badtype:
+	err_set(e, ERR_DATA, "%s: a top-level member has the wrong type", path);
+	return -1;
+}
+
+struct state *
+state_load(const char *dir, struct err *e)
+{
+	char path[STATE_PATH_MAX];
+	json_error_t jerr;
+	struct state *s;
+	struct err sub;
+	json_t *doc;
+	char *buf;
+	size_t len;
+
+	if (state_path(dir, path, sizeof(path), e) == -1)
+		return NULL;
+	s = state_new();
+	if (s == NULL) {
+		err_set(e, ERR_NOMEM, "state: out of memory");
+		return NULL;
+	}
+	err_init(&sub);
+	if (fsutil_read_file(path, STATE_FILE_MAX, &buf, &len, &sub) == -1) {
+		if (sub.code == ERR_NOINPUT && errno == ENOENT)
+			return s;	/* first start */
+		err_set(e, sub.code == ERR_NOINPUT ? ERR_IO : sub.code, "%s",
+		    sub.msg);
+		state_free(s);
+		return NULL;
+	}
+	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	free(buf);
+	if (doc == NULL) {
+		err_set(e, ERR_DATA, "%s:%d: corrupt state: %s", path, jerr.line,
+		    jerr.text);
+		state_free(s);
+		return NULL;
+	}
+	if (load_doc(s, doc, path, e) == -1) {
+		json_decref(doc);
+		state_free(s);
+		return NULL;
+	}
+	json_decref(doc);
+	return s;
+}

@@ -1,0 +1,95 @@
+/*
+ * state: what the daemon must remember across a restart, kept in one JSON
+ * file "STATE_DIR/state.json" replaced atomically (temp, fsync, rename,
+ * fsync of the directory) by state_save.
+ *
+ * It holds the last Drive version seen, the cycle counter, the first-seen time
+ * of each open discrepancy (by its identity key), the last value of each
+ * mapped cell (tab, row key, column -> text) so cell.changed events can be
+ * computed after a restart, and the hash of the last rendered summary and
+ * discrepancy values.  Loading is tolerant: a missing file is a fresh start; a
+ * corrupt one is a clear error, never a crash.  Sized for 100,000 households
+ * x 16 mapped values: cells are kept packed, one allocation per row.
+ */
+#ifndef SYNCD_STATE_H
+#define SYNCD_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "rules/err.h"
+
+#define STATE_FILE "state.json"
+#define STATE_FILE_MAX (512u * 1024 * 1024)	/* bytes of state.json */
+#define STATE_TEXT_MAX (64 * 1024)	/* bytes of one value, key or name */
+#define STATE_COLUMNS_MAX 4096		/* distinct column names */
+
+struct state;
+
+/* state_new(): an empty state (fresh start), or NULL when out of memory. */
+struct state *state_new(void);
+
+/* state_free(s): free s; NULL is a no-op. */
+void state_free(struct state *s);
+
+/*
+ * state_load(dir, e): read dir/state.json.  Returns a new state (free with
+ * state_free): the saved one, or an empty one when the file does not exist.
+ * Returns NULL with e filled when the file is unreadable (ERR_IO) or corrupt
+ * (ERR_DATA, naming the file, line and what is wrong).
+ */
+struct state *state_load(const char *dir, struct err *e);
+
+/*
+ * state_save(s, dir, e): write s to dir/state.json atomically and durably.
+ * Returns 0, or -1 with e filled; on failure the previous file is untouched.
+ */
+int state_save(const struct state *s, const char *dir, struct err *e);
+
+/* Drive version last seen: NULL when none.  The string belongs to s, valid
+ * until the next set.  Setters copy; they return 0 or -1 (e filled). */
+const char *state_version(const struct state *s);
+int state_set_version(struct state *s, const char *version, struct err *e);
+
+/* The cycle counter. */
+uint64_t state_cycle(const struct state *s);
+void state_set_cycle(struct state *s, uint64_t cycle);
+
+/* Hash of the last rendered summary/discrepancy values: NULL when none. */
+const char *state_rendered_hash(const struct state *s);
+int state_set_rendered_hash(struct state *s, const char *hash, struct err *e);
+
+/*
+ * First-seen times of open discrepancies, by identity key.
+ * state_first_seen_get returns 1 and fills *t when id is known, else 0.
+ * state_first_seen_set adds or replaces.  state_first_seen_prune keeps only
+ * the ids for which keep(id, t, ctx) returns non-zero.
+ */
+int state_first_seen_get(const struct state *s, const char *id, time_t *t);
+int state_first_seen_set(struct state *s, const char *id, time_t t,
+    struct err *e);
+void state_first_seen_prune(struct state *s,
+    int (*keep)(const char *id, time_t t, void *ctx), void *ctx);
+size_t state_first_seen_count(const struct state *s);
+
+/*
+ * Last values of mapped cells.  key identifies the row within tab: the
+ * household key, or "#ROW" (e.g. "#7") when the row has none.
+ * state_cell_get returns the text (belongs to s, valid until the next change
+ * of that row) or NULL when unknown.  state_cell_set copies value (NULL
+ * removes the cell).  state_row_remove forgets a whole row.
+ * state_cells_foreach calls fn for every cell (order unspecified); fn must not
+ * change s.
+ */
+const char *state_cell_get(const struct state *s, const char *tab,
+    const char *key, const char *column);
+int state_cell_set(struct state *s, const char *tab, const char *key,
+    const char *column, const char *value, struct err *e);
+void state_row_remove(struct state *s, const char *tab, const char *key);
+void state_cells_foreach(const struct state *s,
+    void (*fn)(const char *tab, const char *key, const char *column,
+    const char *value, void *ctx), void *ctx);
+size_t state_cell_count(const struct state *s);
+
+#endif

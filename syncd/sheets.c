@@ -1,0 +1,799 @@
+/*
+ * sheets: the Sheets v4 / Drive v3 client (see sheets.h for the contract).
+ *
+ * Every call goes through call_api(): wait out a 429 slow-down, get a token,
+ * send, and then decide: success; a 401 refreshes the token once and resends;
+ * a retryable status or transport error backs off (syncd/retry); anything
+ * else becomes one ERR_API line from Google's error envelope.  Answers are
+ * parsed with json_loadb (never assuming a NUL), duplicate keys rejected and
+ * nesting bounded before jansson sees them.
+ */
+#include "syncd/sheets.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "syncd/range.h"
+
+struct sheets {
+	struct http *http;		/* borrowed */
+	struct retry *retry;		/* borrowed or &own_retry */
+	struct retry own_retry;
+	char *sheets_url;		/* owned, no trailing '/' */
+	char *drive_url;		/* owned, no trailing '/' */
+	char *id;			/* owned, as configured */
+	char *id_enc;			/* owned, percent-encoded for the path */
+	char *client_email;		/* owned or NULL */
+	sheets_token_fn token;
+	void *token_ctx;
+};
+
+/* One logical API call. */
+struct call {
+	const char *op;			/* for messages: "values:batchGet" */
+	const char *metric;		/* for metrics: "batch_get" */
+	const char *method;
+	const char *url;
+	const char *body;		/* borrowed, NUL-terminated, or NULL */
+	size_t max_body;
+	enum http_kind kind;
+	int idempotent;
+};
+
+static char *
+strip_dup(const char *s)
+{
+	size_t n = strlen(s);
+	char *p;
+
+	while (n > 0 && s[n - 1] == '/')
+		n--;
+	p = malloc(n + 1);
+	if (p != NULL) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+struct sheets *
+sheets_client_new(const struct sheets_opts *o, struct err *e)
+{
+	struct sheets *s;
+
+	if (o->http == NULL || o->token == NULL || o->sheets_url == NULL ||
+	    o->drive_url == NULL || o->spreadsheet_id == NULL || o->spreadsheet_id[0] == '\0') {
+		err_set(e, ERR_USAGE, "sheets client: http, token, URLs and spreadsheet_id are required");
+		return NULL;
+	}
+	if (strlen(o->spreadsheet_id) > SHEETS_MAX_ID) {
+		err_set(e, ERR_CONFIG, "spreadsheet_id longer than %d bytes", SHEETS_MAX_ID);
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		goto nomem;
+	s->http = o->http;
+	if (o->retry != NULL) {
+		s->retry = o->retry;
+	} else {
+		retry_init(&s->own_retry, NULL);
+		s->retry = &s->own_retry;
+	}
+	s->token = o->token;
+	s->token_ctx = o->token_ctx;
+	s->sheets_url = strip_dup(o->sheets_url);
+	s->drive_url = strip_dup(o->drive_url);
+	s->id = strdup(o->spreadsheet_id);
+	if (s->sheets_url == NULL || s->drive_url == NULL || s->id == NULL)
+		goto nomem;
+	s->id_enc = range_escape(s->id, strlen(s->id), e);
+	if (s->id_enc == NULL) {
+		sheets_client_free(s);
+		return NULL;
+	}
+	if (o->client_email != NULL) {
+		s->client_email = strdup(o->client_email);
+		if (s->client_email == NULL)
+			goto nomem;
+	}
+	return s;
+nomem:
+	sheets_client_free(s);
+	err_set(e, ERR_NOMEM, "out of memory for the sheets client");
+	return NULL;
+}
+
+void
+sheets_client_free(struct sheets *s)
+{
+	if (s == NULL)
+		return;
+	free(s->sheets_url);
+	free(s->drive_url);
+	free(s->id);
+	free(s->id_enc);
+	free(s->client_email);
+	free(s);
+}
+
+void
+sheets_reply_fini(struct sheets_reply *r)
+{
+	free(r->body);
+	r->body = NULL;
+	r->len = 0;
+	r->status = 0;
+}
+
+void
+sheets_tabs_fini(struct sheets_tabs *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->tabs[i].title);
+	free(t->tabs);
+	t->tabs = NULL;
+	t->n = 0;
+}
+
+/*
+ * Nesting of buf, strings skipped, at most max: jansson's own limit (2048)
+ * is far above what any answer we read needs (RELIABILITY_NOTES 6).
+ */
+static int
+depth_ok(const char *buf, size_t len, int max)
+{
+	int depth = 0, in_str = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max)
+				return 0;
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
+	}
+	return 1;
+}
+
+static json_t *
+parse_json(const char *body, size_t len, const char *what, struct err *e)
+{
+	json_error_t je;
+	json_t *j;
+
+	if (body == NULL || len == 0) {
+		err_set(e, ERR_DATA, "%s: empty answer", what);
+		return NULL;
+	}
+	if (!depth_ok(body, len, SHEETS_MAX_JSON_DEPTH)) {
+		err_set(e, ERR_DATA, "%s: answer nested deeper than %d levels", what,
+		    SHEETS_MAX_JSON_DEPTH);
+		return NULL;
+	}
+	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	if (j == NULL) {
+		err_set(e, ERR_DATA, "%s: answer is not JSON (line %d: %s)", what, je.line, je.text);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		err_set(e, ERR_DATA, "%s: answer is not a JSON object", what);
+		return NULL;
+	}
+	return j;
+}
+
+/* Copy up to max bytes of printable text from s (len bytes) into out. */
+static void
+excerpt(const char *s, size_t len, char *out, size_t size)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len && n + 1 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n' || c == '\r' || c == '\t')
+			c = ' ';
+		if (c < 0x20 || c == 0x7f)
+			continue;
+		if (c == ' ' && n > 0 && out[n - 1] == ' ')
+			continue;
+		out[n++] = (char)c;
+	}
+	/* Do not end inside a UTF-8 sequence. */
+	if (n > 0 && i < len) {
+		size_t k = n;
+
+		while (k > 0 && ((unsigned char)out[k - 1] & 0xC0) == 0x80)
+			k--;
+		if (k > 0 && ((unsigned char)out[k - 1] & 0xC0) == 0xC0)
+			n = k - 1;
+	}
+	out[n] = '\0';
+}
+
+/* 403 bodies that mean "slow down" (Drive and older APIs), not "no access". */
+static int
+is_rate_limit_403(const char *body, size_t len)
+{
+	json_t *j, *errs, *x;
+	const char *reason;
+	size_t i;
+	int hit = 0;
+	struct err ignore;
+
+	err_init(&ignore);
+	if (body == NULL || len == 0)
+		return 0;
+	j = parse_json(body, len, "error", &ignore);
+	if (j == NULL)
+		return 0;
+	errs = json_object_get(json_object_get(j, "error"), "errors");
+	json_array_foreach(errs, i, x) {
+		reason = json_string_value(json_object_get(x, "reason"));
+		if (reason != NULL && (strcmp(reason, "rateLimitExceeded") == 0 ||
+		    strcmp(reason, "userRateLimitExceeded") == 0))
+			hit = 1;
+	}
+	json_decref(j);
+	return hit;
+}
+
+static const char *
+advice(long status, const char *gstatus, const char *gmsg, const char *client_email,
+    char *buf, size_t size)
+{
+	switch (status) {
+	case 400:
+		return "the request was refused as invalid (a tab title or range that no "
+		    "longer exists?)";
+	case 401:
+		return "the token was refused even after a refresh: was the service-account "
+		    "key revoked or deleted?";
+	case 403:
+		if (gmsg != NULL && strstr(gmsg, "scope") != NULL)
+			return "the token lacks a scope (spreadsheets and drive.metadata.readonly "
+			    "are needed)";
+		snprintf(buf, size, "share the spreadsheet with %s as Editor",
+		    client_email != NULL ? client_email : "the service account's client_email");
+		return buf;
+	case 404:
+		return "check spreadsheet_id in the configuration";
+	case 429:
+		return "API quota exceeded (60 requests per minute per user): slowing down";
+	case 408:
+	case 500:
+	case 502:
+	case 503:
+	case 504:
+		return "a temporary failure on Google's side";
+	default:
+		break;
+	}
+	(void)gstatus;
+	return NULL;
+}
+
+static void
+api_error(const char *op, const char *body, size_t len, long status,
+    const char *client_email, struct err *e)
+{
+	char gmsg[SHEETS_MSG_EXCERPT + 1], hint[300];
+	const char *gstatus = NULL, *m, *what;
+	json_t *j = NULL, *ej;
+	struct err ignore;
+
+	err_init(&ignore);
+	gmsg[0] = '\0';
+	if (body != NULL && len > 0)
+		j = parse_json(body, len, "error", &ignore);
+	ej = json_object_get(j, "error");
+	if (json_is_object(ej)) {
+		gstatus = json_string_value(json_object_get(ej, "status"));
+		m = json_string_value(json_object_get(ej, "message"));
+		if (m != NULL)
+			excerpt(m, strlen(m), gmsg, sizeof(gmsg));
+	} else if (json_is_string(ej)) {
+		/* OAuth-style {"error": "...", "error_description": "..."} */
+		m = json_string_value(ej);
+		excerpt(m, strlen(m), gmsg, sizeof(gmsg));
+	}
+	what = advice(status, gstatus, gmsg, client_email, hint, sizeof(hint));
+	if (gmsg[0] != '\0' || gstatus != NULL) {
+		err_set(e, ERR_API, "%s%sHTTP %ld %s: %s%s%s", op != NULL ? op : "", op != NULL ? ": " : "",
+		    status, gstatus != NULL ? gstatus : "", gmsg[0] != '\0' ? gmsg : "(no message)",
+		    what != NULL ? "; " : "", what != NULL ? what : "");
+	} else {
+		char raw[81];
+
+		excerpt(body != NULL ? body : "", len, raw, sizeof(raw));
+		err_set(e, ERR_API, "%s%sHTTP %ld with a body that is not Google's JSON error "
+		    "(a proxy in the way?): \"%s\"%s%s", op != NULL ? op : "", op != NULL ? ": " : "",
+		    status, raw, what != NULL ? "; " : "", what != NULL ? what : "");
+	}
+	if (e != NULL && e->code == ERR_API && e->status == 0)
+		e->status = (int)status;
+	json_decref(j);
+}
+
+void
+sheets_parse_error(const char *body, size_t len, long status,
+    const char *client_email, struct err *e)
+{
+	api_error(NULL, body, len, status, client_email, e);
+}
+
+/* Copy src's error into e (first error wins) with an optional status. */
+static void
+pass_error(const struct err *src, struct err *e)
+{
+	if (err_is_set(e))
+		return;
+	err_set(e, src->code, "%s", src->msg);
+	if (e != NULL)
+		e->status = src->status;
+}
+
+static int
+call_api(struct sheets *s, const struct call *c, struct sheets_reply *out, struct err *e)
+{
+	struct http_request rq;
+	struct http_response rs;
+	struct retry_op op;
+	struct retry_why why;
+	const char *bearer = NULL;
+	int refreshed = 0, force = 0;
+	long status;
+
+	memset(out, 0, sizeof(*out));
+	memset(&rq, 0, sizeof(rq));
+	rq.method = c->method;
+	rq.url = c->url;
+	rq.body = c->body;
+	rq.body_len = c->body != NULL ? strlen(c->body) : 0;
+	rq.max_body = c->max_body;
+	rq.kind = c->kind;
+	rq.op = c->metric;
+	retry_op_begin(s->retry, &op);
+	for (;;) {
+		struct err he;
+
+		if (retry_pace(s->retry, &op, e) < 0)
+			return -1;
+		if (s->token(s->token_ctx, force, &bearer, e) < 0)
+			return -1;
+		force = 0;
+		rq.bearer = bearer;
+		err_init(&he);
+		if (http_do(s->http, &rq, &rs, &he) < 0) {
+			if (rs.transient && retry_status_retryable(0, c->idempotent)) {
+				why.status = 0;
+				why.retry_after = -1;
+				why.what = he.msg;
+				if (retry_next(s->retry, &op, &why, e) < 0)
+					return -1;
+				continue;
+			}
+			if (rs.transient && !c->idempotent && he.code == ERR_HTTP) {
+				err_set(e, ERR_HTTP, "%s: %s (not resent: the write may have been "
+				    "applied; the next cycle reads the sheet again)", c->op, he.msg);
+				return -1;
+			}
+			pass_error(&he, e);
+			return -1;
+		}
+		status = rs.status;
+		if (status >= 200 && status < 300) {
+			out->status = status;
+			out->body = rs.body;
+			out->len = rs.len;
+			if (out->body == NULL) {
+				out->body = calloc(1, 1);
+				if (out->body == NULL) {
+					err_set(e, ERR_NOMEM, "out of memory");
+					return -1;
+				}
+			}
+			return 0;
+		}
+		if (status == 401 && !refreshed) {
+			refreshed = 1;
+			force = 1;
+			http_response_fini(&rs);
+			continue;
+		}
+		if (status == 403 && is_rate_limit_403(rs.body, rs.len))
+			status = 429;
+		if (retry_status_retryable(status, c->idempotent)) {
+			api_error(c->op, rs.body, rs.len, rs.status, s->client_email, &he);
+			why.status = status;
+			why.retry_after = rs.retry_after;
+			why.what = he.msg;
+			http_response_fini(&rs);
+			if (retry_next(s->retry, &op, &why, e) < 0) {
+				if (e != NULL && e->status == 0)
+					e->status = (int)status;
+				return -1;
+			}
+			continue;
+		}
+		api_error(c->op, rs.body, rs.len, rs.status, s->client_email, e);
+		http_response_fini(&rs);
+		return -1;
+	}
+}
+
+/* A URL from printf-style pieces, bounded by HTTP_MAX_URL. */
+static char *
+url_fmt(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static char *
+url_fmt(struct err *e, const char *fmt, ...)
+{
+	va_list ap;
+	char *p = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		err_set(e, ERR_NOMEM, "out of memory building a URL");
+		return NULL;
+	}
+	return p;
+}
+
+int
+sheets_parse_version(const char *body, size_t len, char **version, struct err *e)
+{
+	json_t *j, *v;
+	char buf[SHEETS_MAX_VERSION + 1];
+	const char *text = NULL;
+
+	*version = NULL;
+	j = parse_json(body, len, "Drive files.get", e);
+	if (j == NULL)
+		return -1;
+	v = json_object_get(j, "version");
+	if (json_is_string(v)) {
+		text = json_string_value(v);
+		if (json_string_length(v) == 0 || json_string_length(v) > SHEETS_MAX_VERSION ||
+		    strlen(text) != json_string_length(v)) {
+			json_decref(j);
+			err_set(e, ERR_DATA, "Drive files.get: version is empty, too long or holds a NUL");
+			return -1;
+		}
+	} else if (json_is_integer(v)) {
+		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		text = buf;
+	} else {
+		json_decref(j);
+		err_set(e, ERR_DATA, "Drive files.get: answer has no version");
+		return -1;
+	}
+	*version = strdup(text);
+	json_decref(j);
+	if (*version == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int
+sheets_drive_version(struct sheets *s, char **version, struct err *e)
+{
+	struct sheets_reply r;
+	struct call c;
+	char *url;
+	int rc;
+
+	*version = NULL;
+	url = url_fmt(e, "%s/drive/v3/files/%s?fields=version&supportsAllDrives=true",
+	    s->drive_url, s->id_enc);
+	if (url == NULL)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	c.op = "Drive files.get";
+	c.metric = "drive";
+	c.method = "GET";
+	c.url = url;
+	c.kind = HTTP_KIND_DRIVE;
+	c.idempotent = 1;
+	rc = call_api(s, &c, &r, e);
+	free(url);
+	if (rc < 0)
+		return -1;
+	rc = sheets_parse_version(r.body, r.len, version, e);
+	sheets_reply_fini(&r);
+	return rc;
+}
+
+int
+sheets_parse_tabs(const char *body, size_t len, struct sheets_tabs *out, struct err *e)
+{
+	json_t *j, *sheets, *sh, *p, *v;
+	size_t i, n;
+
+	out->tabs = NULL;
+	out->n = 0;
+	j = parse_json(body, len, "spreadsheets.get", e);
+	if (j == NULL)
+		return -1;
+	sheets = json_object_get(j, "sheets");
+	n = json_array_size(sheets);
+	if (sheets != NULL && !json_is_array(sheets)) {
+		err_set(e, ERR_DATA, "spreadsheets.get: \"sheets\" is not an array");
+		goto fail;
+	}
+	if (n > SHEETS_MAX_TABS) {
+		err_set(e, ERR_DATA, "spreadsheets.get: more than %d tabs", SHEETS_MAX_TABS);
+		goto fail;
+	}
+	if (n > 0) {
+		out->tabs = calloc(n, sizeof(*out->tabs));
+		if (out->tabs == NULL) {
+			err_set(e, ERR_NOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	json_array_foreach(sheets, i, sh) {
+		struct sheets_tab *t = &out->tabs[i];
+
+		p = json_object_get(sh, "properties");
+		v = json_object_get(p, "title");
+		if (!json_is_string(v) || json_string_length(v) == 0 ||
+		    strlen(json_string_value(v)) != json_string_length(v) ||
+		    json_string_length(v) > RANGE_MAX_LEN) {
+			err_set(e, ERR_DATA, "spreadsheets.get: tab %zu has no usable title", i + 1);
+			goto fail;
+		}
+		t->title = strdup(json_string_value(v));
+		if (t->title == NULL) {
+			err_set(e, ERR_NOMEM, "out of memory");
+			goto fail;
+		}
+		out->n = i + 1;
+		v = json_object_get(p, "sheetId");
+		t->sheet_id = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+		v = json_object_get(p, "index");
+		t->index = json_is_integer(v) ? (long)json_integer_value(v) : (long)i;
+	}
+	json_decref(j);
+	return 0;
+fail:
+	sheets_tabs_fini(out);
+	json_decref(j);
+	return -1;
+}
+
+int
+sheets_get_tabs(struct sheets *s, struct sheets_tabs *out, struct err *e)
+{
+	struct sheets_reply r;
+	struct call c;
+	char *url;
+	int rc;
+
+	out->tabs = NULL;
+	out->n = 0;
+	/* sheets.properties(sheetId,title,index), percent-encoded. */
+	url = url_fmt(e, "%s/v4/spreadsheets/%s?fields=sheets.properties%%28sheetId%%2Ctitle"
+	    "%%2Cindex%%29", s->sheets_url, s->id_enc);
+	if (url == NULL)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	c.op = "spreadsheets.get";
+	c.metric = "get_tabs";
+	c.method = "GET";
+	c.url = url;
+	c.kind = HTTP_KIND_READ;
+	c.idempotent = 1;
+	rc = call_api(s, &c, &r, e);
+	free(url);
+	if (rc < 0)
+		return -1;
+	rc = sheets_parse_tabs(r.body, r.len, out, e);
+	sheets_reply_fini(&r);
+	return rc;
+}
+
+char *
+sheets_url_batch_get(const char *base, const char *id, const char *const *titles,
+    size_t n, struct err *e)
+{
+	static const char tail[] = "valueRenderOption=UNFORMATTED_VALUE"
+	    "&dateTimeRenderOption=SERIAL_NUMBER&majorDimension=ROWS";
+	size_t i, blen = strlen(base), cap, len;
+	char *id_enc, *url, *q, *enc;
+
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	id_enc = range_escape(id, strlen(id), e);
+	if (id_enc == NULL)
+		return NULL;
+	cap = HTTP_MAX_URL + 1;
+	url = malloc(cap);
+	if (url == NULL) {
+		free(id_enc);
+		err_set(e, ERR_NOMEM, "out of memory building a URL");
+		return NULL;
+	}
+	len = (size_t)snprintf(url, cap, "%.*s/v4/spreadsheets/%s/values:batchGet?",
+	    (int)blen, base, id_enc);
+	free(id_enc);
+	for (i = 0; i < n && len < cap; i++) {
+		q = range_quote(titles[i], NULL, RANGE_QUOTE_ALWAYS, e);
+		if (q == NULL)
+			goto fail;
+		enc = range_escape(q, strlen(q), e);
+		free(q);
+		if (enc == NULL)
+			goto fail;
+		len += (size_t)snprintf(url + len, cap - len, "ranges=%s&", enc);
+		free(enc);
+	}
+	if (len < cap)
+		len += (size_t)snprintf(url + len, cap - len, "%s", tail);
+	if (len >= cap) {
+		err_set(e, ERR_DATA, "values:batchGet URL for %zu tabs is longer than %d bytes "
+		    "(Google's front ends refuse more); shorten the tab titles or read fewer tabs",
+		    n, HTTP_MAX_URL);
+		goto fail;
+	}
+	return url;
+fail:
+	free(url);
+	return NULL;
+}
+
+int
+sheets_batch_get(struct sheets *s, const char *const *titles, size_t n,
+    struct sheets_reply *out, struct err *e)
+{
+	struct call c;
+	char *url;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (n == 0) {
+		err_set(e, ERR_USAGE, "values:batchGet of no tab");
+		return -1;
+	}
+	url = sheets_url_batch_get(s->sheets_url, s->id, titles, n, e);
+	if (url == NULL)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	c.op = "values:batchGet";
+	c.metric = "batch_get";
+	c.method = "GET";
+	c.url = url;
+	c.max_body = HTTP_MAX_BODY_LARGE;
+	c.kind = HTTP_KIND_READ;
+	c.idempotent = 1;
+	rc = call_api(s, &c, out, e);
+	free(url);
+	return rc;
+}
+
+static const char *
+metric_name(const char *op)
+{
+	if (strcmp(op, "values:batchUpdate") == 0)
+		return "values_batch_update";
+	if (strcmp(op, "values:batchClear") == 0)
+		return "values_batch_clear";
+	return "batch_update";
+}
+
+/* POST a JSON document to {sheets_url}/v4/spreadsheets/{id}{suffix}. */
+static int
+post_json(struct sheets *s, const char *op, const char *suffix, const json_t *doc,
+    int idempotent, struct sheets_reply *out, struct err *e)
+{
+	struct call c;
+	char *url, *body;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	body = json_dumps(doc, JSON_COMPACT);
+	if (body == NULL) {
+		err_set(e, ERR_NOMEM, "%s: cannot serialise the request body", op);
+		return -1;
+	}
+	url = url_fmt(e, "%s/v4/spreadsheets/%s%s", s->sheets_url, s->id_enc, suffix);
+	if (url == NULL) {
+		free(body);
+		return -1;
+	}
+	memset(&c, 0, sizeof(c));
+	c.op = op;
+	c.metric = metric_name(op);
+	c.method = "POST";
+	c.url = url;
+	c.body = body;
+	c.kind = HTTP_KIND_WRITE;
+	c.idempotent = idempotent;
+	rc = call_api(s, &c, out, e);
+	free(url);
+	free(body);
+	return rc;
+}
+
+int
+sheets_batch_update(struct sheets *s, const json_t *body, int flags,
+    struct sheets_reply *out, struct err *e)
+{
+	if (!json_is_object(body)) {
+		memset(out, 0, sizeof(*out));
+		err_set(e, ERR_USAGE, "batchUpdate body is not a JSON object");
+		return -1;
+	}
+	return post_json(s, "batchUpdate", ":batchUpdate", body,
+	    (flags & SHEETS_IDEMPOTENT) != 0, out, e);
+}
+
+int
+sheets_values_batch_update(struct sheets *s, json_t *data, struct sheets_reply *out,
+    struct err *e)
+{
+	json_t *doc;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_array(data)) {
+		err_set(e, ERR_USAGE, "values:batchUpdate data is not a JSON array");
+		return -1;
+	}
+	doc = json_pack("{s:s, s:O}", "valueInputOption", "RAW", "data", data);
+	if (doc == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return -1;
+	}
+	rc = post_json(s, "values:batchUpdate", "/values:batchUpdate", doc, 1, out, e);
+	json_decref(doc);
+	return rc;
+}
+
+int
+sheets_values_batch_clear(struct sheets *s, const char *const *ranges, size_t n,
+    struct sheets_reply *out, struct err *e)
+{
+	json_t *doc, *arr;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	arr = json_array();
+	doc = json_pack("{s:o}", "ranges", arr);
+	if (arr == NULL || doc == NULL)
+		goto nomem;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(arr, json_string(ranges[i])) < 0) {
+			json_decref(doc);
+			err_set(e, ERR_DATA, "values:batchClear: range %zu is not UTF-8", i + 1);
+			return -1;
+		}
+	rc = post_json(s, "values:batchClear", "/values:batchClear", doc, 1, out, e);
+	json_decref(doc);
+	return rc;
+nomem:
+	err_set(e, ERR_NOMEM, "out of memory");
+	return -1;
+}

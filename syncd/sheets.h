@@ -1,0 +1,167 @@
+/*
+ * sheets: the Google Sheets v4 and Drive v3 calls syncd makes, with Google's
+ * URL forms, the retry policy of syncd/retry, one token refresh on a 401, and
+ * Google's error envelope turned into one line that says what to do.
+ *
+ * Calls: Drive files.get?fields=version (the cheap change check),
+ * spreadsheets.get of the tab list, ONE values:batchGet of whole tabs (the
+ * raw body goes to syncd/workbook's reader), spreadsheets.batchUpdate,
+ * values:batchUpdate (always valueInputOption=RAW) and values:batchClear.
+ * Reads are retried; writes only on 429, or when the caller says they are
+ * idempotent.  It never logs, never exits, and never puts a token in an error.
+ * (Named sheets_client_* for its lifecycle: the emulator's tests/fakesheets
+ * exports sheets_new/sheets_free of its own.)
+ */
+#ifndef SYNCD_SHEETS_H
+#define SYNCD_SHEETS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules/err.h"
+#include "syncd/http.h"
+#include "syncd/retry.h"
+
+#define SHEETS_MAX_TABS		1000	/* tabs in a spreadsheets.get answer */
+#define SHEETS_MAX_JSON_DEPTH	32	/* nesting accepted in any API answer we parse */
+#define SHEETS_MAX_VERSION	64	/* bytes of a Drive version string */
+#define SHEETS_MAX_ID		256	/* bytes of a spreadsheet id */
+#define SHEETS_MSG_EXCERPT	200	/* bytes of Google's message kept in an error */
+
+/* The bearer-token source: auth_token_get of auth/token.h, with ctx = struct auth_token *. */
+typedef int (*sheets_token_fn)(void *ctx, int force_refresh, const char **bearer,
+    struct err *e);
+
+struct sheets_opts {
+	struct http *http;		/* borrowed: must outlive the client */
+	struct retry *retry;		/* borrowed; NULL: a private default policy */
+	const char *sheets_url;		/* "https://sheets.googleapis.com"; copied */
+	const char *drive_url;		/* "https://www.googleapis.com"; copied */
+	const char *spreadsheet_id;	/* copied */
+	const char *client_email;	/* for the "share with" hint; NULL ok; copied */
+	sheets_token_fn token;		/* required */
+	void *token_ctx;		/* borrowed */
+};
+
+struct sheets;	/* opaque */
+
+/* An API answer.  body is owned (malloc'd, NUL-terminated, len bytes without the NUL). */
+struct sheets_reply {
+	long status;
+	char *body;
+	size_t len;
+};
+
+/* One tab from spreadsheets.get.  title owned. */
+struct sheets_tab {
+	char *title;
+	int64_t sheet_id;	/* 0 when Google omits it (proto3 default) */
+	long index;
+};
+
+struct sheets_tabs {
+	struct sheets_tab *tabs;	/* owned, in the order Google lists them */
+	size_t n;
+};
+
+/* sheets_batch_update flags. */
+#define SHEETS_IDEMPOTENT	1	/* safe to resend after a 5xx or timeout */
+
+/* sheets_client_new(o, e): a client.  Returns an owned object or NULL (ERR_USAGE, ERR_NOMEM). */
+struct sheets *sheets_client_new(const struct sheets_opts *o, struct err *e);
+
+/* sheets_client_free(s): free s (not the borrowed http/retry/token).  NULL is a no-op. */
+void sheets_client_free(struct sheets *s);
+
+/* sheets_reply_fini(r): free r's body; r becomes empty.  Safe twice. */
+void sheets_reply_fini(struct sheets_reply *r);
+
+/* sheets_tabs_fini(t): free t's tabs; t becomes empty.  Safe twice. */
+void sheets_tabs_fini(struct sheets_tabs *t);
+
+/*
+ * sheets_drive_version(s, version, e): GET {drive_url}/drive/v3/files/{id}
+ * ?fields=version&supportsAllDrives=true.  Returns 0 with *version owned
+ * (free()), or -1 with e set (ERR_API with e->status, ERR_HTTP, ERR_TEMP when
+ * the retry budget ran out, ERR_AUTH from the token, ERR_DATA bad answer).
+ */
+int sheets_drive_version(struct sheets *s, char **version, struct err *e);
+
+/*
+ * sheets_get_tabs(s, out, e): GET {sheets_url}/v4/spreadsheets/{id}
+ * ?fields=sheets.properties(sheetId,title,index).  Returns 0 with *out filled
+ * (release with sheets_tabs_fini), or -1 with e set (as above).
+ */
+int sheets_get_tabs(struct sheets *s, struct sheets_tabs *out, struct err *e);
+
+/*
+ * sheets_batch_get(s, titles, n, out, e): one values:batchGet of the n whole
+ * tabs (each range is the quoted title), UNFORMATTED_VALUE, SERIAL_NUMBER,
+ * ROWS.  Returns 0 with out->body the raw answer, at most HTTP_MAX_BODY_LARGE
+ * bytes (malloc'd: hand it to workbook_parse_batchget, which takes it, and set
+ * out->body to NULL), or -1 with e set (ERR_DATA when the URL would pass
+ * HTTP_MAX_URL).  titles are borrowed for the call.
+ */
+int sheets_batch_get(struct sheets *s, const char *const *titles, size_t n,
+    struct sheets_reply *out, struct err *e);
+
+/*
+ * sheets_batch_update(s, body, flags, out, e): POST .../{id}:batchUpdate
+ * with body (the caller's {"requests": [...]}, borrowed), retried after a 5xx
+ * or timeout only with SHEETS_IDEMPOTENT (an addSheet is not).  Returns 0
+ * with out holding Google's reply, or -1 with e set.
+ */
+int sheets_batch_update(struct sheets *s, const json_t *body, int flags,
+    struct sheets_reply *out, struct err *e);
+
+/*
+ * sheets_values_batch_update(s, data, out, e): POST .../values:batchUpdate
+ * with {"valueInputOption": "RAW", "data": data}; data is the caller's array
+ * of {"range", "values"} (borrowed; ranges built with range_quote).  Fixed
+ * ranges make it idempotent, so it is retried like a read.
+ */
+int sheets_values_batch_update(struct sheets *s, json_t *data, struct sheets_reply *out,
+    struct err *e);
+
+/*
+ * sheets_values_batch_clear(s, ranges, n, out, e): POST .../values:batchClear
+ * with {"ranges": [...]} (A1 ranges, borrowed).  Idempotent, retried.
+ */
+int sheets_values_batch_clear(struct sheets *s, const char *const *ranges, size_t n,
+    struct sheets_reply *out, struct err *e);
+
+/*
+ * sheets_url_batch_get(base, id, titles, n, e): the values:batchGet URL
+ * sheets_batch_get sends.  Returns an owned string or NULL with e set.
+ */
+char *sheets_url_batch_get(const char *base, const char *id, const char *const *titles,
+    size_t n, struct err *e);
+
+/*
+ * sheets_parse_error(body, len, status, client_email, e): set e from an
+ * error answer: ERR_API with e->status = status, a line holding the status,
+ * Google's status name and message (or a note that the body was not Google's
+ * JSON, e.g. a proxy's HTML page) and what to do (403: share the spreadsheet
+ * with client_email; 404: check spreadsheet_id; 429: quota; 401: key
+ * revoked?).  Never fails; body need not be NUL-terminated.
+ */
+void sheets_parse_error(const char *body, size_t len, long status,
+    const char *client_email, struct err *e);
+
+/*
+ * sheets_parse_version(body, len, version, e): the "version" of a Drive
+ * files.get answer (a string, or a number).  Returns 0 with *version owned,
+ * or -1 with e set (ERR_DATA).
+ */
+int sheets_parse_version(const char *body, size_t len, char **version, struct err *e);
+
+/*
+ * sheets_parse_tabs(body, len, out, e): the tabs of a spreadsheets.get
+ * answer.  Returns 0 with *out filled (sheets_tabs_fini), or -1 with e set
+ * (ERR_DATA: not JSON, too deep, no title, a title with a NUL, more than
+ * SHEETS_MAX_TABS); *out is then empty.
+ */
+int sheets_parse_tabs(const char *body, size_t len, struct sheets_tabs *out, struct err *e);
+
+#endif

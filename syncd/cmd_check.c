@@ -1,14 +1,170 @@
-/* cmd_check: placeholder until the command is built. */
-#include <stdio.h>
-#include <sysexits.h>
-
+/*
+ * cmd_check: `syncd check [-c FILE] --workbook FILE.json [--today D]
+ * [--format text|json]`: evaluate a workbook file offline, with no
+ * credentials and no network, and print the report.
+ *
+ * Configuration: -c FILE, else /etc/syncd/syncd.conf when it exists, else
+ * the built-in defaults (DOMAIN.md's layout), so a district office can check
+ * a downloaded workbook on any machine.  spreadsheet_id and key_file are not
+ * needed.  Exit status (sysexits.h): 0 no discrepancy of severity error,
+ * 1 some, 64 usage, 65 unreadable workbook, 66 missing workbook, 78 bad
+ * configuration (70/71/74 for internal, memory and output failures).
+ */
 #include "syncd/cmd_check.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "rules/rules.h"
+#include "syncd/config.h"
+#include "syncd/report.h"
+#include "syncd/today.h"
+#include "syncd/workbook.h"
+
+static int
+usage(void)
+{
+	fputs("usage: syncd check [-c FILE] --workbook FILE.json [--today YYYY-MM-DD] "
+	    "[--format text|json]\n", stderr);
+	return EX_USAGE;
+}
+
+/* exit_for(e): the exit status of an error outside the rules' findings. */
+static int
+exit_for(const struct err *e)
+{
+	switch (e->code) {
+	case ERR_NOINPUT:
+		return EX_NOINPUT;
+	case ERR_DATA:
+		return EX_DATAERR;
+	case ERR_CONFIG:
+		return EX_CONFIG;
+	case ERR_NOMEM:
+		return EX_OSERR;
+	case ERR_IO:
+		return EX_IOERR;
+	default:
+		return EX_SOFTWARE;
+	}
+}
+
+/*
+ * load_config(path, e): -c's file, or the default file, or (the default
+ * file does not exist) the built-in defaults.
+ */
+static struct config *
+load_config(const char *path, struct err *e)
+{
+	struct stat st;
+
+	if (path != NULL)
+		return config_load(path, CONFIG_NO_CREDENTIALS, e);
+	if (stat(CONFIG_DEFAULT_PATH, &st) == -1 && errno == ENOENT)
+		return config_new_default(e);
+	return config_load(CONFIG_DEFAULT_PATH, CONFIG_NO_CREDENTIALS, e);
+}
 
 int
 cmd_check_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("syncd: check: not implemented yet\n", stderr);
-	return EX_SOFTWARE;
+	enum { OPT_WORKBOOK = 256, OPT_TODAY, OPT_FORMAT };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "workbook", required_argument, NULL, OPT_WORKBOOK },
+		{ "today", required_argument, NULL, OPT_TODAY },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = NULL, *workbook_path = NULL;
+	struct workbook_file *wf = NULL;
+	struct config *cfg = NULL;
+	struct rules_report report;
+	struct err e;
+	int32_t today;
+	int ch, json = 0, rc;
+
+	today = today_bangkok(time(NULL));
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case OPT_WORKBOOK:
+			workbook_path = optarg;
+			break;
+		case OPT_TODAY:
+			if (today_parse(optarg, &today) == -1) {
+				fprintf(stderr, "syncd check: --today %s: not a date written "
+				    "YYYY-MM-DD\n", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") == 0)
+				json = 1;
+			else if (strcmp(optarg, "text") == 0)
+				json = 0;
+			else {
+				fprintf(stderr, "syncd check: --format %s: use text or json\n",
+				    optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			if (optopt != 0 && optopt < 256)
+				fprintf(stderr, "syncd check: bad option or missing value: -%c\n",
+				    optopt);
+			else
+				fprintf(stderr, "syncd check: bad option or missing value: %s\n",
+				    argv[optind - 1]);
+			return usage();
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "syncd check: unexpected argument: %s\n", argv[optind]);
+		return usage();
+	}
+	if (workbook_path == NULL) {
+		fputs("syncd check: --workbook FILE.json is required\n", stderr);
+		return usage();
+	}
+
+	err_init(&e);
+	memset(&report, 0, sizeof(report));
+	if ((cfg = load_config(config_path, &e)) == NULL)
+		goto fail;
+	if ((wf = workbook_load_file(workbook_path, &e)) == NULL)
+		goto fail;
+	if (rules_evaluate(workbook_view(wf), &cfg->rules, today, &report, &e) == -1)
+		goto fail;
+	if ((json ? report_write_json(stdout, &report, &e) :
+	    report_write_text(stdout, &report, &cfg->rules, &e)) == -1)
+		goto fail;
+	if (fflush(stdout) == EOF) {
+		err_set(&e, ERR_IO, "cannot write to standard output");
+		goto fail;
+	}
+	rc = report_count(&report, RULES_ERROR) > 0 ? 1 : 0;
+	rules_report_fini(&report);
+	workbook_free(wf);
+	config_free(cfg);
+	return rc;
+fail:
+	fprintf(stderr, "syncd check: %s\n", e.msg);
+	rules_report_fini(&report);
+	workbook_free(wf);
+	config_free(cfg);
+	return exit_for(&e);
 }

@@ -1,14 +1,93 @@
-/* cmd_run: placeholder until the command is built. */
+/*
+ * cmd_run: `syncd [-c FILE] [--once] [--today YYYY-MM-DD]` and
+ * `syncd -t [-c FILE]`.  It parses the command line, loads and validates the
+ * configuration (which needs spreadsheet_id and key_file), and then either
+ * says the configuration is valid (-t) or hands over to daemon_run().
+ * Exit status: 0, 64 usage, 78 bad configuration, or the daemon's.
+ */
+#include "syncd/cmd_run.h"
+
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 #include <sysexits.h>
 
-#include "syncd/cmd_run.h"
+#include "syncd/config.h"
+#include "syncd/daemon.h"
+#include "syncd/today.h"
+
+static int
+usage(void)
+{
+	fputs("usage: syncd [-c FILE] [--once] [--today YYYY-MM-DD]\n"
+	    "       syncd -t [-c FILE]\n", stderr);
+	return EX_USAGE;
+}
 
 int
 cmd_run_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("syncd: run: not implemented yet\n", stderr);
-	return EX_SOFTWARE;
+	enum { OPT_ONCE = 256, OPT_TODAY };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "today", required_argument, NULL, OPT_TODAY },
+		{ "test", no_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct run_options opt;
+	struct config *cfg;
+	struct err e;
+	int ch, test = 0, rc;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.config_path = CONFIG_DEFAULT_PATH;
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:t", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			opt.config_path = optarg;
+			break;
+		case 't':
+			test = 1;
+			break;
+		case OPT_ONCE:
+			opt.once = 1;
+			break;
+		case OPT_TODAY:
+			if (today_parse(optarg, &opt.today) == -1) {
+				fprintf(stderr, "syncd: --today %s: not a date written "
+				    "YYYY-MM-DD\n", optarg);
+				return EX_USAGE;
+			}
+			opt.fixed_today = 1;
+			break;
+		default:
+			if (optopt != 0 && optopt < 256)
+				fprintf(stderr, "syncd: bad option or missing value: -%c\n",
+				    optopt);
+			else
+				fprintf(stderr, "syncd: bad option or missing value: %s\n",
+				    argv[optind - 1]);
+			return usage();
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "syncd: unexpected argument: %s\n", argv[optind]);
+		return usage();
+	}
+	err_init(&e);
+	if ((cfg = config_load(opt.config_path, 0, &e)) == NULL) {
+		fprintf(stderr, "syncd: %s\n", e.msg);
+		return e.code == ERR_NOMEM ? EX_OSERR : EX_CONFIG;
+	}
+	if (test) {
+		printf("configuration %s is valid\n", opt.config_path);
+		config_free(cfg);
+		return fflush(stdout) == EOF ? EX_IOERR : 0;
+	}
+	rc = daemon_run(cfg, &opt);
+	config_free(cfg);
+	return rc;
 }

@@ -87,7 +87,7 @@ $(BUILD)/syncd: $(BUILD)/obj/syncd/main.o $(BUILD)/libsyncd.a
 
 $(BUILD)/fakesheets: $(FAKE_OBJ) $(BUILD)/libsyncd.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS) -lz
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(BUILD)/libsyncd.a
 	@mkdir -p $(@D)

@@ -1,0 +1,782 @@
+/*
+ * server: the emulator's HTTP side (see server.h).  One thread per
+ * connection (libmicrohttpd), one mutex around all state.  API requests
+ * (token, Drive, Sheets) are authenticated, logged, and may be hit by the
+ * next queued fault; /_fake/ control requests are none of these.  Bodies are
+ * written with json_dumps once, gzip'd when the client asks.  It must never
+ * print a token or an assertion.
+ */
+#include "tests/fakesheets/server.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <zlib.h>
+
+#include "auth/jwt.h"
+
+struct token {
+	char value[64];
+	time_t expires;
+};
+
+struct server {
+	struct MHD_Daemon *d;
+	pthread_mutex_t lock;
+	struct sheets_state *sheets;	/* borrowed */
+	const struct auth_key *key;	/* borrowed */
+	char url[64];
+	char token_url[80];
+	struct token tokens[SERVER_MAX_TOKENS];
+	size_t ntokens;			/* ring: next slot is ntokens % MAX */
+	json_t *log;			/* array of {method, path, query, status} */
+	json_t *faults;			/* queue of fault objects */
+};
+
+/* One request being received. */
+struct req {
+	char *uri;			/* owned: the raw request target */
+	char *body;			/* owned */
+	size_t len, cap;
+	int started;
+	int too_big;
+};
+
+/* A response being built. */
+struct reply {
+	int status;
+	char *body;			/* owned */
+	size_t len;
+	const char *ctype;
+	int retry_after;		/* > 0: send Retry-After */
+	int truncate;
+	int is_json_error;
+};
+
+/* ---- request plumbing ---- */
+
+static void *
+uri_logger(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct req *r = calloc(1, sizeof(*r));
+
+	(void)cls;
+	(void)c;
+	if (r != NULL)
+		r->uri = strdup(uri);
+	return r;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decode in place, '+' as a space, as Google does (path too). */
+static size_t
+unescape(char *s)
+{
+	char *o = s, *p = s;
+	int h, l;
+
+	while (*p != '\0') {
+		if (*p == '+') {
+			*o++ = ' ';
+			p++;
+		} else if (*p == '%' && (h = hexval(p[1])) >= 0 &&
+		    (l = hexval(p[2])) >= 0) {
+			*o++ = (char)(h * 16 + l);
+			p += 3;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return (size_t)(o - s);
+}
+
+static size_t
+unescape_cb(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return unescape(s);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (r == NULL)
+		return;
+	free(r->uri);
+	if (r->body != NULL)
+		OPENSSL_cleanse(r->body, r->len);
+	free(r->body);
+	free(r);
+	*con_cls = NULL;
+}
+
+struct params {
+	struct sheets_param *p;
+	size_t n, cap;
+};
+
+static enum MHD_Result
+collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct params *ps = cls;
+	struct sheets_param *np;
+
+	(void)kind;
+	if (ps->n == ps->cap) {
+		ps->cap = ps->cap != 0 ? ps->cap * 2 : 16;
+		np = realloc(ps->p, ps->cap * sizeof(*np));
+		if (np == NULL)
+			return MHD_NO;
+		ps->p = np;
+	}
+	ps->p[ps->n].key = key;
+	ps->p[ps->n].value = value != NULL ? value : "";
+	ps->n++;
+	return MHD_YES;
+}
+
+/* ---- replies ---- */
+
+static void
+reply_json(struct reply *rp, int status, json_t *j, int pretty)
+{
+	rp->status = status;
+	rp->ctype = "application/json; charset=UTF-8";
+	rp->body = json_dumps(j, pretty ? JSON_INDENT(2) : JSON_COMPACT);
+	if (rp->body != NULL && pretty) {
+		/* Google ends a pretty body with a newline. */
+		size_t n = strlen(rp->body);
+		char *b = realloc(rp->body, n + 2);
+
+		if (b != NULL) {
+			b[n] = '\n';
+			b[n + 1] = '\0';
+			rp->body = b;
+		}
+	}
+	rp->len = rp->body != NULL ? strlen(rp->body) : 0;
+	json_decref(j);
+}
+
+static void
+reply_error(struct reply *rp, int status, const char *msg)
+{
+	reply_json(rp, status, sheets_error(status, msg), 1);
+}
+
+/* gzip body; 0 and body replaced, or -1 and body untouched. */
+static int
+gzip_body(struct reply *rp)
+{
+	z_stream z;
+	size_t cap = rp->len + rp->len / 1000 + 64;
+	unsigned char *out = malloc(cap);
+
+	if (out == NULL)
+		return -1;
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(out);
+		return -1;
+	}
+	z.next_in = (unsigned char *)rp->body;
+	z.avail_in = (uInt)rp->len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+		deflateEnd(&z);
+		free(out);
+		return -1;
+	}
+	free(rp->body);
+	rp->body = (char *)out;
+	rp->len = z.total_out;
+	deflateEnd(&z);
+	return 0;
+}
+
+struct cut {
+	char *body;
+	size_t len;	/* bytes actually sent: half the body */
+};
+
+static ssize_t
+cut_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct cut *c = cls;
+	size_t n;
+
+	if (pos >= c->len)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	n = c->len - (size_t)pos;
+	if (n > max)
+		n = max;
+	memcpy(buf, c->body + pos, n);
+	return (ssize_t)n;
+}
+
+static void
+cut_free(void *cls)
+{
+	struct cut *c = cls;
+
+	free(c->body);
+	free(c);
+}
+
+static enum MHD_Result
+send_reply(struct MHD_Connection *c, struct reply *rp, int gzip)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char ra[16];
+
+	if (gzip && rp->len > 0 && gzip_body(rp) == 0)
+		;
+	else
+		gzip = 0;
+	if (rp->truncate && rp->len > 1) {
+		struct cut *cut = malloc(sizeof(*cut));
+
+		if (cut == NULL)
+			return MHD_NO;
+		cut->body = rp->body;
+		cut->len = rp->len / 2;
+		rp->body = NULL;
+		/* Content-Length says the whole body; half of it comes. */
+		resp = MHD_create_response_from_callback(rp->len, 4096,
+		    cut_reader, cut, cut_free);
+	} else {
+		resp = MHD_create_response_from_buffer(rp->len,
+		    rp->body != NULL ? rp->body : (char *)"",
+		    rp->body != NULL ? MHD_RESPMEM_MUST_FREE :
+		    MHD_RESPMEM_PERSISTENT);
+		rp->body = NULL;
+	}
+	if (resp == NULL)
+		return MHD_NO;
+	if (rp->ctype != NULL)
+		MHD_add_response_header(resp, "Content-Type", rp->ctype);
+	if (gzip)
+		MHD_add_response_header(resp, "Content-Encoding", "gzip");
+	MHD_add_response_header(resp, "Vary", "Origin, X-Origin, Referer");
+	MHD_add_response_header(resp, "Server", "ESF");
+	MHD_add_response_header(resp, "Cache-Control", "private");
+	if (rp->retry_after > 0) {
+		snprintf(ra, sizeof(ra), "%d", rp->retry_after);
+		MHD_add_response_header(resp, "Retry-After", ra);
+	}
+	ret = MHD_queue_response(c, (unsigned int)rp->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* ---- tokens ---- */
+
+static void
+hex(char *out, const unsigned char *in, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* Find form field key in an x-www-form-urlencoded body; decoded copy. */
+static char *
+form_field(const char *body, size_t len, const char *key)
+{
+	size_t klen = strlen(key), i = 0, j;
+	char *v;
+
+	while (i < len) {
+		for (j = i; j < len && body[j] != '&'; j++)
+			;
+		if (j - i > klen && strncmp(body + i, key, klen) == 0 &&
+		    body[i + klen] == '=') {
+			v = strndup(body + i + klen + 1, j - i - klen - 1);
+			if (v != NULL)
+				unescape(v);
+			return v;
+		}
+		i = j + 1;
+	}
+	return NULL;
+}
+
+static void
+oauth_error(struct reply *rp, int status, const char *error,
+    const char *desc)
+{
+	json_t *j = json_pack("{s:s, s:s}", "error", error,
+	    "error_description", desc);
+
+	reply_json(rp, status, j, 1);
+}
+
+static void
+serve_token(struct server *s, struct req *r, struct reply *rp)
+{
+	char *grant = form_field(r->body, r->len, "grant_type");
+	char *jwt = form_field(r->body, r->len, "assertion");
+	struct auth_jwt_verify_opts o;
+	enum auth_jwt_verdict v;
+	unsigned char rnd[24];
+	char tok[64];
+	struct token *t;
+
+	if (grant == NULL || strcmp(grant,
+	    "urn:ietf:params:oauth:grant-type:jwt-bearer") != 0) {
+		oauth_error(rp, 400, "unsupported_grant_type",
+		    "Invalid grant_type: ");
+		goto done;
+	}
+	if (jwt == NULL || s->key == NULL) {
+		oauth_error(rp, 400, "invalid_request",
+		    "Missing required parameter: assertion");
+		goto done;
+	}
+	memset(&o, 0, sizeof(o));
+	o.pub = auth_key_pkey(s->key);
+	o.aud = s->token_url;
+	o.iss = auth_key_client_email(s->key);
+	o.now = time(NULL);
+	v = auth_jwt_verify(jwt, strlen(jwt), &o, NULL);
+	if (v != AUTH_JWT_OK) {
+		oauth_error(rp, 400, auth_jwt_error(v),
+		    auth_jwt_error_description(v));
+		goto done;
+	}
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+		reply_error(rp, 500, NULL);
+		goto done;
+	}
+	memcpy(tok, "ya29.fake-", 10);
+	hex(tok + 10, rnd, sizeof(rnd));
+	pthread_mutex_lock(&s->lock);
+	t = &s->tokens[s->ntokens % SERVER_MAX_TOKENS];
+	snprintf(t->value, sizeof(t->value), "%s", tok);
+	t->expires = time(NULL) + SERVER_TOKEN_LIFETIME;
+	s->ntokens++;
+	pthread_mutex_unlock(&s->lock);
+	reply_json(rp, 200, json_pack("{s:s, s:i, s:s}", "access_token", tok,
+	    "expires_in", SERVER_TOKEN_LIFETIME, "token_type", "Bearer"), 1);
+	OPENSSL_cleanse(tok, sizeof(tok));
+done:
+	if (jwt != NULL)
+		OPENSSL_cleanse(jwt, strlen(jwt));
+	free(jwt);
+	free(grant);
+}
+
+/* 0: the bearer token is live; 1: none sent; 2: unknown or expired. */
+static int
+check_bearer(struct server *s, struct MHD_Connection *c)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Authorization");
+	size_t i, n;
+	time_t now = time(NULL);
+	int ok = 2;
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return 1;
+	h += 7;
+	pthread_mutex_lock(&s->lock);
+	n = s->ntokens < SERVER_MAX_TOKENS ? s->ntokens : SERVER_MAX_TOKENS;
+	for (i = 0; i < n; i++)
+		if (strcmp(s->tokens[i].value, h) == 0 &&
+		    s->tokens[i].expires > now) {
+			ok = 0;
+			break;
+		}
+	pthread_mutex_unlock(&s->lock);
+	return ok;
+}
+
+/* ---- control endpoints ---- */
+
+static void
+serve_control(struct server *s, const char *method, const char *path,
+    struct req *r, struct reply *rp)
+{
+	json_error_t je;
+	json_t *j, *f;
+	char msg[512];
+	size_t i;
+
+	if (strncmp(path, "/_fake/spreadsheets/", 20) == 0) {
+		const char *id = path + 20;
+
+		if (strcmp(method, "GET") == 0) {
+			pthread_mutex_lock(&s->lock);
+			j = sheets_export(s->sheets, id);
+			if (j != NULL)
+				reply_json(rp, 200, j, 0);
+			pthread_mutex_unlock(&s->lock);
+			if (j == NULL)
+				reply_error(rp, 404, NULL);
+			return;
+		}
+		if (strcmp(method, "PUT") == 0) {
+			j = json_loadb(r->body != NULL ? r->body : "", r->len, 0,
+			    &je);
+			if (j == NULL || !json_is_object(j)) {
+				json_decref(j);
+				snprintf(msg, sizeof(msg), "bad workbook JSON: %s",
+				    je.text);
+				reply_error(rp, 400, msg);
+				return;
+			}
+			if (json_object_get(j, "spreadsheetId") == NULL)
+				json_object_set_new(j, "spreadsheetId",
+				    json_string(id));
+			if (!json_is_string(json_object_get(j, "spreadsheetId")) ||
+			    strcmp(json_string_value(json_object_get(j,
+			    "spreadsheetId")), id) != 0) {
+				json_decref(j);
+				reply_error(rp, 400, "spreadsheetId does not match "
+				    "the path");
+				return;
+			}
+			pthread_mutex_lock(&s->lock);
+			if (sheets_put(s->sheets, j, msg, sizeof(msg)) == 0)
+				reply_json(rp, 200, json_object(), 0);
+			else
+				reply_error(rp, 400, msg);
+			pthread_mutex_unlock(&s->lock);
+			json_decref(j);
+			return;
+		}
+	} else if (strcmp(path, "/_fake/requests") == 0) {
+		pthread_mutex_lock(&s->lock);
+		if (strcmp(method, "GET") == 0)
+			reply_json(rp, 200, json_incref(s->log), 1);
+		else if (strcmp(method, "DELETE") == 0) {
+			json_array_clear(s->log);
+			reply_json(rp, 200, json_object(), 0);
+		}
+		pthread_mutex_unlock(&s->lock);
+		if (rp->body != NULL)
+			return;
+	} else if (strcmp(path, "/_fake/faults") == 0) {
+		if (strcmp(method, "DELETE") == 0) {
+			pthread_mutex_lock(&s->lock);
+			json_array_clear(s->faults);
+			pthread_mutex_unlock(&s->lock);
+			reply_json(rp, 200, json_object(), 0);
+			return;
+		}
+		if (strcmp(method, "GET") == 0) {
+			pthread_mutex_lock(&s->lock);
+			reply_json(rp, 200, json_pack("{s:O}", "faults",
+			    s->faults), 0);
+			pthread_mutex_unlock(&s->lock);
+			return;
+		}
+		if (strcmp(method, "POST") == 0) {
+			j = json_loadb(r->body != NULL ? r->body : "", r->len, 0,
+			    &je);
+			if (!json_is_array(json_object_get(j, "faults"))) {
+				json_decref(j);
+				reply_error(rp, 400, "expected {\"faults\": [...]}");
+				return;
+			}
+			json_array_foreach(json_object_get(j, "faults"), i, f)
+				if (!json_is_object(f)) {
+					json_decref(j);
+					reply_error(rp, 400, "a fault is an object");
+					return;
+				}
+			pthread_mutex_lock(&s->lock);
+			json_array_extend(s->faults, json_object_get(j, "faults"));
+			pthread_mutex_unlock(&s->lock);
+			json_decref(j);
+			reply_json(rp, 200, json_object(), 0);
+			return;
+		}
+	}
+	reply_error(rp, 404, NULL);
+}
+
+/* ---- the API ---- */
+
+static void
+record(struct server *s, const char *method, const char *uri, int status)
+{
+	const char *q = strchr(uri, '?');
+	json_t *e;
+
+	e = json_pack("{s:s, s:s#, s:s, s:i}", "method", method, "path", uri,
+	    (int)(q != NULL ? (size_t)(q - uri) : strlen(uri)), "query",
+	    q != NULL ? q + 1 : "", "status", status);
+	pthread_mutex_lock(&s->lock);
+	if (json_array_size(s->log) >= SERVER_MAX_LOG)
+		json_array_remove(s->log, 0);
+	json_array_append_new(s->log, e);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static json_t *
+next_fault(struct server *s)
+{
+	json_t *f = NULL;
+
+	pthread_mutex_lock(&s->lock);
+	if (json_array_size(s->faults) > 0) {
+		f = json_incref(json_array_get(s->faults, 0));
+		json_array_remove(s->faults, 0);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return f;
+}
+
+static int
+wants_gzip(struct MHD_Connection *c)
+{
+	const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Accept-Encoding");
+
+	return ae != NULL && strstr(ae, "gzip") != NULL;
+}
+
+static enum MHD_Result
+serve_api(struct server *s, struct MHD_Connection *c, const char *method,
+    const char *path, struct req *r)
+{
+	struct reply rp;
+	struct params ps = {0};
+	struct sheets_request sr;
+	json_t *fault = next_fault(s), *out;
+	const char *pp;
+	int status, auth, pretty;
+	enum MHD_Result ret;
+
+	memset(&rp, 0, sizeof(rp));
+	if (fault != NULL) {
+		json_int_t ms = json_integer_value(json_object_get(fault,
+		    "delay_ms"));
+
+		if (ms > 0 && ms < 600000) {
+			struct timespec ts = {(time_t)(ms / 1000),
+			    (long)(ms % 1000) * 1000000};
+
+			while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+				;
+		}
+		if (json_is_true(json_object_get(fault, "drop"))) {
+			json_decref(fault);
+			record(s, method, r->uri, 0);
+			return MHD_NO;	/* closes the connection, no answer */
+		}
+		status = (int)json_integer_value(json_object_get(fault,
+		    "status"));
+		if (status >= 400 && status <= 599) {
+			reply_error(&rp, status, NULL);
+			rp.retry_after = (int)json_integer_value(json_object_get(
+			    fault, "retry_after"));
+			goto send;
+		}
+	}
+	if (strcmp(path, "/token") == 0) {
+		if (strcmp(method, "POST") != 0)
+			reply_error(&rp, 405, "Method Not Allowed");
+		else
+			serve_token(s, r, &rp);
+		goto send;
+	}
+	auth = check_bearer(s, c);
+	if (auth != 0) {
+		reply_error(&rp, 401, auth == 1 ? "Request is missing required "
+		    "authentication credential. Expected OAuth 2 access token, "
+		    "login cookie or other valid authentication credential. See "
+		    "https://developers.google.com/identity/sign-in/web/"
+		    "devconsole-project." : NULL);
+		goto send;
+	}
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param, &ps);
+	memset(&sr, 0, sizeof(sr));
+	sr.method = method;
+	sr.path = path;
+	sr.params = ps.p;
+	sr.nparams = ps.n;
+	sr.body = r->body;
+	sr.body_len = r->len;
+	pp = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+	    "prettyPrint");
+	pretty = pp == NULL || strcmp(pp, "false") != 0;
+	pthread_mutex_lock(&s->lock);
+	out = sheets_handle(s->sheets, &sr, &status);
+	if (out != NULL)
+		reply_json(&rp, status, out, pretty);
+	pthread_mutex_unlock(&s->lock);
+	free(ps.p);
+	if (out == NULL)
+		reply_error(&rp, 404, NULL);
+send:
+	if (fault != NULL && json_is_true(json_object_get(fault, "truncate")))
+		rp.truncate = 1;
+	json_decref(fault);
+	record(s, method, r->uri, rp.status);
+	ret = send_reply(c, &rp, wants_gzip(c));
+	free(rp.body);
+	return ret;
+}
+
+static enum MHD_Result
+handler(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **con_cls)
+{
+	struct server *s = cls;
+	struct req *r = *con_cls;
+	struct reply rp;
+	enum MHD_Result ret;
+
+	(void)version;
+	if (r == NULL)
+		return MHD_NO;
+	if (!r->started) {
+		r->started = 1;
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		if (r->len + *upload_size > SERVER_MAX_BODY)
+			r->too_big = 1;
+		if (!r->too_big) {
+			if (r->len + *upload_size + 1 > r->cap) {
+				size_t cap = (r->len + *upload_size + 1) * 2;
+				char *b = realloc(r->body, cap);
+
+				if (b == NULL)
+					return MHD_NO;
+				r->body = b;
+				r->cap = cap;
+			}
+			memcpy(r->body + r->len, upload, *upload_size);
+			r->len += *upload_size;
+			r->body[r->len] = '\0';
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	memset(&rp, 0, sizeof(rp));
+	if (r->too_big) {
+		reply_error(&rp, 413, "Request body too large.");
+	} else if (strncmp(url, "/_fake/", 7) == 0) {
+		serve_control(s, method, url, r, &rp);
+	} else {
+		return serve_api(s, c, method, url, r);
+	}
+	ret = send_reply(c, &rp, wants_gzip(c));
+	free(rp.body);
+	return ret;
+}
+
+struct server *
+server_start(const struct server_opts *o, char *url, size_t urlsize,
+    char *msg, size_t msgsize)
+{
+	struct server *s = calloc(1, sizeof(*s));
+	struct sockaddr_in sa;
+	const union MHD_DaemonInfo *info;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_THREAD_PER_CONNECTION;
+
+	if (s == NULL) {
+		snprintf(msg, msgsize, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	s->sheets = o->sheets;
+	s->key = o->key;
+	s->log = json_array();
+	s->faults = json_array();
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(o->port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (o->tls_cert_pem != NULL) {
+		flags |= MHD_USE_TLS;
+		s->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, s,
+		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		    MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL,
+		    MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, NULL,
+		    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+		    MHD_OPTION_HTTPS_MEM_KEY, o->tls_key_pem,
+		    MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert_pem,
+		    MHD_OPTION_END);
+	} else {
+		s->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, s,
+		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		    MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL,
+		    MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, NULL,
+		    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+		    MHD_OPTION_END);
+	}
+	if (s->d == NULL) {
+		snprintf(msg, msgsize, "cannot listen on 127.0.0.1:%u (port in "
+		    "use, or bad TLS certificate/key)", o->port);
+		server_stop(s);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	snprintf(s->url, sizeof(s->url), "%s://127.0.0.1:%u",
+	    o->tls_cert_pem != NULL ? "https" : "http",
+	    info != NULL ? info->port : o->port);
+	snprintf(s->token_url, sizeof(s->token_url), "%s/token", s->url);
+	snprintf(url, urlsize, "%s", s->url);
+	return s;
+}
+
+void
+server_stop(struct server *s)
+{
+	if (s == NULL)
+		return;
+	if (s->d != NULL)
+		MHD_stop_daemon(s->d);
+	json_decref(s->log);
+	json_decref(s->faults);
+	OPENSSL_cleanse(s->tokens, sizeof(s->tokens));
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}

@@ -1,0 +1,115 @@
+/*
+ * workbook: read outside JSON (a workbook file, or a Sheets values.batchGet
+ * response) into the plain view of rules/workbook.h, fast and safely.
+ *
+ * One hand-written, single-pass, strict (RFC 8259) JSON parser serves both
+ * shapes.  The whole input lives in one buffer; strings are unescaped in
+ * place and cells point into that buffer, so a 100,000-household workbook
+ * costs its file size plus 16 bytes per cell.  Every input has a named limit
+ * below; breaking one, or any malformed JSON, is an ERR_DATA error whose
+ * message names the input, line and byte column, and the tab, row and column
+ * when the error is inside a tab's values:
+ *   workbook.json:1:2345: expected ',' or ']' in row 7 of tab "บางคล้า"
+ * It never logs and never exits: errors go to the caller's struct err.
+ *
+ * Choices worth knowing:
+ *   - Invalid UTF-8 (overlong forms, surrogates, > U+10FFFF, stray bytes) is
+ *     rejected, as are unpaired \u surrogates and control characters in
+ *     strings.  A leading UTF-8 byte order mark is ignored (RFC 8259 8.1).
+ *   - \u0000 is refused in every string the view keeps (cells, titles, the
+ *     spreadsheet id): a NUL inside text would cut it short downstream.
+ *   - Numbers are validated against the JSON grammar and kept as written;
+ *     a literal longer than WORKBOOK_MAX_NUMBER bytes is an error.
+ *   - Members other than the ones read are skipped but still validated.
+ *     A member read twice ("values" in one tab, "sheets" twice) is an error,
+ *     as are two tabs with the same title.
+ *   - Tabs are in document order (Google lists sheets by index and returns
+ *     valueRanges in request order).
+ */
+#ifndef SYNCD_WORKBOOK_H
+#define SYNCD_WORKBOOK_H
+
+#include <stddef.h>
+
+#include "rules/err.h"
+#include "rules/workbook.h"
+
+/* Named limits; past any of them the input is refused with ERR_DATA. */
+#define WORKBOOK_MAX_INPUT	((size_t)512 << 20)	/* bytes of JSON */
+#define WORKBOOK_MAX_DEPTH	64		/* nesting of arrays/objects */
+#define WORKBOOK_MAX_TABS	1000		/* tabs in one workbook */
+#define WORKBOOK_MAX_ROWS	10000000u	/* rows per tab and in all */
+#define WORKBOOK_MAX_COLUMNS	18278u		/* cells per row (A..ZZZ) */
+#define WORKBOOK_MAX_CELL_CHARS	50000u		/* code points per string */
+#define WORKBOOK_MAX_CELLS	10000000u	/* cells in all (Google's cap) */
+#define WORKBOOK_MAX_NUMBER	256		/* bytes of a number literal */
+
+/* A parsed input: owns the buffer and the arrays the view points into. */
+struct workbook_file;
+
+/*
+ * workbook_load_file(path, e): read the file at path and parse it with
+ * workbook_parse (either shape), naming it by path in messages.
+ * Returns a new workbook_file the caller frees with workbook_free, or NULL
+ * with e set: ERR_NOINPUT when the file is missing or unreadable, ERR_DATA
+ * when it is too large or not a workbook, ERR_NOMEM.
+ */
+struct workbook_file *workbook_load_file(const char *path, struct err *e);
+
+/*
+ * workbook_parse(buf, len, name, e): parse len bytes at buf, either a
+ * workbook file ({"spreadsheetId", "properties": {"title"}, "sheets":
+ * [{"properties": {"sheetId", "title", "index"}, "values": [[...]]}]}) or a
+ * values.batchGet response ({"spreadsheetId", "valueRanges": [{"range",
+ * "majorDimension", "values"}]}, tab titles taken from the range echoes).
+ * buf is taken: it must come from malloc and is freed by workbook_free, or
+ * before returning on failure; its bytes are rewritten.  name (borrowed for
+ * the call, NULL for "input") prefixes error messages.
+ * Returns a new workbook_file, or NULL with e set (ERR_DATA, ERR_NOMEM).
+ */
+struct workbook_file *workbook_parse(char *buf, size_t len, const char *name,
+    struct err *e);
+
+/*
+ * What a values.batchGet asked for, so that its answer can be checked:
+ * Google returns one valueRange per requested range, in request order.
+ * titles (borrowed for the call) holds ntitles tab titles as requested;
+ * NULL with ntitles 0 accepts whatever the response names.
+ */
+struct workbook_request {
+	const char *name;		/* for messages; NULL: "batchGet" */
+	const char *const *titles;	/* requested tab titles, in order */
+	size_t ntitles;
+};
+
+/*
+ * workbook_parse_batchget(buf, len, req, e): parse a values.batchGet
+ * response (ROWS major dimension).  buf is taken as by workbook_parse.
+ * When req->titles is set, the response must hold exactly req->ntitles
+ * valueRanges and the i-th must echo a range on titles[i]; otherwise it is
+ * an ERR_DATA error.  Each tab's sheet_id is -1; a valueRange without
+ * "values" is an empty tab.  req may be NULL.
+ * Returns a new workbook_file, or NULL with e set (ERR_DATA, ERR_NOMEM).
+ */
+struct workbook_file *workbook_parse_batchget(char *buf, size_t len,
+    const struct workbook_request *req, struct err *e);
+
+/*
+ * workbook_view(wf): the parsed workbook, borrowed until workbook_free(wf).
+ */
+const struct workbook *workbook_view(const struct workbook_file *wf);
+
+/* workbook_free(wf): free wf, its buffer and arrays.  NULL is a no-op. */
+void workbook_free(struct workbook_file *wf);
+
+/*
+ * workbook_range_title(range, len, title_len): turn an A1 range echo such as
+ * "'Jon''s Data'!A1:Z1000", "Sheet1!A1" or "บางคล้า!A1:Q60" into its tab
+ * title, in place: the title starts at range and *title_len bytes long
+ * (NUL-terminated when *title_len < len).  A range without '!' is all title.
+ * Returns 0, or -1 when a quoted title is not closed or is followed by
+ * anything but '!'.
+ */
+int workbook_range_title(char *range, size_t len, size_t *title_len);
+
+#endif

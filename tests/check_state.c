@@ -1,0 +1,325 @@
+/*
+ * check_state: the daemon's persistent state (syncd/state.h): a missing file
+ * is a fresh start, every field survives a save and load (Thai text, quotes,
+ * control characters), a corrupt file is a clear error, and a save that fails
+ * part-way never replaces the good file nor leaves a temporary one behind.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "syncd/state.h"
+
+static char dir[64];
+static char path[128];
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/check_state.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+static void
+spit(const char *text)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static int
+count_files(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+START_TEST(test_missing_is_fresh)
+{
+	struct err e;
+	struct state *s;
+
+	err_init(&e);
+	s = state_load(dir, &e);
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_ptr_null(state_version(s));
+	ck_assert_ptr_null(state_rendered_hash(s));
+	ck_assert_uint_eq(state_cycle(s), 0);
+	ck_assert_uint_eq(state_cell_count(s), 0);
+	ck_assert_uint_eq(state_first_seen_count(s), 0);
+	ck_assert_ptr_null(state_cell_get(s, "a", "b", "c"));
+	state_free(s);
+	state_free(NULL);
+}
+END_TEST
+
+static const char *const odd[] = {
+	"บางคล้า", "คร. ที่พัฒนาได้", "quote\"back\\slash", "nl\nnl\ttab\x01",
+	"", "=1+2", "x\x7f",
+};
+#define NODD (sizeof(odd) / sizeof(odd[0]))
+
+static int
+keep_even(const char *id, time_t t, void *ctx)
+{
+	(void)id;
+	(void)ctx;
+	return t % 2 == 0;
+}
+
+struct tally {
+	size_t n;
+	int saw_thai;
+};
+
+static void
+tally_cell(const char *tab, const char *key, const char *column,
+    const char *value, void *ctx)
+{
+	struct tally *t = ctx;
+
+	(void)key;
+	(void)value;
+	t->n++;
+	if (strcmp(tab, "บางคล้า") == 0 && strcmp(column, "คร. ที่พัฒนาได้") == 0)
+		t->saw_thai = 1;
+}
+
+START_TEST(test_roundtrip)
+{
+	struct tally tally = { 0, 0 };
+	struct err e;
+	struct state *s, *t;
+	char id[64];
+	time_t when;
+	size_t i, j, k;
+
+	err_init(&e);
+	s = state_new();
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(state_set_version(s, "12345", &e), 0);
+	ck_assert_int_eq(state_set_rendered_hash(s, "abc", &e), 0);
+	state_set_cycle(s, 1ULL << 40);
+	for (i = 0; i < 200; i++) {
+		snprintf(id, sizeof(id), "status.multiple|บางคล้า|%zu", i);
+		ck_assert_int_eq(state_first_seen_set(s, id, (time_t)(1700000000 + i), &e), 0);
+	}
+	for (i = 0; i < NODD; i++)
+		for (j = 0; j < NODD; j++)
+			for (k = 0; k < NODD; k++)
+				ck_assert_msg(state_cell_set(s, odd[i], odd[j], odd[k],
+				    odd[(i + j + k) % NODD], &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(state_cell_count(s), NODD * NODD * NODD);
+	ck_assert_msg(state_save(s, dir, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(count_files(), 1);
+
+	t = state_load(dir, &e);
+	ck_assert_msg(t != NULL, "%s", e.msg);
+	ck_assert_str_eq(state_version(t), "12345");
+	ck_assert_str_eq(state_rendered_hash(t), "abc");
+	ck_assert_uint_eq(state_cycle(t), 1ULL << 40);
+	ck_assert_uint_eq(state_first_seen_count(t), 200);
+	ck_assert_int_eq(state_first_seen_get(t, "status.multiple|บางคล้า|7", &when), 1);
+	ck_assert_int_eq(when, 1700000007);
+	ck_assert_int_eq(state_first_seen_get(t, "nope", &when), 0);
+	ck_assert_uint_eq(state_cell_count(t), NODD * NODD * NODD);
+	for (i = 0; i < NODD; i++)
+		for (j = 0; j < NODD; j++)
+			for (k = 0; k < NODD; k++)
+				ck_assert_str_eq(state_cell_get(t, odd[i], odd[j], odd[k]),
+				    odd[(i + j + k) % NODD]);
+	state_cells_foreach(t, tally_cell, &tally);
+	ck_assert_uint_eq(tally.n, NODD * NODD * NODD);
+	ck_assert_int_eq(tally.saw_thai, 1);
+
+	/* Prune keeps exactly the matching ids, and survives another save. */
+	state_first_seen_prune(t, keep_even, NULL);
+	ck_assert_uint_eq(state_first_seen_count(t), 100);
+	for (i = 0; i < 200; i++) {
+		snprintf(id, sizeof(id), "status.multiple|บางคล้า|%zu", i);
+		ck_assert_int_eq(state_first_seen_get(t, id, &when), i % 2 == 0);
+	}
+	ck_assert_int_eq(state_save(t, dir, &e), 0);
+	state_free(t);
+	t = state_load(dir, &e);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(state_first_seen_count(t), 100);
+	state_free(t);
+	state_free(s);
+}
+END_TEST
+
+START_TEST(test_cells)
+{
+	struct err e;
+	struct state *s;
+	char key[32], val[32];
+	int i;
+
+	err_init(&e);
+	s = state_new();
+	ck_assert_int_eq(state_cell_set(s, "t", "k", "c1", "a", &e), 0);
+	ck_assert_int_eq(state_cell_set(s, "t", "k", "c2", "b", &e), 0);
+	ck_assert_int_eq(state_cell_set(s, "t", "k", "c1", "longer value", &e), 0);
+	ck_assert_str_eq(state_cell_get(s, "t", "k", "c1"), "longer value");
+	ck_assert_str_eq(state_cell_get(s, "t", "k", "c2"), "b");
+	ck_assert_uint_eq(state_cell_count(s), 2);
+	ck_assert_int_eq(state_cell_set(s, "t", "k", "c1", NULL, &e), 0);
+	ck_assert_ptr_null(state_cell_get(s, "t", "k", "c1"));
+	ck_assert_str_eq(state_cell_get(s, "t", "k", "c2"), "b");
+	ck_assert_int_eq(state_cell_set(s, "t", "k", "c2", NULL, &e), 0);
+	ck_assert_uint_eq(state_cell_count(s), 0);
+	/* Many rows with removals in between: the table stays consistent. */
+	for (i = 0; i < 20000; i++) {
+		snprintf(key, sizeof(key), "2401%07d", i);
+		snprintf(val, sizeof(val), "%d", i);
+		ck_assert_int_eq(state_cell_set(s, "t", key, "c", val, &e), 0);
+	}
+	for (i = 0; i < 20000; i += 3) {
+		snprintf(key, sizeof(key), "2401%07d", i);
+		state_row_remove(s, "t", key);
+	}
+	for (i = 0; i < 20000; i++) {
+		snprintf(key, sizeof(key), "2401%07d", i);
+		snprintf(val, sizeof(val), "%d", i);
+		if (i % 3 == 0)
+			ck_assert_ptr_null(state_cell_get(s, "t", key, "c"));
+		else
+			ck_assert_str_eq(state_cell_get(s, "t", key, "c"), val);
+	}
+	ck_assert_uint_eq(state_cell_count(s), 20000 - 6667);
+	/* Invalid UTF-8 is refused, not stored to corrupt the file. */
+	ck_assert_int_eq(state_cell_set(s, "t", "k", "c", "\xff", &e), -1);
+	ck_assert_int_eq(e.code, ERR_DATA);
+	state_free(s);
+}
+END_TEST
+
+START_TEST(test_corrupt_is_error)
+{
+	static const char *const bad[] = {
+		"{\"format\":1,",
+		"[]",
+		"{\"format\":2}",
+		"{\"format\":1,\"cycle\":\"x\"}",
+		"{\"format\":1,\"cycle\":-1}",
+		"{\"format\":1,\"first_seen\":{\"a\":\"b\"}}",
+		"{\"format\":1,\"cells\":{\"t\":{\"k\":{\"c\":1}}}}",
+		"{\"format\":1,\"cells\":{\"t\":[]}}",
+		"{\"format\":1,\"format\":1}",
+		"",
+	};
+	struct err e;
+	struct state *s;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		spit(bad[i]);
+		err_init(&e);
+		s = state_load(dir, &e);
+		ck_assert_msg(s == NULL, "case %zu accepted", i);
+		ck_assert_int_eq(e.code, ERR_DATA);
+		ck_assert_msg(strstr(e.msg, "state.json") != NULL, "%s", e.msg);
+	}
+	spit("{\"format\":1}");
+	s = state_load(dir, &e);
+	ck_assert_ptr_nonnull(s);
+	state_free(s);
+}
+END_TEST
+
+START_TEST(test_failed_save_keeps_good_file)
+{
+	struct rlimit old, lim;
+	struct err e;
+	struct state *s, *t;
+	char key[32];
+	int i;
+
+	err_init(&e);
+	s = state_new();
+	ck_assert_int_eq(state_set_version(s, "good", &e), 0);
+	ck_assert_int_eq(state_save(s, dir, &e), 0);
+	for (i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		ck_assert_int_eq(state_cell_set(s, "t", key, "c", "value", &e), 0);
+	}
+	ck_assert_int_eq(state_set_version(s, "bad", &e), 0);
+	/* A real failing write: the file-size limit (Check forks per test). */
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 4096;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	ck_assert_int_eq(state_save(s, dir, &e), -1);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+	ck_assert_int_eq(e.code, ERR_IO);
+	ck_assert_int_eq(count_files(), 1);	/* no temporary file left */
+	t = state_load(dir, &e);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_str_eq(state_version(t), "good");
+	state_free(t);
+	/* A directory that does not exist is an error, not a crash. */
+	err_init(&e);
+	ck_assert_int_eq(state_save(s, "/nonexistent/dir", &e), -1);
+	ck_assert_int_eq(e.code, ERR_IO);
+	state_free(s);
+}
+END_TEST
+
+static Suite *
+state_suite(void)
+{
+	Suite *s = suite_create("state");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_missing_is_fresh);
+	tcase_add_test(tc, test_roundtrip);
+	tcase_add_test(tc, test_cells);
+	tcase_add_test(tc, test_corrupt_is_error);
+	tcase_add_test(tc, test_failed_save_keeps_good_file);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(state_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

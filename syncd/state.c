@@ -695,11 +695,18 @@ write_state(FILE *f, void *ctx, struct err *e)
 	const struct st_seen *seen;
 	const struct st_tab *t;
 	const struct st_row *r;
+	const char **byidx;
 	const char *p;
-	size_t i, j;
+	size_t i, j, c, top;
 	int first, firstrow;
 
-	(void)e;
+	/* Row values are written as an array indexed by column number, so
+	 * each column name is written once, not once per cell. */
+	byidx = calloc(s->ncols ? s->ncols : 1, sizeof(*byidx));
+	if (byidx == NULL) {
+		err_set(e, ERR_NOMEM, "state: out of memory");
+		return -1;
+	}
 	fprintf(f, "{\"format\":%d,\"version\":", STATE_FORMAT);
 	put_opt_str(f, s->version);
 	fprintf(f, ",\"cycle\":%" PRIu64 ",\"rendered_hash\":", s->cycle);
@@ -716,7 +723,13 @@ write_state(FILE *f, void *ctx, struct err *e)
 		put_str(f, seen->id);
 		fprintf(f, ":%lld", (long long)seen->t);
 	}
-	fputs("},\n\"cells\":{", f);
+	fputs("},\n\"columns\":[", f);
+	for (i = 0; i < s->ncols; i++) {
+		if (i > 0)
+			putc(',', f);
+		put_str(f, s->cols[i]);
+	}
+	fputs("],\n\"cells\":{", f);
 	first = 1;
 	for (i = 0; i < s->tabs.cap; i++) {
 		if (s->tabs.ents[i].key == NULL)
@@ -735,20 +748,25 @@ write_state(FILE *f, void *ctx, struct err *e)
 			fputs(firstrow ? "\n" : ",\n", f);
 			firstrow = 0;
 			put_str(f, r->key);
-			putc(':', f);
-			putc('{', f);
+			fputs(":[", f);
+			top = 0;
 			for (p = r->blob; p < r->blob + r->blen; p += ent_size(p)) {
-				if (p != r->blob)
-					putc(',', f);
-				put_str(f, s->cols[ent_col(p)]);
-				putc(':', f);
-				put_str(f, p + ENT_HDR);
+				byidx[ent_col(p)] = p + ENT_HDR;
+				if (ent_col(p) + 1 > top)
+					top = ent_col(p) + 1;
 			}
-			putc('}', f);
+			for (c = 0; c < top; c++) {
+				if (c > 0)
+					putc(',', f);
+				put_opt_str(f, byidx[c]);
+				byidx[c] = NULL;
+			}
+			putc(']', f);
 		}
 		putc('}', f);
 	}
 	fputs("}}\n", f);
+	free(byidx);
 	return 0;
 }
 
@@ -778,10 +796,12 @@ state_save(const struct state *s, const char *dir, struct err *e)
 /* ---- loading ---------------------------------------------------------- */
 
 static int
-load_cells(struct state *s, json_t *cells, const char *path, struct err *e)
+load_cells(struct state *s, json_t *cells, json_t *cols, const char *path,
+    struct err *e)
 {
-	const char *tab, *key, *col;
-	json_t *rows, *vals, *v;
+	const char *tab, *key;
+	json_t *rows, *vals, *v, *name;
+	size_t i;
 
 	json_object_foreach(cells, tab, rows) {
 		if (!json_is_object(rows)) {
@@ -790,18 +810,22 @@ load_cells(struct state *s, json_t *cells, const char *path, struct err *e)
 			return -1;
 		}
 		json_object_foreach(rows, key, vals) {
-			if (!json_is_object(vals)) {
+			if (!json_is_array(vals)) {
 				err_set(e, ERR_DATA, "%s: row \"%s\" of tab \"%s\" "
-				    "is not an object", path, key, tab);
+				    "is not an array", path, key, tab);
 				return -1;
 			}
-			json_object_foreach(vals, col, v) {
-				if (!json_is_string(v)) {
-					err_set(e, ERR_DATA, "%s: cell %s/%s/%s is "
-					    "not a string", path, tab, key, col);
+			json_array_foreach(vals, i, v) {
+				if (json_is_null(v))
+					continue;
+				name = json_array_get(cols, i);
+				if (!json_is_string(v) || !json_is_string(name)) {
+					err_set(e, ERR_DATA, "%s: cell %zu of row "
+					    "\"%s\" of tab \"%s\" is not a string "
+					    "of a known column", path, i, key, tab);
 					return -1;
 				}
-				if (state_cell_set(s, tab, key, col,
+				if (state_cell_set(s, tab, key, json_string_value(name),
 				    json_string_value(v), e) == -1)
 					return -1;
 			}
@@ -813,7 +837,7 @@ load_cells(struct state *s, json_t *cells, const char *path, struct err *e)
 static int
 load_doc(struct state *s, json_t *doc, const char *path, struct err *e)
 {
-	json_t *v, *seen, *cells;
+	json_t *v, *seen, *cells, *cols;
 	const char *id;
 
 	if (!json_is_object(doc)) {
@@ -852,10 +876,13 @@ load_doc(struct state *s, json_t *doc, const char *path, struct err *e)
 		if (state_first_seen_set(s, id, (time_t)json_integer_value(v), e) == -1)
 			return -1;
 	}
+	cols = json_object_get(doc, "columns");
+	if (cols != NULL && !json_is_array(cols))
+		goto badtype;
 	cells = json_object_get(doc, "cells");
 	if (cells != NULL && !json_is_object(cells))
 		goto badtype;
-	if (cells != NULL && load_cells(s, cells, path, e) == -1)
+	if (cells != NULL && load_cells(s, cells, cols, path, e) == -1)
 		return -1;
 	return 0;
 badtype:

@@ -133,6 +133,10 @@ rc=0; "$genwb" --tabs 0 >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 64 ] || fail "--tabs 0: exit $rc, want 64"
 rc=0; "$genwb" --households 12x >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 64 ] || fail "--households 12x: exit $rc, want 64"
+rc=0; "$genwb" --today 2024-02-30 >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 64 ] || fail "--today 2024-02-30: exit $rc, want 64"
+rc=0; "$genwb" --demo --tabs 3 >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 64 ] || fail "--demo --tabs 3: exit $rc, want 64"
 rc=0; "$genwb" --bogus >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 64 ] || fail "--bogus: exit $rc, want 64"
 

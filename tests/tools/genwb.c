@@ -14,8 +14,12 @@
  *
  *   genwb [--households N] [--tabs T] [--seed S] [--spreadsheet-id ID]
  *         [--today YYYY-MM-DD] [-o FILE]
- *   genwb --demo [--seed S] [-o FILE]
+ *   genwb --demo [--seed S] [--today YYYY-MM-DD] [-o FILE]
  *
+ * --demo writes Chachoengsao's eleven districts (20-60 households each, one
+ * district with no developable household, every kind of finding at least
+ * once, every date spelling and mark form at least once); its size is its
+ * own, so --households and --tabs are refused with it.
  * --households counts rows that carry a household key (duplicates included,
  * as the summary counts them); rows without a key, empty rows and numbered
  * blank rows come on top.  Dates of complete activities fall between the
@@ -1167,7 +1171,7 @@ usage(FILE *f)
 {
 	fputs("usage: genwb [--households N] [--tabs T] [--seed S] [--spreadsheet-id ID]\n"
 	    "             [--today YYYY-MM-DD] [-o FILE]\n"
-	    "       genwb --demo [--seed S] [-o FILE]\n", f);
+	    "       genwb --demo [--seed S] [--today YYYY-MM-DD] [-o FILE]\n", f);
 }
 
 static int
@@ -1191,6 +1195,7 @@ parse_day(const char *s, long *out)
 {
 	unsigned long y, m, d;
 	char buf[11];
+	int yy, mm, dd;
 
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
 		return -1;
@@ -1200,7 +1205,8 @@ parse_day(const char *s, long *out)
 	    parse_ulong(buf + 8, 31, &d) || m < 1 || d < 1)
 		return -1;
 	*out = days_from_civil((long)y, (unsigned)m, (unsigned)d);
-	return 0;
+	civil_from_days(*out, &yy, &mm, &dd);
+	return (unsigned long)mm == m && (unsigned long)dd == d ? 0 : -1;
 }
 
 int
@@ -1220,7 +1226,7 @@ main(int argc, char **argv)
 	struct gen g;
 	char idbuf[64];
 	unsigned long v;
-	int ch, seed_set = 0, today_set = 0, rc;
+	int ch, seed_set = 0, today_set = 0, size_set = 0, rc;
 	long deadline = days_from_civil(2024, 3, 20);
 
 	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
@@ -1231,12 +1237,14 @@ main(int argc, char **argv)
 				    GENWB_MAX_HOUSEHOLDS);
 				return EX_USAGE;
 			}
+			size_set = 1;
 			break;
 		case 't':
 			if (parse_ulong(optarg, GENWB_MAX_TABS, &o.tabs) || o.tabs == 0) {
 				fprintf(stderr, "genwb: --tabs: 1..%lu\n", GENWB_MAX_TABS);
 				return EX_USAGE;
 			}
+			size_set = 1;
 			break;
 		case 's':
 			if (parse_ulong(optarg, ~0UL, &v)) {
@@ -1272,6 +1280,10 @@ main(int argc, char **argv)
 	}
 	if (optind != argc) {
 		usage(stderr);
+		return EX_USAGE;
+	}
+	if (o.demo && size_set) {
+		fputs("genwb: --demo has its own size: no --households or --tabs\n", stderr);
 		return EX_USAGE;
 	}
 	if (o.demo) {

@@ -1023,14 +1023,25 @@ tidy(json_t *sheet, int r0, int r1)
 	trim_rows(rows);
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static long
+civil_days(int y, int m, int d)
+{
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
 /* Serial number of a date (days since 1899-12-30), for USER_ENTERED. */
 static int
 parse_date(const char *s, double *serial)
 {
 	int y, m, d, i;
-	long days;
-	static const int cum[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273,
-	    304, 334};
 
 	for (i = 0; i < 10; i++)
 		if ((i == 4 || i == 7) ? s[i] != '-' :
@@ -1044,12 +1055,7 @@ parse_date(const char *s, double *serial)
 	d = (s[8] - '0') * 10 + (s[9] - '0');
 	if (m < 1 || m > 12 || d < 1 || d > 31 || y < 1900)
 		return -1;
-	/* Days from 1899-12-30 to y-m-d. */
-	days = (long)(y - 1900) * 365 + (y - 1901) / 4 + cum[m - 1] + d + 1;
-	if (m > 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
-		days++;
-	days -= (y - 1901) / 100 - (y - 1601) / 400 - 3;
-	*serial = (double)days;
+	*serial = (double)(civil_days(y, m, d) - civil_days(1899, 12, 30));
 	return 0;
 }
 

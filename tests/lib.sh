@@ -1,0 +1,108 @@
+# lib.sh: helpers for end-to-end scripts, sourced (". tests/lib.sh").
+# fake_start WORKBOOK...  start $BUILD/fakesheets over HTTPS on a free port with
+#                         fresh test PKI; exports FAKE_URL, FAKE_DIR, FAKE_PID;
+#                         writes $FAKE_DIR/sa.json (token_uri -> emulator) and
+#                         $FAKE_DIR/syncd.conf (first workbook's spreadsheet id)
+# fake_stop               stop it and remove FAKE_DIR (safe to call twice, in traps)
+# fake_get PATH           GET $FAKE_URL/PATH (control endpoints, no auth)
+# fake_put_workbook FILE  PUT FILE as its spreadsheet's state
+# fake_faults JSON        queue faults: fake_faults '[{"status":503}]'
+# fake_requests           the API request log (JSON array)
+# fake_jwt [IAT [EXP [AUD]]]  an assertion signed with the test key
+# fake_token              a valid access token from the emulator
+: "${BUILD:=build}"
+
+fake_curl() {
+	curl -sS --cacert "$FAKE_DIR/ca.pem" "$@"
+}
+
+fake_start() {
+	FAKE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/fakesheets.XXXXXX")
+	export FAKE_DIR
+	_pki=tests/pki.sh
+	[ -x "$(dirname "$0")/pki.sh" ] && _pki="$(dirname "$0")/pki.sh"
+	"$_pki" "$FAKE_DIR" || return 1
+	set -- "$@"
+	_args=""
+	for _wb in "$@"; do _args="$_args --workbook $_wb"; done
+	mkfifo "$FAKE_DIR/out"
+	# shellcheck disable=SC2086
+	"$BUILD/fakesheets" $_args --service-account "$FAKE_DIR/service-account.json" \
+		--tls-cert "$FAKE_DIR/server.pem" --tls-key "$FAKE_DIR/server.key" \
+		--port 0 > "$FAKE_DIR/out" 2> "$FAKE_DIR/fakesheets.err" &
+	FAKE_PID=$!
+	export FAKE_PID
+	exec 9< "$FAKE_DIR/out"
+	if ! read -r _line <&9; then
+		echo "fake_start: fakesheets did not start:" >&2
+		cat "$FAKE_DIR/fakesheets.err" >&2
+		return 1
+	fi
+	FAKE_URL=${_line#listening on }
+	export FAKE_URL
+	python3 - "$FAKE_DIR" "$FAKE_URL" "${1:-}" <<'PY'
+import json, os, sys
+d, url, wb = sys.argv[1], sys.argv[2], sys.argv[3]
+k = json.load(open(os.path.join(d, "service-account.json")))
+k["token_uri"] = url + "/token"
+fd = os.open(os.path.join(d, "sa.json"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+os.write(fd, json.dumps(k, indent=2).encode()); os.close(fd)
+sid = json.load(open(wb))["spreadsheetId"] if wb else "none"
+os.makedirs(os.path.join(d, "state"), mode=0o700, exist_ok=True)
+with open(os.path.join(d, "syncd.conf"), "w") as f:
+    f.write(f'''spreadsheet_id = "{sid}";
+key_file = "{d}/sa.json";
+sheets_url = "{url}";
+drive_url = "{url}";
+ca_file = "{d}/ca.pem";
+state_dir = "{d}/state";
+audit_log = "{d}/state/audit.jsonl";
+poll_interval = 5;
+''')
+PY
+}
+
+fake_stop() {
+	if [ -n "${FAKE_PID:-}" ]; then
+		kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+		FAKE_PID=""
+	fi
+	exec 9<&- 2>/dev/null
+	if [ -n "${FAKE_DIR:-}" ] && [ -d "$FAKE_DIR" ]; then
+		rm -rf "$FAKE_DIR"
+	fi
+	FAKE_DIR=""
+}
+
+fake_get() { fake_curl "$FAKE_URL/${1#/}"; }
+
+fake_put_workbook() {
+	_id=$(jq -r .spreadsheetId "$1")
+	fake_curl -X PUT --data-binary @"$1" "$FAKE_URL/_fake/spreadsheets/$_id" >/dev/null
+}
+
+fake_faults() {
+	fake_curl -X POST --data-binary "{\"faults\": $1}" "$FAKE_URL/_fake/faults" >/dev/null
+}
+
+fake_requests() { fake_curl "$FAKE_URL/_fake/requests"; }
+
+_b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+
+fake_jwt() {
+	_now=$(date +%s)
+	_iat=${1:-$_now}
+	_exp=${2:-$((_iat + 3600))}
+	_aud=${3:-$FAKE_URL/token}
+	_kid=$(jq -r .private_key_id "$FAKE_DIR/sa.json")
+	_h=$(printf '{"alg":"RS256","typ":"JWT","kid":"%s"}' "$_kid" | _b64url)
+	_c=$(printf '{"iss":"syncd-test@fake-project.iam.gserviceaccount.com","scope":"https://www.googleapis.com/auth/spreadsheets","aud":"%s","iat":%s,"exp":%s}' \
+		"$_aud" "$_iat" "$_exp" | _b64url)
+	_s=$(printf '%s.%s' "$_h" "$_c" | openssl dgst -sha256 -sign "$FAKE_DIR/sa.key" -binary | _b64url)
+	printf '%s.%s.%s' "$_h" "$_c" "$_s"
+}
+
+fake_token() {
+	fake_curl -X POST -d grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer \
+		-d "assertion=$(fake_jwt)" "$FAKE_URL/token" | jq -r .access_token
+}

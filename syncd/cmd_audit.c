@@ -66,8 +66,13 @@ cmd_audit_main(int argc, char **argv)
 		return EX_NOINPUT;
 	if (e.code != ERR_DATA)
 		return EX_IOERR;
-	printf("broken: line %" PRIu64 " (seq %" PRIu64 "): %s: %s\n",
-	    res.bad_line, res.bad_seq, audit_defect_name(res.defect), res.what);
+	if (res.bad_seq > 0)
+		printf("broken: line %" PRIu64 " (seq %" PRIu64 "): %s: %s\n",
+		    res.bad_line, res.bad_seq, audit_defect_name(res.defect),
+		    res.what);
+	else
+		printf("broken: line %" PRIu64 ": %s: %s\n", res.bad_line,
+		    audit_defect_name(res.defect), res.what);
 	printf("last good: %" PRIu64 " lines, head %" PRIu64 ":%s\n", res.lines,
 	    res.head.seq, res.head.hash);
 	return 1;

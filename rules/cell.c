@@ -45,18 +45,6 @@ cell_space_len(const char *s, size_t len)
 	return 0;
 }
 
-/* Zero-width characters that cell_heading_fold deletes. */
-static int
-zero_width(const char *s, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-
-	if (len < 3)
-		return 0;
-	return (u[0] == 0xe2 && u[1] == 0x80 && u[2] == 0x8b) ||
-	    (u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf);
-}
-
 /* Length of the white space that ends s[0..len), scanning back. */
 static size_t
 trailing_space(const char *s, size_t len)
@@ -102,6 +90,8 @@ cell_is_blank(const struct cell *c)
 		return 1;
 	if (c->type != CELL_STRING)
 		return c->len == 0;
+	if (c->len > 0 && cell_space_len(c->text, c->len) == 0)
+		return 0;	/* the usual case: text starts at once */
 	cell_trim(c->text, c->len, &n);
 	return n == 0;
 }
@@ -397,12 +387,8 @@ heading_normalise(const char *text, size_t len, char *out, size_t outsize,
 	if (text == NULL)
 		len = 0;
 	while (i < len) {
-		if (fold && zero_width(text + i, len - i)) {
-			i += 3;
-			continue;
-		}
 		if ((n = cell_space_len(text + i, len - i)) > 0) {
-			pending = o > 0;
+			pending = o > 0 && !fold;
 			i += n;
 			continue;
 		}

@@ -102,10 +102,12 @@ int cell_key_normalise(const char *text, size_t len, int is_number,
 int cell_heading_normalise(const char *text, size_t len, char *out, size_t outsize);
 
 /*
- * cell_heading_fold(text, len, out, outsize): like cell_heading_normalise
- * but the zero-width U+200B and U+FEFF are deleted instead of becoming a
- * space, so "รหัส<ZWSP>บ้าน" folds to "รหัสบ้าน".  Used as a second chance
- * when a configured heading matches no normalised heading.
+ * cell_heading_fold(text, len, out, outsize): text with every white-space
+ * character (see cell_space_len) deleted.  A second chance when a
+ * configured heading matches no normalised heading: district staff break
+ * Thai headings with Alt+Enter inside a word ("ความสำเร็จ\nของ") or paste a
+ * zero-width space into one, which normalising turns into a space.
+ * Returns the length written (NUL terminated) or -1 when it does not fit.
  */
 int cell_heading_fold(const char *text, size_t len, char *out, size_t outsize);
 

@@ -25,6 +25,9 @@
  *   district.no_developable applies to it; a missing tab is not evaluated.
  * - A missing tab's summary row has zero counts, errors = 1 (its
  *   tab.missing), missing = 1.
+ * - status.multiple counts an invalid mark as a mark (DOMAIN.md: "an
+ *   invalid mark and a second mark gets both"): two or more status cells
+ *   that are not empty.
  * - A duplicate household is counted and classified where it stands.
  * - Activity rules apply to developable households; activity.not_developable
  *   to households classified otherwise; an unclassified household's
@@ -300,7 +303,7 @@ rules_map_columns(const struct tab *tab, const struct rules_config *cfg,
 			cols[i] = letter;
 			continue;
 		}
-		/* Exact normalised match first, then with zero-width removed. */
+		/* Exact normalised match first, then with white space removed. */
 		for (pass = 0; pass < 2 && cols[i] < 0 && hr != NULL; pass++) {
 			k = (pass ? cell_heading_fold : cell_heading_normalise)(
 			    f->heading, f->heading ? strlen(f->heading) : 0,
@@ -381,6 +384,12 @@ hash_key(const char *s, size_t n)
 		h ^= (unsigned char)s[i];
 		h *= 16777619u;
 	}
+	/* FNV's low bits are weak and the table masks them: mix (fmix32). */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
 	return h;
 }
 
@@ -499,6 +508,7 @@ household(struct eval *ev, const struct layout *lo, const struct row *r,
 	const struct rules_config *cfg = ev->cfg;
 	int mark[RULES_MAX_FIELDS], filled[RULES_MAX_FIELDS];
 	int nset = 0, ninvalid = 0, first_set = -1, first_invalid = -1;
+	int first_written = -1;
 	int first_filled = -1, first_empty = -1, nfilled = 0, k, is;
 	int datefield = -1;
 	const struct cell *dc = NULL;
@@ -517,6 +527,8 @@ household(struct eval *ev, const struct layout *lo, const struct row *r,
 			if (ninvalid++ == 0)
 				first_invalid = (int)i;
 		}
+		if (mark[i] != CELL_MARK_EMPTY && first_written < 0)
+			first_written = (int)i;
 	}
 	if (ninvalid > 0) {
 		k = lo->status[first_invalid];
@@ -526,17 +538,21 @@ household(struct eval *ev, const struct layout *lo, const struct row *r,
 		add(ev, R_STATUS_INVALID_MARK, RULES_ERROR, rownum, key, k, NULL,
 		    msg);
 	}
-	if (nset >= 2) {
+	/*
+	 * "A household with an invalid mark and a second mark gets both": an
+	 * invalid mark counts as a column marked for status.multiple.
+	 */
+	if (nset + ninvalid >= 2) {
 		int isset[RULES_MAX_FIELDS];
 
 		for (i = 0; i < lo->nstatus; i++)
-			isset[i] = mark[i] == CELL_MARK_SET;
+			isset[i] = mark[i] != CELL_MARK_EMPTY;
 		append(msg, &len, sizeof(msg), "จำแนกสถานะมากกว่า 1 ช่อง: ",
 		    sizeof(msg));
 		join_names(ev, lo->status, isset, lo->nstatus, msg, &len,
 		    sizeof(msg));
 		add(ev, R_STATUS_MULTIPLE, RULES_ERROR, rownum, key,
-		    lo->status[first_set], NULL, msg);
+		    lo->status[first_written], NULL, msg);
 	}
 	if (nset == 0 && ninvalid == 0 && lo->nstatus > 0)
 		add(ev, R_STATUS_MISSING,

@@ -207,11 +207,14 @@ END_TEST
 
 START_TEST(test_heading_fold_and_limits)
 {
-	char out[64];
+	char out[256];
 
 	ck_assert_int_ge(cell_heading_fold("รหัส\xe2\x80\x8b" "บ้าน",
 	    strlen("รหัส\xe2\x80\x8b" "บ้าน"), out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "รหัสบ้าน");
+	ck_assert_int_ge(cell_heading_fold(" ผลที่ได้รับ/ความสำเร็จ\nของ การ ", 
+	    strlen(" ผลที่ได้รับ/ความสำเร็จ\nของ การ "), out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "ผลที่ได้รับ/ความสำเร็จของการ");
 	ck_assert_int_eq(rules_heading_normalise("abcdef", 6, out, 4), -1);
 	ck_assert_int_eq(rules_heading_normalise("abc", 3, out, 4), 3);
 }

@@ -43,6 +43,14 @@ struct server {
 	size_t ntokens;			/* ring: next slot is ntokens % MAX */
 	json_t *log;			/* array of {method, path, query, status} */
 	json_t *faults;			/* queue of fault objects */
+	/* The last successful read, kept while no write happened. */
+	struct {
+		unsigned long generation;
+		char *uri;		/* owned: raw request target */
+		int gzip;
+		char *body;		/* owned */
+		size_t len;
+	} cache;
 };
 
 /* One request being received. */
@@ -62,7 +70,7 @@ struct reply {
 	const char *ctype;
 	int retry_after;		/* > 0: send Retry-After */
 	int truncate;
-	int is_json_error;
+	int gzipped;		/* body is already gzip'd */
 };
 
 /* ---- request plumbing ---- */
@@ -207,7 +215,7 @@ gzip_body(struct reply *rp)
 	if (out == NULL)
 		return -1;
 	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+	if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
 		free(out);
 		return -1;
 	}
@@ -263,7 +271,9 @@ send_reply(struct MHD_Connection *c, struct reply *rp, int gzip)
 	enum MHD_Result ret;
 	char ra[16];
 
-	if (gzip && rp->len > 0 && gzip_body(rp) == 0)
+	if (rp->gzipped)
+		gzip = 1;
+	else if (gzip && rp->len > 0 && gzip_body(rp) == 0)
 		;
 	else
 		gzip = 0;
@@ -301,6 +311,27 @@ send_reply(struct MHD_Connection *c, struct reply *rp, int gzip)
 	ret = MHD_queue_response(c, (unsigned int)rp->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+/* Keep a copy of a large read's answer (lock held). */
+static void
+cache_store(struct server *s, const char *uri, int gz, const struct reply *rp)
+{
+	char *b = malloc(rp->len), *u = strdup(uri);
+
+	if (b == NULL || u == NULL) {
+		free(b);
+		free(u);
+		return;
+	}
+	memcpy(b, rp->body, rp->len);
+	free(s->cache.body);
+	free(s->cache.uri);
+	s->cache.body = b;
+	s->cache.uri = u;
+	s->cache.len = rp->len;
+	s->cache.gzip = gz;
+	s->cache.generation = sheets_generation(s->sheets);
 }
 
 /* ---- tokens ---- */
@@ -585,7 +616,7 @@ serve_api(struct server *s, struct MHD_Connection *c, const char *method,
 	struct sheets_request sr;
 	json_t *fault = next_fault(s), *out;
 	const char *pp;
-	int status, auth, pretty;
+	int status, auth, pretty, gz;
 	enum MHD_Result ret;
 
 	memset(&rp, 0, sizeof(rp));
@@ -642,19 +673,41 @@ serve_api(struct server *s, struct MHD_Connection *c, const char *method,
 	    "prettyPrint");
 	pretty = pp == NULL || strcmp(pp, "false") != 0;
 	pthread_mutex_lock(&s->lock);
-	out = sheets_handle(s->sheets, &sr, &status);
-	if (out != NULL)
-		reply_json(&rp, status, out, pretty);
+	gz = wants_gzip(c);
+	if (strcmp(method, "GET") == 0 && s->cache.uri != NULL &&
+	    s->cache.generation == sheets_generation(s->sheets) &&
+	    s->cache.gzip == gz && strcmp(s->cache.uri, r->uri) == 0 &&
+	    (rp.body = malloc(s->cache.len + 1)) != NULL) {
+		/* Unchanged since the same read: the same bytes again. */
+		memcpy(rp.body, s->cache.body, s->cache.len);
+		rp.len = s->cache.len;
+		rp.status = 200;
+		rp.ctype = "application/json; charset=UTF-8";
+		rp.gzipped = gz;
+		out = json_null();
+	} else {
+		out = sheets_handle(s->sheets, &sr, &status);
+		if (out != NULL) {
+			reply_json(&rp, status, out, pretty);
+			if (gz && rp.len > 0 && gzip_body(&rp) == 0)
+				rp.gzipped = 1;
+			if (status == 200 && strcmp(method, "GET") == 0 &&
+			    rp.len > 65536)
+				cache_store(s, r->uri, gz, &rp);
+		}
+	}
 	pthread_mutex_unlock(&s->lock);
 	free(ps.p);
 	if (out == NULL)
 		reply_error(&rp, 404, NULL);
+	else if (json_is_null(out))
+		json_decref(out);
 send:
 	if (fault != NULL && json_is_true(json_object_get(fault, "truncate")))
 		rp.truncate = 1;
 	json_decref(fault);
 	record(s, method, r->uri, rp.status);
-	ret = send_reply(c, &rp, wants_gzip(c));
+	ret = send_reply(c, &rp, rp.gzipped || wants_gzip(c));
 	free(rp.body);
 	return ret;
 }
@@ -776,6 +829,8 @@ server_stop(struct server *s)
 		MHD_stop_daemon(s->d);
 	json_decref(s->log);
 	json_decref(s->faults);
+	free(s->cache.body);
+	free(s->cache.uri);
 	OPENSSL_cleanse(s->tokens, sizeof(s->tokens));
 	pthread_mutex_destroy(&s->lock);
 	free(s);

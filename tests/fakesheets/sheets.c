@@ -562,9 +562,19 @@ find_book(struct sheets_state *st, const char *id)
 	return NULL;
 }
 
+static unsigned long generation;	/* see sheets_generation */
+
+unsigned long
+sheets_generation(const struct sheets_state *st)
+{
+	(void)st;
+	return generation;
+}
+
 static void
 commit(struct book *b, json_t *work)
 {
+	generation++;
 	json_decref(b->doc);
 	b->doc = work;
 	b->version++;

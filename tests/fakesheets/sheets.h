@@ -70,6 +70,12 @@ json_t *sheets_handle(struct sheets_state *st, const struct sheets_request *rq,
     int *status);
 
 /*
+ * sheets_generation(st): a counter that changes on every write to any
+ * spreadsheet (API or sheets_put), so a caller may cache answers to reads.
+ */
+unsigned long sheets_generation(const struct sheets_state *st);
+
+/*
  * sheets_error(code, message): Google's error envelope
  * {"error": {"code", "message", "status"}} as a new reference; message NULL
  * gives Google's usual text for that code.

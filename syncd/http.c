@@ -120,7 +120,7 @@ http_stats_get(const struct http *h, struct http_stats *out)
 const char *
 http_kind_name(enum http_kind k)
 {
-	static const char *const names[HTTP_KIND_COUNT] = { "token", "drive", "read", "write" };
+	static const char *const names[HTTP_KIND_COUNT] = { "other", "token", "drive", "read", "write" };
 
 	return (unsigned)k < HTTP_KIND_COUNT ? names[k] : "?";
 }
@@ -294,7 +294,7 @@ headers_build(const struct http_request *rq, struct err *e)
 	if (n == NULL)
 		goto nomem;
 	l = n;
-	if (strcmp(rq->method, "GET") != 0) {
+	if (strcmp(rq->method, "POST") == 0 || strcmp(rq->method, "PUT") == 0) {
 		n = curl_slist_append(l, ct);
 		if (n == NULL)
 			goto nomem;
@@ -356,6 +356,9 @@ configure(struct http *h, CURL *c, const struct http_request *rq, const struct t
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink->max);
 	if (strcmp(rq->method, "GET") == 0) {
 		SET(CURLOPT_HTTPGET, 1L);
+	} else if (strcmp(rq->method, "DELETE") == 0) {
+		SET(CURLOPT_HTTPGET, 1L);
+		SET(CURLOPT_CUSTOMREQUEST, "DELETE");
 	} else {
 		SET(CURLOPT_POST, 1L);
 		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
@@ -460,10 +463,11 @@ http_do(struct http *h, const struct http_request *rq, struct http_response *rs,
 	struct target t;
 	struct curl_header *hdr;
 	curl_off_t hsize = 0;
+	long nconn = 0;
 	CURLcode rc;
 	CURL *c;
 	long status = 0;
-	int kind = (unsigned)rq->kind < HTTP_KIND_COUNT ? (int)rq->kind : HTTP_KIND_READ;
+	int kind = (unsigned)rq->kind < HTTP_KIND_COUNT ? (int)rq->kind : HTTP_KIND_OTHER;
 
 	memset(rs, 0, sizeof(*rs));
 	rs->retry_after = -1;
@@ -471,7 +475,7 @@ http_do(struct http *h, const struct http_request *rq, struct http_response *rs,
 	sink.max = rq->max_body != 0 ? rq->max_body : HTTP_MAX_BODY;
 	errbuf[0] = '\0';
 	if (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "POST") != 0 &&
-	    strcmp(rq->method, "PUT") != 0) {
+	    strcmp(rq->method, "PUT") != 0 && strcmp(rq->method, "DELETE") != 0) {
 		err_set(e, ERR_DATA, "unsupported HTTP method %s", rq->method);
 		return -1;
 	}
@@ -498,6 +502,8 @@ http_do(struct http *h, const struct http_request *rq, struct http_response *rs,
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
 	headers_free(headers);
 	curl_easy_getinfo(c, CURLINFO_HEADER_SIZE, &hsize);
+	if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &nconn) == CURLE_OK && nconn > 0)
+		h->stats.connects += (uint64_t)nconn;
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	h->stats.bytes_received += sink.len + (uint64_t)(hsize > 0 ? hsize : 0);

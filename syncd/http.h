@@ -32,7 +32,8 @@
 
 /* What a request is, for the metrics. */
 enum http_kind {
-	HTTP_KIND_TOKEN = 0,	/* OAuth token endpoint */
+	HTTP_KIND_OTHER = 0,	/* anything else (the emulator's control endpoints) */
+	HTTP_KIND_TOKEN,	/* OAuth token endpoint */
 	HTTP_KIND_DRIVE,	/* Drive files.get (change check) */
 	HTTP_KIND_READ,		/* Sheets reads */
 	HTTP_KIND_WRITE,	/* Sheets writes */
@@ -57,6 +58,7 @@ struct http_stats {
 	uint64_t requests[HTTP_KIND_COUNT][HTTP_CLASS_COUNT];
 	uint64_t bytes_received;	/* decoded body bytes plus header bytes */
 	uint64_t bytes_sent;		/* request body bytes */
+	uint64_t connects;		/* new connections opened (the rest reused one) */
 };
 
 /* Client options; 0 / NULL members take the HTTP_* defaults. */
@@ -72,7 +74,7 @@ struct http_opts {
 };
 
 struct http_request {
-	const char *method;		/* "GET", "POST" or "PUT" */
+	const char *method;		/* "GET", "POST", "PUT" or "DELETE" (no body) */
 	const char *url;		/* https://..., or http:// to a loopback host */
 	const char *bearer;		/* bare access token, or NULL for none; borrowed */
 	const char *content_type;	/* of body; NULL: application/json */

@@ -1122,7 +1122,10 @@ parse_book_props(struct parser *ps)
 	return rc;
 }
 
-/* check_titles(ps): no two tabs with the same title (Sheets forbids it). */
+/*
+ * check_titles(ps): no two sheets with the same title (Sheets forbids it).
+ * Not applied to valueRanges: a batchGet may ask for two ranges of one tab.
+ */
 static int
 check_titles(struct parser *ps)
 {
@@ -1144,6 +1147,7 @@ parse_root(struct parser *ps)
 	const struct workbook_request *req = ps->req;
 	struct span key;
 	int first = 1, rc, seen_id = 0, seen_props = 0, seen_tabs = 0;
+	int sheets = 0;
 
 	/* RFC 8259 8.1: a parser may ignore a byte order mark. */
 	if (ps->end - ps->p >= 3 && memcmp(ps->p, "\xef\xbb\xbf", 3) == 0)
@@ -1170,7 +1174,8 @@ parse_root(struct parser *ps)
 			if (ps->shape == SHAPE_BATCHGET && key.s[0] == 's')
 				return fail(ps, ps->p, "\"sheets\" in a values.batchGet "
 				    "response");
-			rc = parse_tabs(ps, key.s[0] == 's' ? "sheets" : "valueRanges");
+			sheets = key.s[0] == 's';
+			rc = parse_tabs(ps, sheets ? "sheets" : "valueRanges");
 		} else
 			rc = skip_value(ps, 1);
 		if (rc < 0)
@@ -1187,7 +1192,7 @@ parse_root(struct parser *ps)
 	if (req != NULL && req->titles != NULL && ps->wf->wb.ntabs != req->ntitles)
 		return fail(ps, ps->p, "%zu valueRanges for %zu requested ranges",
 		    ps->wf->wb.ntabs, req->ntitles);
-	return check_titles(ps);
+	return sheets ? check_titles(ps) : 0;
 }
 
 void

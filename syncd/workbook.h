@@ -22,7 +22,8 @@
  *     a literal longer than WORKBOOK_MAX_NUMBER bytes is an error.
  *   - Members other than the ones read are skipped but still validated.
  *     A member read twice ("values" in one tab, "sheets" twice) is an error,
- *     as are two tabs with the same title.
+ *     as are two sheets with the same title.  (Two valueRanges on one tab
+ *     are two tabs of that title: a batchGet may ask for both.)
  *   - Tabs are in document order (Google lists sheets by index and returns
  *     valueRanges in request order).
  */

@@ -151,6 +151,16 @@ static const struct good goods[] = {
 	 "{\"range\":\"'D3'\"},{\"range\":\"Hi!!A1\"},{\"range\":\"'a!b'!A1:B2\"}]}",
 	 "id=s title=-\nT บางคล้า -1\nR s\"a\"\nR\nR n1\nT Sheet1 -1\n"
 	 "T Jon's Data -1\nT บางปะกง -1\nR bTRUE\nT D3 -1\nT Hi! -1\nT a!b -1\n"},
+	{"batchGet as Google prints it (gspread cassette), two ranges of one tab",
+	 "{\n  \"spreadsheetId\": \"1yXHRaUTFlGV\",\n  \"valueRanges\": [\n"
+	 "    {\n      \"range\": \"'🌵 test_values_batch_get 1'!A1:A10\",\n"
+	 "      \"majorDimension\": \"ROWS\",\n      \"values\": [\n        [\n"
+	 "          \"🍇\"\n        ],\n        [\n          \"🍐\"\n        ]\n"
+	 "      ]\n    },\n    {\n      \"range\": \"'🌵 test_values_batch_get 1'"
+	 "!B1:B10\",\n      \"majorDimension\": \"ROWS\",\n      \"values\": "
+	 "[\n        [\n          \"🍉\"\n        ]\n      ]\n    }\n  ]\n}\n",
+	 "id=1yXHRaUTFlGV title=-\nT 🌵 test_values_batch_get 1 -1\nR s\"🍇\"\n"
+	 "R s\"🍐\"\nT 🌵 test_values_batch_get 1 -1\nR s\"🍉\"\n"},
 };
 
 START_TEST(test_good)
@@ -298,8 +308,7 @@ static const struct bad bads[] = {
 	 "an object where a cell should be in row 1 column A of tab \"A\""},
 	{"{\"valueRanges\":[{\"values\":[[{}]],\"range\":\"A!A1\"}]}",
 	 "an object where a cell should be in row 1 column A of valueRanges[0]"},
-	{"{\"valueRanges\":[{\"range\":\"A!A1\"},{\"range\":\"'A'!B1\"}]}",
-	 "two tabs are titled \"A\""},
+	{"{\"valueRanges\":[{\"range\":\"A!A1\"},{\"range\":\"'A'!B1\"}]}", NULL},
 };
 
 START_TEST(test_bad)

@@ -1,0 +1,116 @@
+/*
+ * fuzz_workbook: the JSON reader on arbitrary bytes, through both entry
+ * points.
+ *
+ * workbook_parse reads workbook files a user hands to `syncd check`, and
+ * workbook_parse_batchget reads what comes back from the network; both must
+ * refuse junk with ERR_DATA and a message, never crash, leak, recurse without
+ * bound or read outside the buffer.  The input is copied into a buffer of
+ * exactly its size so AddressSanitizer sees any read past the end.  Every
+ * input goes through both, so plain JSON seeds serve both; the batchGet
+ * parse gets 0-3 requested titles (or none at all) from the input's size.
+ * Whatever is accepted must be a well-formed view: every string inside the
+ * buffer, valid types, bounded counts.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "syncd/workbook.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+check_text(const char *text, size_t len, const char *lo, const char *hi)
+{
+	/* Strings point into the input; booleans at static "TRUE"/"FALSE". */
+	if (text >= lo && text + len <= hi)
+		return;
+	if ((len == 4 && memcmp(text, "TRUE", 4) == 0) ||
+	    (len == 5 && memcmp(text, "FALSE", 5) == 0))
+		return;
+	__builtin_trap();
+}
+
+static void
+check_view(const struct workbook *wb, const char *lo, const char *hi)
+{
+	size_t i, j, k, cells = 0;
+
+	if (wb->ntabs > WORKBOOK_MAX_TABS)
+		__builtin_trap();
+	if (wb->spreadsheet_id != NULL)
+		check_text(wb->spreadsheet_id, strlen(wb->spreadsheet_id), lo, hi);
+	if (wb->title != NULL)
+		check_text(wb->title, strlen(wb->title), lo, hi);
+	for (i = 0; i < wb->ntabs; i++) {
+		const struct tab *t = &wb->tabs[i];
+
+		if (t->title == NULL || t->title[0] == '\0')
+			__builtin_trap();
+		check_text(t->title, strlen(t->title), lo, hi);
+		for (j = 0; j < t->nrows; j++) {
+			const struct row *r = &t->rows[j];
+
+			if (r->ncells > WORKBOOK_MAX_COLUMNS)
+				__builtin_trap();
+			for (k = 0; k < r->ncells; k++) {
+				const struct cell *c = &r->cells[k];
+
+				cells++;
+				if (c->type == CELL_EMPTY) {
+					if (c->text != NULL || c->len != 0)
+						__builtin_trap();
+					continue;
+				}
+				if (c->type > CELL_BOOL || c->text == NULL)
+					__builtin_trap();
+				check_text(c->text, c->len, lo, hi);
+				if (memchr(c->text, '\0', c->len) != NULL)
+					__builtin_trap();
+			}
+		}
+	}
+	if (cells > WORKBOOK_MAX_CELLS)
+		__builtin_trap();
+}
+
+/* run(data, size, req): one parse of a private copy; traps on a broken contract. */
+static void
+run(const uint8_t *data, size_t size, int batch, const struct workbook_request *req)
+{
+	struct workbook_file *wf;
+	struct err e;
+	char *buf = malloc(size ? size : 1);
+
+	if (buf == NULL)
+		return;
+	memcpy(buf, data, size);
+	err_init(&e);
+	if (batch)
+		wf = workbook_parse_batchget(buf, size, req, &e);
+	else
+		wf = workbook_parse(buf, size, "fuzz", &e);
+	if (wf == NULL) {
+		if (e.code != ERR_DATA || e.msg[0] == '\0')
+			__builtin_trap();
+		return;
+	}
+	if (err_is_set(&e))
+		__builtin_trap();
+	check_view(workbook_view(wf), buf, buf + size);
+	workbook_free(wf);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const titles[] = { "Sheet1", "บางคล้า", "Jon's Data" };
+	struct workbook_request req = { "fuzz", titles, size % 4 };
+
+	run(data, size, 0, NULL);
+	/* 0 to 3 requested titles, or (size % 4 == 3) no request at all. */
+	run(data, size, 1, req.ntitles == 3 ? NULL : &req);
+	return 0;
+}

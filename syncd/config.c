@@ -665,15 +665,21 @@ static const struct key keys[] = {
 };
 
 /*
- * prescan(ld, t, n): refuse @include and 32-bit integer overflow, which
- * libconfig 1.5 would accept (the second silently truncated).  A tiny lexer:
- * comments (#, //, / * * /) and strings are skipped so their text is not
- * mistaken for either.
+ * prescan(ld, t, n): refuse what libconfig 1.5 would mishandle: @include,
+ * integers too large for 32 bits (silently truncated), nesting deeper than
+ * CONFIG_MAX_DEPTH, and a string where the grammar cannot take one (its
+ * parser then leaks the string: say `"x" = 1;` or `a = 1 "x";`).  A tiny
+ * lexer: comments (#, //, / * * /) and strings are skipped so their text is
+ * not mistaken for either.  A string may follow '=', ':', '(', '[', another
+ * string (concatenation), or ',' inside a list or an array.
  */
 static int
 prescan(struct loader *ld, const char *t, size_t n)
 {
 	struct config_setting_t fake;
+	char stack[CONFIG_MAX_DEPTH];
+	size_t depth = 0;
+	char prev = 0;		/* last token: its punctuation, 's' string, 'o' other */
 	unsigned line = 1;
 	int bol = 1;
 	size_t i = 0, j, k, digits;
@@ -700,6 +706,13 @@ prescan(struct loader *ld, const char *t, size_t n)
 			i += 2;
 			bol = 0;
 		} else if (c == '"') {
+			fake.line = line;
+			if (!(prev == '=' || prev == ':' || prev == '(' || prev == '[' ||
+			    prev == 's' || (prev == ',' && depth > 0 &&
+			    stack[depth - 1] != '{')))
+				return fail(ld, &fake, "syntax error: a string where no "
+				    "value belongs");
+			prev = 's';
 			for (i++; i < n && t[i] != '"'; i++) {
 				if (t[i] == '\\' && i + 1 < n)
 					i++;
@@ -715,6 +728,7 @@ prescan(struct loader *ld, const char *t, size_t n)
 				    "whole configuration in one file");
 			i++;
 			bol = 0;
+			prev = 'o';
 		} else if (c >= '0' && c <= '9') {
 			/* A number: digits, letters (hex, L), '.', and a sign after e/E. */
 			hex = (c == '0' && i + 1 < n && (t[i + 1] == 'x' || t[i + 1] == 'X'));
@@ -759,6 +773,7 @@ prescan(struct loader *ld, const char *t, size_t n)
 				    (int)(j - i), t + i);
 			i = j;
 			bol = 0;
+			prev = 'o';
 		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
 		    c == '*') {
 			while (i < n && ((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' &&
@@ -766,7 +781,17 @@ prescan(struct loader *ld, const char *t, size_t n)
 			    t[i] == '-' || t[i] == '*'))
 				i++;
 			bol = 0;
+			prev = 'o';
 		} else {
+			if (c == '{' || c == '(' || c == '[') {
+				fake.line = line;
+				if (depth == CONFIG_MAX_DEPTH)
+					return fail(ld, &fake, "nested more than %d deep",
+					    CONFIG_MAX_DEPTH);
+				stack[depth++] = c;
+			} else if ((c == '}' || c == ')' || c == ']') && depth > 0)
+				depth--;
+			prev = strchr("=:([,;{})]", c) != NULL ? c : 'o';
 			i++;
 			bol = 0;
 		}

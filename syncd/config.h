@@ -22,6 +22,7 @@
 #define CONFIG_DEFAULT_PATH	"/etc/syncd/syncd.conf"
 #define CONFIG_MAX_FILE		(1024 * 1024)	/* bytes of a configuration file */
 #define CONFIG_MAX_STRING	4096		/* bytes of one string value */
+#define CONFIG_MAX_DEPTH	16		/* nesting of groups, lists, arrays */
 
 /* config_load flags. */
 #define CONFIG_NO_CREDENTIALS	0x1	/* spreadsheet_id, key_file optional (`check`) */

@@ -345,6 +345,11 @@ static const struct bad {
 	{ "total_label = \"a\xff\";\n", 3, "UTF-8" },
 	{ "poll_interval = 60;\npoll_interval = 61;\n", 4, "duplicate" },
 	{ "http = { x = 1; };\n", 3, "unknown key 'http'" },
+	/* Strings libconfig's parser would leak: refused before it sees them. */
+	{ "\"x\" = 1;\n", 3, "syntax error" },
+	{ "a = 1 \"x\";\n", 3, "syntax error" },
+	{ "g = { a = 1,\n \"x\" };\n", 4, "syntax error" },
+	{ "a = [[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]];\n", 3, "nested more than 16" },
 };
 
 START_TEST(test_bad)

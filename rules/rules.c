@@ -707,8 +707,8 @@ district(struct eval *ev, const struct layout *lo, const struct tab *tab)
 {
 	const struct rules_config *cfg = ev->cfg;
 	int32_t cols[RULES_MAX_FIELDS];
-	char msg[MSG_MAX], want[HEADING_MAX];
-	size_t i, nf = cfg->nfields < RULES_MAX_FIELDS ? cfg->nfields :
+	char msg[MSG_MAX], want[HEADING_MAX], tail[256];
+	size_t i, len, nf = cfg->nfields < RULES_MAX_FIELDS ? cfg->nfields :
 	    RULES_MAX_FIELDS;
 	uint32_t hrow = cfg->heading_row ? cfg->heading_row : 2;
 	int missing, dev;
@@ -731,9 +731,12 @@ district(struct eval *ev, const struct layout *lo, const struct tab *tab)
 		if (cell_heading_normalise(f->heading, f->heading ?
 		    strlen(f->heading) : 0, want, sizeof(want)) < 0)
 			want[0] = '\0';
-		snprintf(msg, sizeof(msg), "ไม่พบหัวคอลัมน์ \"%s\" ในแถวที่ %u%s",
-		    want, hrow, f->required ?
-		    " จึงไม่ได้ตรวจข้อมูลครัวเรือนในแท็บนี้" : "");
+		len = 0;
+		append(msg, &len, sizeof(msg), "ไม่พบหัวคอลัมน์ \"", sizeof(msg));
+		append(msg, &len, sizeof(msg), want, NAME_MAX_BYTES);
+		snprintf(tail, sizeof(tail), "\" ในแถวที่ %u%s", hrow,
+		    f->required ? " จึงไม่ได้ตรวจข้อมูลครัวเรือนในแท็บนี้" : "");
+		append(msg, &len, sizeof(msg), tail, sizeof(msg));
 		add(ev, R_TAB_HEADER_MISSING, RULES_ERROR, 0, NULL, (int)i, want,
 		    msg);
 	}
@@ -939,8 +942,8 @@ rules_evaluate(const struct workbook *wb, const struct rules_config *cfg,
 	if (ev.oom)
 		goto oom;
 
-	qsort(ev.items, ev.nitems, sizeof(*ev.items), item_cmp);
 	if (ev.nitems > 0) {
+		qsort(ev.items, ev.nitems, sizeof(*ev.items), item_cmp);
 		out->findings = malloc(ev.nitems * sizeof(*out->findings));
 		if (out->findings == NULL)
 			goto oom;

@@ -220,9 +220,8 @@ range_split(const char *a1, size_t len, char **title, char **cells, struct err *
 	} else {
 		const char *bang = NULL;
 
-		for (i = 0; i < len; i++)
-			if (a1[i] == '!')
-				bang = a1 + i;
+		/* Google quotes any title holding a '!', so a bare one ends at the first. */
+		bang = memchr(a1, '!', len);
 		n = bang != NULL ? (size_t)(bang - a1) : len;
 		if (n == 0) {
 			err_set(e, ERR_DATA, "range has an empty tab title");

@@ -55,9 +55,10 @@ char *range_escape(const char *s, size_t len, struct err *e);
  * range_split(a1, len, title, cells, e): split an A1 range (len bytes, as a
  * request or Google's echo writes it: "'Jon''s Data'!A1:Z1000", "Sheet1!A1",
  * "'D3'", "Sheet1") into the tab title, unquoted with '' made ', and the
- * cells after the '!' ("" when there is none).  A bare title ends at the last
- * '!'; without any '!' the whole text is the title.  So
- * range_split(range_quote(t, c)) gives back t and c for every title t.
+ * cells after the '!' ("" when there is none).  A bare title ends at the
+ * first '!'; without any '!' the whole text is the title.  So
+ * range_split(range_quote(t, c)) gives back t and c for every title t and
+ * cells c.
  * Returns 0 with *title and *cells owned (free()), or -1 with e set
  * (ERR_DATA: empty, longer than RANGE_MAX_LEN, holds a NUL byte, unbalanced
  * quotes or text between the closing quote and '!'; ERR_NOMEM); then both are NULL.

@@ -175,13 +175,13 @@ START_TEST(test_round_trip)
 		"Sheet1", "D3", "Jon's Data", "'", "''x''", "a!b!c", "a+b#c&d",
 		"🌵 test 1", "บางคล้า", "บ้าน 'นา' สุข", "สรุปข้อมูล", "R1C1", " lead", "trail ",
 	};
-	static const char *cells[] = { NULL, "A1", "A1:Z1000" };
+	static const char *cells[] = { NULL, "A1", "A1:Z1000", "odd!cells'" };
 	struct err e;
 	size_t i, j;
 	int f;
 
 	for (i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
-		for (j = 0; j < 3; j++)
+		for (j = 0; j < 4; j++)
 			for (f = 0; f <= RANGE_QUOTE_ALWAYS; f++) {
 				char *q, *t, *r;
 

@@ -1,14 +1,288 @@
-/* daemon: placeholder until the main loop is built (see daemon.h). */
+/*
+ * daemon: syncd's main loop (see daemon.h): one cycle (syncd/cycle) per
+ * poll_interval until SIGTERM, or one with --once.
+ *
+ * Signal handlers only set flags; the loop reads them between cycles and
+ * while it sleeps.  It sleeps in slices of at most a second, so a signal is
+ * seen at once and WATCHDOG=1 goes out at half of $WATCHDOG_USEC from this
+ * loop itself (a hung cycle trips systemd's watchdog).  SIGHUP re-reads the
+ * same configuration file: a bad one is logged with its file:line and the
+ * old one kept.  Logging is here, one line per failed step, on standard
+ * error with the syslog priority prefix journald understands ("<3>" error,
+ * "<4>" warning, "<6>" info).  Tokens and keys never reach a log line: the
+ * modules below never put them in an error.
+ */
 #include "syncd/daemon.h"
 
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sysexits.h>
+#include <time.h>
+
+#include "syncd/audit.h"
+#include "syncd/cycle.h"
+#include "syncd/metrics.h"
+#include "syncd/notify.h"
+
+#define LOG_CRIT_P	2
+#define LOG_ERR_P	3
+#define LOG_WARNING_P	4
+#define LOG_INFO_P	6
+#define DAEMON_LOG_MAX	1024	/* bytes of one log line */
+#define DAEMON_SLICE_MS	1000	/* longest single sleep */
+
+static volatile sig_atomic_t got_hup;
+static volatile sig_atomic_t got_term;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+}
+
+static void log_line(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One line, written with one call so lines from one process never mix. */
+static void
+log_line(int prio, const char *fmt, ...)
+{
+	char buf[DAEMON_LOG_MAX];
+	va_list ap;
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "<%d>syncd: ", prio);
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	n = (int)strlen(buf);	/* room for the newline kept by the - 1 above */
+	buf[n] = '\n';
+	buf[n + 1] = '\0';
+	fputs(buf, stderr);
+}
+
+static double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The watchdog: WATCHDOG=1 at half the interval systemd asked for. */
+struct watchdog {
+	double every;	/* seconds between pings, 0: none */
+	double last;
+};
+
+static void
+watchdog_ping(void *ctx)
+{
+	struct watchdog *w = ctx;
+	double now;
+
+	if (w->every <= 0)
+		return;
+	now = mono_now();
+	if (now - w->last >= w->every) {
+		notify_send("WATCHDOG=1");
+		w->last = now;
+	}
+}
+
+/* Sleep until the monotonic time `until`, or a signal. */
+static void
+sleep_until(double until, struct watchdog *w)
+{
+	struct timespec ts;
+	double left, slice;
+
+	while (!got_term && !got_hup && (left = until - mono_now()) > 0) {
+		slice = left < DAEMON_SLICE_MS / 1000.0 ? left : DAEMON_SLICE_MS / 1000.0;
+		if (w->every > 0 && slice > w->every)
+			slice = w->every;
+		ts.tv_sec = (time_t)slice;
+		ts.tv_nsec = (long)((slice - (double)ts.tv_sec) * 1e9);
+		nanosleep(&ts, NULL);	/* EINTR: a signal; the loop looks */
+		watchdog_ping(w);
+	}
+}
+
+static int
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: a sleep ends at the signal */
+	if (sigaction(SIGHUP, &sa, NULL) == -1 || sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1)
+		return -1;
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL);
+}
+
+static void
+status_line(const struct cycle *c, const struct cycle_result *res, int ok, long poll)
+{
+	char line[NOTIFY_MSG_MAX], st[2 * NOTIFY_MSG_MAX];
+	int n;
+
+	metrics_status_line(cycle_metrics(c), line, sizeof(line));
+	if (ok)
+		n = snprintf(st, sizeof(st), "%s; %s; next poll %lds", line,
+		    res->idle ? "idle" : res->wrote ? "wrote the summary" : "no change to write",
+		    poll);
+	else
+		n = snprintf(st, sizeof(st), "%s; last cycle failed at %s; next poll %lds",
+		    line, res->step != NULL ? res->step : "?", poll);
+	if (n > 0)
+		notify_status(st);	/* cut to NOTIFY_MSG_MAX there */
+}
+
+/* SIGHUP: re-read the file; keep the old configuration when it is bad. */
+static void
+reload(struct cycle *c, const struct run_options *opt, struct config **owned,
+    const struct config **cur)
+{
+	struct config *ncfg;
+	struct err e;
+	int rc;
+
+	notify_send("RELOADING=1");
+	err_init(&e);
+	if ((ncfg = config_load(opt->config_path, 0, &e)) == NULL) {
+		log_line(LOG_ERR_P, "reload: %s; keeping the previous configuration", e.msg);
+		notify_send("READY=1");
+		return;
+	}
+	rc = cycle_reconfigure(c, ncfg, &e);
+	if (rc == AUDIT_FATAL) {
+		/* The caller sees the fatal state at the next append too; say it now. */
+		log_line(LOG_ERR_P, "reload: audit log: %s", e.msg);
+	}
+	if (rc != 0) {
+		log_line(LOG_ERR_P, "reload: %s; keeping the previous configuration", e.msg);
+		config_free(ncfg);
+		notify_send("READY=1");
+		return;
+	}
+	config_free(*owned);
+	*owned = ncfg;
+	*cur = ncfg;
+	log_line(LOG_INFO_P, "reloaded %s", ncfg->path);
+	notify_send("READY=1");
+}
 
 int
 daemon_run(const struct config *cfg, const struct run_options *opt)
 {
-	(void)cfg;
-	(void)opt;
-	fputs("syncd: run: not implemented\n", stderr);
-	return EX_SOFTWARE;
+	struct cycle_opts co;
+	struct cycle_result res;
+	struct watchdog wd;
+	struct config *owned = NULL;	/* a configuration loaded by a reload */
+	const struct config *cur = cfg;
+	struct cycle *c;
+	struct err e;
+	double start;
+	int rc, status = 0, ready = 0;
+
+	got_hup = got_term = 0;
+	if (install_signals() == -1) {
+		log_line(LOG_ERR_P, "cannot install signal handlers: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	memset(&wd, 0, sizeof(wd));
+	wd.every = (double)notify_watchdog_usec() / 2e6;
+	wd.last = mono_now();
+	memset(&co, 0, sizeof(co));
+	co.fixed_today = opt->fixed_today;
+	co.today = opt->today;
+	co.stop = &got_term;
+	co.keepalive = watchdog_ping;
+	co.keepalive_ctx = &wd;
+
+	err_init(&e);
+	if ((c = cycle_new(cur, &co, &e)) == NULL) {
+		log_line(LOG_ERR_P, "start: %s", e.msg);
+		notify_status(e.msg);
+		return e.code == ERR_DATA ? EX_DATAERR : e.code == ERR_IO ? EX_IOERR :
+		    cycle_exit_status(&e);
+	}
+	log_line(LOG_INFO_P, "started: spreadsheet %s, configuration %s", cur->spreadsheet_id,
+	    cur->path);
+
+	for (;;) {
+		start = mono_now();
+		if (got_term)
+			break;
+		if (got_hup) {
+			got_hup = 0;
+			reload(c, opt, &owned, &cur);
+		}
+		if (!ready) {
+			/* READY=1 only once config, key and a first token are good. */
+			err_init(&e);
+			if (cycle_auth(c, &e) == -1) {
+				log_line(LOG_ERR_P, "token: %s", e.msg);
+				notify_status(e.msg);
+				if (opt->once) {
+					status = cycle_exit_status(&e);
+					break;
+				}
+				sleep_until(start + (double)cur->poll_interval, &wd);
+				continue;
+			}
+			ready = 1;
+			notify_send("READY=1");
+		}
+		err_init(&e);
+		rc = cycle_run(c, &res, &e);
+		watchdog_ping(&wd);
+		if (rc == AUDIT_FATAL) {
+			log_line(LOG_CRIT_P, "audit log lost durability, exiting so that systemd "
+			    "restarts syncd: %s", e.msg);
+			notify_send("STOPPING=1");
+			notify_status("audit log write or fdatasync failed; exiting");
+			cycle_free(c);
+			config_free(owned);
+			return EX_IOERR;
+		}
+		if (rc != 0)
+			log_line(LOG_ERR_P, "cycle failed at %s: %s", res.step, e.msg);
+		else if (!res.idle)
+			log_line(LOG_INFO_P, "cycle: %ld households, %ld errors, %ld warnings, "
+			    "%llu requests, %s, %ld ms", res.households, res.errors,
+			    res.warnings, (unsigned long long)res.requests,
+			    res.wrote ? "wrote the summary" : "nothing to write",
+			    res.duration_ms);
+		status_line(c, &res, rc == 0, cur->poll_interval);
+		if (cur->metrics_dir[0] != '\0') {
+			struct err me;
+
+			err_init(&me);
+			if (metrics_write(cycle_metrics(c), cur->metrics_dir, &me) == -1)
+				log_line(LOG_WARNING_P, "metrics: %s", me.msg);
+		}
+		if (opt->once) {
+			status = rc == 0 ? 0 : cycle_exit_status(&e);
+			break;
+		}
+		sleep_until(start + (double)cur->poll_interval, &wd);
+	}
+	if (got_term) {
+		notify_send("STOPPING=1");
+		log_line(LOG_INFO_P, "stopping");
+	}
+	cycle_free(c);
+	config_free(owned);
+	return status;
 }

@@ -155,6 +155,7 @@ struct st_seen {
 struct state {
 	char *version;		/* owned, may be NULL */
 	char *rendered_hash;	/* owned, may be NULL */
+	char *basis;		/* owned, may be NULL */
 	uint64_t cycle;
 	struct smap seen;	/* id -> struct st_seen */
 	struct smap tabs;	/* name -> struct st_tab */
@@ -261,6 +262,7 @@ state_free(struct state *s)
 	free(s->colmap.ents);
 	free(s->version);
 	free(s->rendered_hash);
+	free(s->basis);
 	free(s);
 }
 
@@ -317,6 +319,18 @@ int
 state_set_rendered_hash(struct state *s, const char *hash, struct err *e)
 {
 	return set_str(&s->rendered_hash, "rendered hash", hash, e);
+}
+
+const char *
+state_basis(const struct state *s)
+{
+	return s->basis;
+}
+
+int
+state_set_basis(struct state *s, const char *basis, struct err *e)
+{
+	return set_str(&s->basis, "basis", basis, e);
 }
 
 int
@@ -711,6 +725,8 @@ write_state(FILE *f, void *ctx, struct err *e)
 	put_opt_str(f, s->version);
 	fprintf(f, ",\"cycle\":%" PRIu64 ",\"rendered_hash\":", s->cycle);
 	put_opt_str(f, s->rendered_hash);
+	fputs(",\"basis\":", f);
+	put_opt_str(f, s->basis);
 	fputs(",\n\"first_seen\":{", f);
 	first = 1;
 	for (i = 0; i < s->seen.cap; i++) {
@@ -859,6 +875,11 @@ load_doc(struct state *s, json_t *doc, const char *path, struct err *e)
 		goto badtype;
 	if (json_is_string(v) &&
 	    state_set_rendered_hash(s, json_string_value(v), e) == -1)
+		return -1;
+	v = json_object_get(doc, "basis");
+	if (v != NULL && !json_is_null(v) && !json_is_string(v))
+		goto badtype;
+	if (json_is_string(v) && state_set_basis(s, json_string_value(v), e) == -1)
 		return -1;
 	v = json_object_get(doc, "cycle");
 	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0))

@@ -61,6 +61,15 @@ const char *state_rendered_hash(const struct state *s);
 int state_set_rendered_hash(struct state *s, const char *hash, struct err *e);
 
 /*
+ * What the last evaluation depended on besides the sheet (the daemon's
+ * choice: syncd's version, the configuration's SHA-256 and "today"), so an
+ * unchanged sheet under an unchanged basis can be skipped after a restart.
+ * NULL when none.  Same ownership as state_version.
+ */
+const char *state_basis(const struct state *s);
+int state_set_basis(struct state *s, const char *basis, struct err *e);
+
+/*
  * First-seen times of open discrepancies, by identity key.
  * state_first_seen_get returns 1 and fills *t when id is known, else 0.
  * state_first_seen_set adds or replaces.  state_first_seen_prune keeps only

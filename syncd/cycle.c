@@ -1,0 +1,1169 @@
+/*
+ * cycle: one synchronisation cycle, and what lives from cycle to cycle (see
+ * cycle.h for the contract).  This file only joins the modules: HTTP, token,
+ * Sheets calls, the batchGet reader, the rules engine, the writer, the audit
+ * log and the state each live in their own file.  It never logs, never
+ * exits, never writes a district tab, and never lets anything reach the sheet
+ * before the cycle's audit lines are durable (write-ahead).
+ *
+ * Choices worth knowing:
+ *   - Idle: Drive's version and the basis (syncd's version, the SHA-256 of
+ *     the configuration file, today) equal to the saved ones, and not a
+ *     full_read_every-th cycle.  Because the basis is saved in the state, a
+ *     restart (or a --once run) is idle too when nothing moved; a new
+ *     configuration or a new day forces a read.
+ *   - The very first cycle (no version and no cells in the state) records the
+ *     mapped cells as a baseline without a cell.changed flood: the cycle
+ *     event carries "baseline": N cells instead.
+ *   - Rows are identified by household key, or "#ROW" when the row has no
+ *     key or repeats a key already seen in its tab.
+ *   - A discrepancy's identity is "rule|tab|key-or-#row|column" ("@ROW" is
+ *     added when two findings of one cycle would share it).
+ *   - Once the cycle's audit lines are synced, the state is saved even when
+ *     the write fails, but with the Drive version cleared: the events are not
+ *     repeated and the next cycle reads and writes again.
+ */
+#include "syncd/cycle.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "auth/key.h"
+#include "auth/token.h"
+#include "rules/rules.h"
+#include "syncd/audit.h"
+#include "syncd/http.h"
+#include "syncd/report.h"
+#include "syncd/retry.h"
+#include "syncd/sheets.h"
+#include "syncd/state.h"
+#include "syncd/today.h"
+#include "syncd/workbook.h"
+#include "syncd/writer.h"
+
+#ifndef SYNCD_VERSION
+#define SYNCD_VERSION "unknown"
+#endif
+
+#define CYCLE_MAX_KEY		256	/* bytes of a normalised household key */
+#define CYCLE_ID_MAX		(3 * STATE_TEXT_MAX)	/* bytes of a discrepancy identity */
+#define CYCLE_VALUE_MAX		(STATE_TEXT_MAX / 2)	/* longer cell values are kept as a hash */
+
+/* What depends on the configuration: rebuilt on reload. */
+struct session {
+	struct auth_key *key;
+	struct http *http;
+	struct auth_token *token;
+	struct sheets *sheets;
+	char cfg_sha[65];	/* SHA-256 of the configuration file */
+};
+
+struct cycle {
+	const struct config *cfg;	/* borrowed */
+	struct cycle_opts opts;
+	struct session ss;
+	struct retry retry;		/* daemon-wide: the 429 slow-down survives cycles */
+	struct audit *audit;
+	struct state *state;
+	struct sheets_tabs tabs;	/* the tab cache (titles, sheetIds) */
+	int tabs_valid;
+	uint64_t cycle_no;		/* cycles counted, carried on from the state */
+	struct metrics metrics;
+};
+
+/* ---- small helpers ---- */
+
+static double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+hex(const unsigned char *d, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static void
+sha256_hex(const void *buf, size_t len, char out[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+
+	if (EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32) {
+		memset(out, '0', 64);
+		out[64] = '\0';
+		return;
+	}
+	hex(md, 32, out);
+}
+
+/* file_sha256(path, out): SHA-256 of the file's bytes; "unreadable" on error. */
+static void
+file_sha256(const char *path, char out[65])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char buf[8192], d[32];
+	unsigned int dlen = 0;
+	ssize_t n;
+	int fd = -1, ok = 0;
+
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		goto done;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		goto done;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
+			goto done;
+	if (n == 0 && EVP_DigestFinal_ex(md, d, &dlen) == 1 && dlen == 32)
+		ok = 1;
+done:
+	if (fd >= 0)
+		close(fd);
+	EVP_MD_CTX_free(md);
+	if (ok)
+		hex(d, 32, out);
+	else
+		snprintf(out, 65, "unreadable");
+}
+
+/* The time of the data in Bangkok: "YYYY-MM-DD HH:MM:SS (Asia/Bangkok)". */
+static void
+bangkok_seconds(time_t t, char *buf, size_t n)
+{
+	time_t b = t + TODAY_BANGKOK_OFFSET;
+	struct tm tm;
+
+	if (gmtime_r(&b, &tm) == NULL || strftime(buf, n, "%Y-%m-%d %H:%M:%S (Asia/Bangkok)",
+	    &tm) == 0)
+		snprintf(buf, n, "?");
+}
+
+/* A first-seen time in Bangkok: "YYYY-MM-DD HH:MM". */
+static void
+bangkok_minutes(time_t t, char *buf, size_t n)
+{
+	time_t b = t + TODAY_BANGKOK_OFFSET;
+	struct tm tm;
+
+	if (gmtime_r(&b, &tm) == NULL || strftime(buf, n, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(buf, n, "?");
+}
+
+static uint64_t
+total_requests(const struct http *h)
+{
+	struct http_stats st;
+	uint64_t n = 0;
+	int k, c;
+
+	if (h == NULL)
+		return 0;
+	http_stats_get(h, &st);
+	for (k = 0; k < HTTP_KIND_COUNT; k++)
+		for (c = 0; c < HTTP_CLASS_COUNT; c++)
+			n += st.requests[k][c];
+	return n;
+}
+
+/* ---- the session: key, clients ---- */
+
+static int
+token_cb(void *ctx, int force, const char **bearer, struct err *e)
+{
+	return auth_token_get(ctx, force, bearer, e);
+}
+
+static void
+count_request(void *ctx, const char *op, long status)
+{
+	metrics_count_request(ctx, op, status);
+}
+
+static int
+retry_sleep(void *ctx, double seconds)
+{
+	struct cycle *c = ctx;
+	struct timespec ts;
+	double slice;
+
+	while (seconds > 0) {
+		if (c->opts.stop != NULL && *c->opts.stop)
+			return -1;
+		slice = seconds < 0.5 ? seconds : 0.5;
+		ts.tv_sec = (time_t)slice;
+		ts.tv_nsec = (long)((slice - (double)ts.tv_sec) * 1e9);
+		nanosleep(&ts, NULL);
+		if (c->opts.keepalive != NULL)
+			c->opts.keepalive(c->opts.keepalive_ctx);
+		seconds -= slice;
+	}
+	return (c->opts.stop != NULL && *c->opts.stop) ? -1 : 0;
+}
+
+static void
+session_fini(struct session *ss)
+{
+	sheets_client_free(ss->sheets);
+	auth_token_free(ss->token);
+	http_free(ss->http);
+	auth_key_free(ss->key);
+	memset(ss, 0, sizeof(*ss));
+}
+
+static struct auth_key *
+load_key(const struct config *cfg, struct err *e)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char path[4096];
+	struct stat st;
+
+	if (dir != NULL && *dir != '\0' &&
+	    snprintf(path, sizeof(path), "%s/%s", dir, CYCLE_CREDENTIAL) < (int)sizeof(path) &&
+	    stat(path, &st) == 0)
+		return auth_key_load_credential(CYCLE_CREDENTIAL, e);
+	return auth_key_load(cfg->key_file, e);
+}
+
+static int
+session_open(struct cycle *c, const struct config *cfg, struct session *ss, struct err *e)
+{
+	struct http_opts ho;
+	struct auth_token_opts to;
+	struct sheets_opts so;
+
+	memset(ss, 0, sizeof(*ss));
+	if ((ss->key = load_key(cfg, e)) == NULL)
+		goto fail;
+	memset(&ho, 0, sizeof(ho));
+	ho.ca_file = cfg->ca_file;
+	ho.connect_timeout_s = cfg->connect_timeout;
+	ho.timeout_s = cfg->request_timeout;
+	ho.on_request = count_request;
+	ho.on_request_ctx = &c->metrics;
+	if ((ss->http = http_new(&ho, e)) == NULL)
+		goto fail;
+	memset(&to, 0, sizeof(to));
+	to.key = ss->key;
+	to.post = http_auth_post;
+	to.post_ctx = ss->http;
+	if ((ss->token = auth_token_new(&to, e)) == NULL)
+		goto fail;
+	memset(&so, 0, sizeof(so));
+	so.http = ss->http;
+	so.retry = &c->retry;
+	so.sheets_url = cfg->sheets_url;
+	so.drive_url = cfg->drive_url;
+	so.spreadsheet_id = cfg->spreadsheet_id;
+	so.client_email = auth_key_client_email(ss->key);
+	so.token = token_cb;
+	so.token_ctx = ss->token;
+	if ((ss->sheets = sheets_client_new(&so, e)) == NULL)
+		goto fail;
+	file_sha256(cfg->path, ss->cfg_sha);
+	return 0;
+fail:
+	session_fini(ss);
+	return -1;
+}
+
+/* Append config.loaded and sync it. */
+static int
+audit_config(struct cycle *c, struct err *e)
+{
+	int rc;
+
+	rc = audit_append_pack(c->audit, e, "config.loaded", "{s:s, s:s, s:s}",
+	    "path", c->cfg->path, "sha256", c->ss.cfg_sha, "syncd", SYNCD_VERSION);
+	if (rc != 0)
+		return rc;
+	return audit_sync(c->audit, e);
+}
+
+struct cycle *
+cycle_new(const struct config *cfg, const struct cycle_opts *o, struct err *e)
+{
+	struct retry_env env;
+	struct cycle *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	c->cfg = cfg;
+	if (o != NULL)
+		c->opts = *o;
+	metrics_init(&c->metrics);
+	memset(&env, 0, sizeof(env));
+	env.sleep = retry_sleep;
+	env.ctx = c;
+	retry_init(&c->retry, &env);
+	c->retry.budget_s = (double)cfg->retry_budget;
+	if (session_open(c, cfg, &c->ss, e) == -1)
+		goto fail;
+	if (mkdir(cfg->state_dir, 0700) == -1 && errno != EEXIST) {
+		err_set(e, ERR_IO, "%s: cannot create the state directory: %s",
+		    cfg->state_dir, strerror(errno));
+		goto fail;
+	}
+	if ((c->state = state_load(cfg->state_dir, e)) == NULL)
+		goto fail;
+	c->cycle_no = state_cycle(c->state);
+	if ((c->audit = audit_open(cfg->audit_log, NULL, NULL, e)) == NULL)
+		goto fail;
+	if (audit_config(c, e) != 0)
+		goto fail;
+	return c;
+fail:
+	cycle_free(c);
+	return NULL;
+}
+
+void
+cycle_free(struct cycle *c)
+{
+	if (c == NULL)
+		return;
+	session_fini(&c->ss);
+	audit_close(c->audit);
+	state_free(c->state);
+	sheets_tabs_fini(&c->tabs);
+	free(c);
+}
+
+const struct metrics *
+cycle_metrics(const struct cycle *c)
+{
+	return &c->metrics;
+}
+
+int
+cycle_auth(struct cycle *c, struct err *e)
+{
+	const char *bearer;
+
+	return auth_token_get(c->ss.token, 0, &bearer, e);
+}
+
+int
+cycle_reconfigure(struct cycle *c, const struct config *cfg, struct err *e)
+{
+	struct session ss;
+
+	if (strcmp(cfg->audit_log, c->cfg->audit_log) != 0 ||
+	    strcmp(cfg->state_dir, c->cfg->state_dir) != 0) {
+		err_set(e, ERR_CONFIG, "%s: changing audit_log or state_dir needs a "
+		    "restart (systemctl restart syncd)", cfg->path);
+		return -1;
+	}
+	if (session_open(c, cfg, &ss, e) == -1)
+		return -1;
+	session_fini(&c->ss);
+	c->ss = ss;
+	c->cfg = cfg;
+	c->retry.budget_s = (double)cfg->retry_budget;
+	sheets_tabs_fini(&c->tabs);
+	c->tabs_valid = 0;
+	return audit_config(c, e);
+}
+
+int
+cycle_exit_status(const struct err *e)
+{
+	switch (e->code) {
+	case ERR_CONFIG:
+	case ERR_AUTH:
+	case ERR_NOINPUT:
+		return EX_CONFIG;
+	case ERR_TEMP:
+	case ERR_HTTP:
+		return EX_TEMPFAIL;
+	case ERR_API:
+		if (e->status == 401 || e->status == 403 || e->status == 404)
+			return EX_CONFIG;
+		if (e->status == 408 || e->status == 429 || e->status >= 500)
+			return EX_TEMPFAIL;
+		return 1;
+	default:
+		return 1;
+	}
+}
+
+/* ---- one cycle ---- */
+
+/* What one cycle builds; released by run_fini. */
+struct run {
+	struct cycle *c;
+	const struct config *cfg;
+	time_t now;
+	int32_t today;
+	char *version;			/* owned: Drive's version */
+	char basis[256];
+	struct workbook_file *wf;	/* owned: the batchGet answer */
+	const struct workbook *view;	/* borrowed from wf, or &empty */
+	struct workbook empty;
+	struct rules_report report;
+	struct state *next;		/* owned: the state this cycle leads to */
+	char **ids;			/* owned: identity of each finding */
+	size_t nids;
+	int baseline;			/* first cycle: record cells, no cell.changed */
+	size_t cells_recorded;
+	int discovered;			/* tabs discovered in this cycle */
+	struct writer_grid sum, disc;
+	char fs_buf[32];		/* first_seen_text's answer */
+	int audit_rc;			/* an append's failure inside a callback */
+	struct err *e;
+};
+
+static void
+run_fini(struct run *r)
+{
+	size_t i;
+
+	free(r->version);
+	workbook_free(r->wf);
+	rules_report_fini(&r->report);
+	state_free(r->next);
+	for (i = 0; i < r->nids; i++)
+		free(r->ids[i]);
+	free(r->ids);
+	writer_grid_fini(&r->sum);
+	writer_grid_fini(&r->disc);
+}
+
+static int
+discover(struct run *r, struct err *e)
+{
+	struct sheets_tabs t;
+
+	if (sheets_get_tabs(r->c->ss.sheets, &t, e) == -1)
+		return -1;
+	sheets_tabs_fini(&r->c->tabs);
+	r->c->tabs = t;
+	r->c->tabs_valid = 1;
+	r->discovered = 1;
+	return 0;
+}
+
+static const struct sheets_tab *
+cached_tab(const struct cycle *c, const char *title)
+{
+	size_t i;
+
+	for (i = 0; i < c->tabs.n; i++)
+		if (strcmp(c->tabs.tabs[i].title, title) == 0)
+			return &c->tabs.tabs[i];
+	return NULL;
+}
+
+static const struct tab *
+view_tab(const struct workbook *wb, const char *title)
+{
+	size_t i;
+
+	for (i = 0; i < wb->ntabs; i++)
+		if (strcmp(wb->tabs[i].title, title) == 0)
+			return &wb->tabs[i];
+	return NULL;
+}
+
+/* One batchGet of every district tab plus our own tabs that exist. */
+static int
+read_tabs(struct run *r, struct err *e)
+{
+	const struct rules_config *rc = &r->cfg->rules;
+	struct workbook_request req;
+	struct sheets_reply reply;
+	const char **titles = NULL;
+	size_t i, n;
+	struct err ge;
+
+	for (;;) {
+		free(titles);
+		titles = calloc(r->c->tabs.n + 1, sizeof(*titles));
+		if (titles == NULL) {
+			err_set(e, ERR_NOMEM, "out of memory");
+			return -1;
+		}
+		n = 0;
+		for (i = 0; i < r->c->tabs.n; i++) {
+			const char *t = r->c->tabs.tabs[i].title;
+
+			if (rules_is_district(rc, t) || strcmp(t, rc->summary_tab) == 0 ||
+			    strcmp(t, rc->discrepancy_tab) == 0)
+				titles[n++] = t;
+		}
+		if (n == 0) {
+			free(titles);
+			r->view = &r->empty;
+			return 0;
+		}
+		err_init(&ge);
+		if (sheets_batch_get(r->c->ss.sheets, titles, n, &reply, &ge) == 0)
+			break;
+		sheets_reply_fini(&reply);
+		/* A tab renamed or removed since the tab list was read: 400. */
+		if (ge.code == ERR_API && ge.status == 400 && !r->discovered) {
+			if (discover(r, e) == -1) {
+				free(titles);
+				return -1;
+			}
+			continue;
+		}
+		err_set(e, ge.code, "%s", ge.msg);
+		if (e != NULL)
+			e->status = ge.status;
+		free(titles);
+		return -1;
+	}
+	memset(&req, 0, sizeof(req));
+	req.name = "values:batchGet";
+	req.titles = titles;
+	req.ntitles = n;
+	r->wf = workbook_parse_batchget(reply.body, reply.len, &req, e);
+	reply.body = NULL;
+	sheets_reply_fini(&reply);
+	free(titles);
+	if (r->wf == NULL)
+		return -1;
+	r->view = workbook_view(r->wf);
+	return 0;
+}
+
+/* The text of a cell as the state keeps it ("" when empty). */
+static char *
+cell_text(const struct row *row, int32_t col)
+{
+	const struct cell *cl;
+	char *s;
+
+	if (col < 0 || (uint32_t)col >= row->ncells)
+		return strdup("");
+	cl = &row->cells[col];
+	if (cl->type == CELL_EMPTY || cl->text == NULL)
+		return strdup("");
+	if (cl->len > CYCLE_VALUE_MAX) {
+		/* Too long to keep verbatim: keep (and audit) its hash. */
+		s = malloc(7 + 65);
+		if (s != NULL) {
+			memcpy(s, "sha256:", 7);
+			sha256_hex(cl->text, cl->len, s + 7);
+		}
+		return s;
+	}
+	return strndup(cl->text, cl->len);
+}
+
+static int
+row_is_empty(const struct row *row)
+{
+	uint32_t i;
+
+	for (i = 0; i < row->ncells; i++)
+		if (row->cells[i].type != CELL_EMPTY && row->cells[i].len > 0)
+			return 0;
+	return 1;
+}
+
+static int
+audit_rc_ok(struct run *r, int rc)
+{
+	if (rc == AUDIT_FATAL)
+		r->audit_rc = AUDIT_FATAL;
+	else if (rc != 0 && r->audit_rc == 0)
+		r->audit_rc = -1;
+	return rc == 0;
+}
+
+/* Record the mapped cells of one district tab in r->next; audit changes. */
+static int
+diff_tab(struct run *r, const struct tab *t, struct err *e)
+{
+	const struct rules_config *rc = &r->cfg->rules;
+	const struct state *old = r->c->state;
+	int32_t cols[RULES_MAX_FIELDS];
+	int keyf = -1;
+	uint32_t ri;
+	size_t f;
+
+	rules_map_columns(t, rc, cols);
+	for (f = 0; f < rc->nfields; f++)
+		if (rc->fields[f].role == RULES_ROLE_KEY)
+			keyf = (int)f;
+	for (ri = rc->heading_row; ri < t->nrows; ri++) {
+		const struct row *row = &t->rows[ri];
+		char key[CYCLE_MAX_KEY], id[CYCLE_MAX_KEY + 16];
+		int klen = 0, haskey = 0;
+
+		if (row_is_empty(row))
+			continue;
+		if (keyf >= 0 && cols[keyf] >= 0 && (uint32_t)cols[keyf] < row->ncells) {
+			const struct cell *kc = &row->cells[cols[keyf]];
+
+			if (kc->type != CELL_EMPTY && kc->text != NULL)
+				klen = rules_key_normalise(kc->text, kc->len,
+				    kc->type == CELL_NUMBER, key, sizeof(key));
+		}
+		if (klen > 0 && state_cell_get(r->next, t->title, key,
+		    rc->fields[keyf].heading) == NULL) {
+			snprintf(id, sizeof(id), "%s", key);
+			haskey = 1;
+		} else
+			snprintf(id, sizeof(id), "#%" PRIu32, ri + 1);
+		for (f = 0; f < rc->nfields; f++) {
+			const char *col = rc->fields[f].heading;
+			const char *was;
+			char *now;
+			int bad;
+
+			if (cols[f] < 0)
+				continue;
+			if ((now = cell_text(row, cols[f])) == NULL) {
+				err_set(e, ERR_NOMEM, "out of memory");
+				return -1;
+			}
+			was = state_cell_get(old, t->title, id, col);
+			if (was == NULL)
+				was = "";
+			if (!r->baseline && strcmp(was, now) != 0) {
+				if (!audit_rc_ok(r, audit_append_pack(r->c->audit, e,
+				    "cell.changed", "{s:s, s:I, s:s?, s:s, s:s, s:s}",
+				    "tab", t->title, "row", (json_int_t)ri + 1,
+				    "key", haskey ? key : NULL, "column", col,
+				    "old", was, "new", now))) {
+					free(now);
+					return -1;
+				}
+			}
+			bad = *now != '\0' &&
+			    state_cell_set(r->next, t->title, id, col, now, e) == -1;
+			if (*now != '\0')
+				r->cells_recorded++;
+			free(now);
+			if (bad)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Cells the state held that the sheet no longer has: changed to "".
+ * The row of a keyed row is not kept, so it is null. */
+static void
+gone_cell_entry(const char *tab, const char *key, const char *column,
+    const char *value, void *ctx)
+{
+	struct run *r = ctx;
+
+	if (r->audit_rc != 0 || r->baseline || *value == '\0' ||
+	    state_cell_get(r->next, tab, key, column) != NULL)
+		return;
+	if (key[0] == '#')
+		audit_rc_ok(r, audit_append_pack(r->c->audit, r->e, "cell.changed",
+		    "{s:s, s:I, s:n, s:s, s:s, s:s}", "tab", tab,
+		    "row", (json_int_t)strtoll(key + 1, NULL, 10), "key",
+		    "column", column, "old", value, "new", ""));
+	else
+		audit_rc_ok(r, audit_append_pack(r->c->audit, r->e, "cell.changed",
+		    "{s:s, s:n, s:s, s:s, s:s, s:s}", "tab", tab, "row",
+		    "key", key, "column", column, "old", value, "new", ""));
+}
+
+static int
+diff_cells(struct run *r, struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < r->view->ntabs; i++) {
+		const struct tab *t = &r->view->tabs[i];
+
+		if (!rules_is_district(&r->cfg->rules, t->title))
+			continue;
+		if (diff_tab(r, t, e) == -1)
+			return r->audit_rc == AUDIT_FATAL ? AUDIT_FATAL : -1;
+	}
+	r->e = e;
+	state_cells_foreach(r->c->state, gone_cell_entry, r);
+	if (r->audit_rc != 0)
+		return r->audit_rc;
+	return 0;
+}
+
+static char *
+finding_id(const struct rules_finding *f)
+{
+	char rowbuf[32];
+	const char *who;
+	size_t n;
+	char *s;
+
+	snprintf(rowbuf, sizeof(rowbuf), "#%" PRIu32, f->row);
+	who = f->key != NULL ? f->key : rowbuf;
+	n = strlen(f->rule) + (f->tab ? strlen(f->tab) : 0) + strlen(who) +
+	    (f->column ? strlen(f->column) : 0) + 4 + 32;
+	if ((s = malloc(n)) == NULL)
+		return NULL;
+	snprintf(s, n, "%s|%s|%s|%s", f->rule, f->tab ? f->tab : "", who,
+	    f->column ? f->column : "");
+	return s;
+}
+
+static int
+resolved_keep(const char *id, time_t t, void *ctx)
+{
+	struct run *r = ctx;
+	time_t dummy;
+
+	(void)t;
+	if (r->audit_rc == 0 && !state_first_seen_get(r->next, id, &dummy))
+		audit_rc_ok(r, audit_append_pack(r->c->audit, r->e,
+		    "discrepancy.resolved", "{s:s}", "id", id));
+	return 1;	/* keep: this only walks the old state */
+}
+
+static int
+diff_findings(struct run *r, struct err *e)
+{
+	const struct rules_report *rep = &r->report;
+	size_t i;
+
+	r->ids = calloc(rep->nfindings + 1, sizeof(*r->ids));
+	if (r->ids == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < rep->nfindings; i++) {
+		const struct rules_finding *f = &rep->findings[i];
+		time_t t;
+		char *id;
+
+		if ((id = finding_id(f)) == NULL) {
+			err_set(e, ERR_NOMEM, "out of memory");
+			return -1;
+		}
+		if (state_first_seen_get(r->next, id, &t)) {
+			/* Two findings with one identity: tell them apart by row. */
+			size_t n = strlen(id) + 32;
+			char *id2 = malloc(n);
+
+			if (id2 == NULL) {
+				free(id);
+				err_set(e, ERR_NOMEM, "out of memory");
+				return -1;
+			}
+			snprintf(id2, n, "%s@%" PRIu32, id, f->row);
+			free(id);
+			id = id2;
+		}
+		r->ids[r->nids++] = id;
+		if (strlen(id) > STATE_TEXT_MAX) {
+			err_set(e, ERR_DATA, "a discrepancy identity longer than %d bytes",
+			    STATE_TEXT_MAX);
+			return -1;
+		}
+		if (!state_first_seen_get(r->c->state, id, &t)) {
+			t = r->now;
+			if (!audit_rc_ok(r, audit_append_pack(r->c->audit, e,
+			    "discrepancy.opened", "{s:s, s:s, s:s, s:s?, s:I, s:s?, s:s?, s:s}",
+			    "id", id, "rule", f->rule,
+			    "severity", f->severity == RULES_ERROR ? "error" : "warning",
+			    "tab", f->tab, "row", (json_int_t)f->row, "key", f->key,
+			    "column", f->column, "message", f->message)))
+				return r->audit_rc;
+		}
+		if (state_first_seen_set(r->next, id, t, e) == -1)
+			return -1;
+	}
+	r->e = e;
+	state_first_seen_prune(r->c->state, resolved_keep, r);
+	return r->audit_rc;
+}
+
+static const char *
+first_seen_text(void *ctx, const struct rules_finding *f)
+{
+	struct run *r = ctx;
+	size_t i = (size_t)(f - r->report.findings);
+	time_t t;
+
+	if (i >= r->nids || !state_first_seen_get(r->next, r->ids[i], &t))
+		return "";
+	bangkok_minutes(t, r->fs_buf, sizeof(r->fs_buf));
+	return r->fs_buf;
+}
+
+/* SHA-256 of the grids' compared (non-volatile) values. */
+static void
+grids_hash(const struct writer_grid *a, const struct writer_grid *b, char out[65])
+{
+	const struct writer_grid *g[2] = { a, b };
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char d[32];
+	unsigned int dlen = 0;
+	char num[64];
+	size_t k, i;
+	int ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+
+	for (k = 0; k < 2 && ok; k++) {
+		for (i = 0; i < g[k]->nrows * g[k]->ncols && ok; i++) {
+			const struct writer_cell *w = &g[k]->cells[i];
+
+			if (w->volatile_ || w->type == WRITER_EMPTY)
+				ok = EVP_DigestUpdate(md, "\0", 1) == 1;
+			else if (w->type == WRITER_TEXT)
+				ok = EVP_DigestUpdate(md, "t", 1) == 1 &&
+				    EVP_DigestUpdate(md, w->text, strlen(w->text) + 1) == 1;
+			else {
+				snprintf(num, sizeof(num), "n%.17g", w->number);
+				ok = EVP_DigestUpdate(md, num, strlen(num) + 1) == 1;
+			}
+		}
+		ok = ok && EVP_DigestUpdate(md, "\n", 1) == 1;
+	}
+	if (ok && EVP_DigestFinal_ex(md, d, &dlen) == 1 && dlen == 32)
+		hex(d, 32, out);
+	else
+		snprintf(out, 65, "unknown");
+	EVP_MD_CTX_free(md);
+}
+
+static int
+render_summary(struct run *r, const char *head, struct err *e)
+{
+	struct writer_footer ft;
+	char updated[64];
+
+	bangkok_seconds(r->now, updated, sizeof(updated));
+	ft.updated = updated;
+	ft.audit_head = head;
+	writer_grid_fini(&r->sum);
+	return writer_summary(&r->report, &r->cfg->rules, &ft, &r->sum, e);
+}
+
+/* cache_add(c, title, id): a tab we added, at the end of the cache. */
+static int
+cache_add(struct cycle *c, const char *title, int64_t id)
+{
+	struct sheets_tab *t;
+	char *copy;
+
+	if ((copy = strdup(title)) == NULL)
+		return -1;
+	t = realloc(c->tabs.tabs, (c->tabs.n + 1) * sizeof(*t));
+	if (t == NULL) {
+		free(copy);
+		return -1;
+	}
+	c->tabs.tabs = t;
+	t[c->tabs.n].title = copy;
+	t[c->tabs.n].sheet_id = id;
+	t[c->tabs.n].index = (long)c->tabs.n;
+	c->tabs.n++;
+	return 0;
+}
+
+/* A sheetId for a new tab: a hash of its title, not in use. */
+static int64_t
+new_sheet_id(const struct cycle *c, const char *title, int64_t avoid)
+{
+	uint32_t h = 2166136261u;
+	const unsigned char *p;
+	int64_t id;
+	size_t i;
+	int used;
+
+	for (p = (const unsigned char *)title; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619u;
+	id = (int64_t)(h & 0x7fffffff);
+	do {
+		if (id == 0)
+			id = 1;
+		used = id == avoid;
+		for (i = 0; i < c->tabs.n && !used; i++)
+			used = c->tabs.tabs[i].sheet_id == id;
+		if (used)
+			id = (id + 1) & 0x7fffffff;
+	} while (used);
+	return id;
+}
+
+static int
+write_tabs(struct run *r, struct err *e)
+{
+	const struct rules_config *rc = &r->cfg->rules;
+	struct writer_target tg[2];
+	struct sheets_reply reply;
+	int attempt, adds, rv;
+	json_t *body;
+
+	for (attempt = 0;; attempt++) {
+		const struct sheets_tab *st = cached_tab(r->c, rc->summary_tab);
+		const struct sheets_tab *dt = cached_tab(r->c, rc->discrepancy_tab);
+		struct err we;
+
+		memset(tg, 0, sizeof(tg));
+		tg[0].title = rc->summary_tab;
+		tg[0].grid = &r->sum;
+		tg[0].exists = st != NULL;
+		tg[0].sheet_id = st != NULL ? st->sheet_id : new_sheet_id(r->c, rc->summary_tab, -1);
+		tg[1].title = rc->discrepancy_tab;
+		tg[1].grid = &r->disc;
+		tg[1].exists = dt != NULL;
+		tg[1].sheet_id = dt != NULL ? dt->sheet_id :
+		    new_sheet_id(r->c, rc->discrepancy_tab, tg[0].sheet_id);
+		adds = !tg[0].exists || !tg[1].exists;
+		if ((body = writer_request(tg, 2, e)) == NULL)
+			return -1;
+		err_init(&we);
+		/* Fixed ranges: idempotent, unless it adds a tab. */
+		rv = sheets_batch_update(r->c->ss.sheets, body, adds ? 0 : SHEETS_IDEMPOTENT,
+		    &reply, &we);
+		json_decref(body);
+		sheets_reply_fini(&reply);
+		if (rv == 0)
+			break;
+		/* An addSheet that failed half-way may have added the tab:
+		 * look again before the one retry. */
+		if (adds && attempt == 0 && (we.code == ERR_HTTP ||
+		    (we.code == ERR_API && we.status >= 500))) {
+			if (discover(r, e) == -1)
+				return -1;
+			continue;
+		}
+		/* A new tab exists now (someone added it): stale cache. */
+		if (adds && attempt == 0 && we.code == ERR_API && we.status == 400) {
+			if (discover(r, e) == -1)
+				return -1;
+			continue;
+		}
+		err_set(e, we.code, "%s", we.msg);
+		if (e != NULL)
+			e->status = we.status;
+		return -1;
+	}
+	/* Tabs we added are in the sheet now, with the sheetIds we chose. */
+	if ((!tg[0].exists && cache_add(r->c, tg[0].title, tg[0].sheet_id) == -1) ||
+	    (!tg[1].exists && cache_add(r->c, tg[1].title, tg[1].sheet_id) == -1))
+		r->c->tabs_valid = 0;	/* out of memory: read the list next time */
+	return 0;
+}
+
+/* Log an api.error for a failed step; returns AUDIT_FATAL or 0. */
+static int
+audit_failure(struct cycle *c, const char *step, const struct err *e)
+{
+	struct err ae;
+	int rc;
+
+	err_init(&ae);
+	rc = audit_append_pack(c->audit, &ae, "api.error", "{s:s, s:i, s:s}",
+	    "step", step, "status", e->status, "message", e->msg);
+	if (rc == 0)
+		rc = audit_sync(c->audit, &ae);
+	return rc == AUDIT_FATAL ? AUDIT_FATAL : 0;
+}
+
+static void
+finish_metrics(struct cycle *c, const struct cycle_result *res, int ok, double t0)
+{
+	struct metrics *m = &c->metrics;
+
+	m->cycles++;
+	m->last_duration = mono_now() - t0;
+	if (!ok) {
+		m->failures++;
+		return;
+	}
+	m->last_success = time(NULL);
+	if (res->wrote)
+		m->writes++;
+	if (!res->idle) {
+		m->households = res->households;
+		m->errors = res->errors;
+		m->warnings = res->warnings;
+	}
+}
+
+int
+cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
+{
+	const struct config *cfg = c->cfg;
+	struct run r;
+	char today_s[16], hash[65], head[96], hhash[65];
+	uint64_t req0, seq;
+	double t0 = mono_now();
+	const char *step = "drive";
+	int need_write, rc = -1, synced = 0, full;
+	const struct rules_summary *tot;
+
+	memset(res, 0, sizeof(*res));
+	memset(&r, 0, sizeof(r));
+	r.c = c;
+	r.cfg = cfg;
+	r.now = time(NULL);
+	r.today = c->opts.fixed_today ? c->opts.today : today_bangkok(r.now);
+	r.e = e;
+	req0 = total_requests(c->ss.http);
+	retry_cycle_begin(&c->retry, (double)cfg->retry_budget);
+	c->cycle_no++;
+	full = cfg->full_read_every > 0 && c->cycle_no % (uint64_t)cfg->full_read_every == 0;
+	today_format(r.today, today_s, sizeof(today_s));
+	snprintf(r.basis, sizeof(r.basis), "syncd %s; config %s; today %s", SYNCD_VERSION,
+	    c->ss.cfg_sha, today_s);
+
+	/* 1-2. The change check. */
+	if (sheets_drive_version(c->ss.sheets, &r.version, e) == -1)
+		goto fail;
+	if (!full && state_version(c->state) != NULL && state_basis(c->state) != NULL &&
+	    strcmp(state_version(c->state), r.version) == 0 &&
+	    strcmp(state_basis(c->state), r.basis) == 0) {
+		res->idle = 1;
+		rc = 0;
+		goto done;
+	}
+
+	/* 3-4. The tab list (cached) and ONE batchGet. */
+	step = "tabs";
+	if ((!c->tabs_valid || full) && discover(&r, e) == -1)
+		goto fail;
+	step = "batchGet";
+	if (read_tabs(&r, e) == -1)
+		goto fail;
+	step = "evaluate";
+	if (rules_evaluate(r.view, &cfg->rules, r.today, &r.report, e) == -1)
+		goto fail;
+
+	/* 5. Audit, write-ahead. */
+	step = "audit";
+	if ((r.next = state_new()) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	r.baseline = state_version(c->state) == NULL && state_cell_count(c->state) == 0;
+	if ((rc = diff_cells(&r, e)) != 0)
+		goto fail_rc;
+	if ((rc = diff_findings(&r, e)) != 0)
+		goto fail_rc;
+	rc = -1;
+
+	/* 6. Render and compare. */
+	step = "render";
+	if (render_summary(&r, "", e) == -1 ||
+	    writer_discrepancies(&r.report, first_seen_text, &r, &r.disc, e) == -1)
+		goto fail;
+	need_write = !writer_grid_matches(&r.sum, view_tab(r.view, cfg->rules.summary_tab)) ||
+	    !writer_grid_matches(&r.disc, view_tab(r.view, cfg->rules.discrepancy_tab));
+	grids_hash(&r.sum, &r.disc, hash);
+	tot = r.report.nsummary > 0 ? &r.report.summary[r.report.nsummary - 1] : NULL;
+	res->households = tot != NULL ? tot->households : 0;
+	res->errors = (long)report_count(&r.report, RULES_ERROR);
+	res->warnings = (long)report_count(&r.report, RULES_WARNING);
+
+	step = "audit";
+	if (need_write && (rc = audit_append_pack(c->audit, e, "summary.written",
+	    "{s:I, s:I, s:s}", "rows", (json_int_t)r.report.nsummary,
+	    "discrepancies", (json_int_t)r.report.nfindings, "hash", hash)) != 0)
+		goto fail_rc;
+	if (r.baseline)
+		rc = audit_append_pack(c->audit, e, "cycle",
+		    "{s:s, s:I, s:I, s:I, s:I, s:b, s:I, s:I}", "version", r.version,
+		    "households", (json_int_t)res->households,
+		    "errors", (json_int_t)res->errors, "warnings", (json_int_t)res->warnings,
+		    "requests", (json_int_t)(total_requests(c->ss.http) - req0),
+		    "write", need_write, "duration_ms", (json_int_t)((mono_now() - t0) * 1000),
+		    "baseline", (json_int_t)r.cells_recorded);
+	else
+		rc = audit_append_pack(c->audit, e, "cycle",
+		    "{s:s, s:I, s:I, s:I, s:I, s:b, s:I}", "version", r.version,
+		    "households", (json_int_t)res->households,
+		    "errors", (json_int_t)res->errors, "warnings", (json_int_t)res->warnings,
+		    "requests", (json_int_t)(total_requests(c->ss.http) - req0),
+		    "write", need_write, "duration_ms", (json_int_t)((mono_now() - t0) * 1000));
+	if (rc != 0)
+		goto fail_rc;
+	if ((rc = audit_sync(c->audit, e)) != 0)
+		goto fail_rc;
+	rc = -1;
+	synced = 1;
+
+	/* 6. The write: after the sync, with the head that now holds. */
+	if (need_write) {
+		step = "write";
+		audit_head(c->audit, &seq, hhash);
+		snprintf(head, sizeof(head), "%" PRIu64 ":%s", seq, hhash);
+		if (render_summary(&r, head, e) == -1 || write_tabs(&r, e) == -1)
+			goto fail;
+		res->wrote = 1;
+	}
+
+	/* 7. State. */
+	step = "state";
+	if (state_set_version(r.next, r.version, e) == -1 ||
+	    state_set_basis(r.next, r.basis, e) == -1 ||
+	    state_set_rendered_hash(r.next, hash, e) == -1)
+		goto fail;
+	state_set_cycle(r.next, c->cycle_no);
+	if (state_save(r.next, cfg->state_dir, e) == -1)
+		goto fail;
+	state_free(c->state);
+	c->state = r.next;
+	r.next = NULL;
+	rc = 0;
+	goto done;
+
+fail:
+	rc = -1;
+fail_rc:
+	if (rc == AUDIT_FATAL) {
+		res->step = "audit";
+		goto done;
+	}
+	rc = -1;
+	res->step = step;
+	if (synced && r.next != NULL && strcmp(step, "state") != 0) {
+		/* The events are in the log: keep what they recorded, but clear
+		 * the version so that the next cycle reads and writes again. */
+		struct err se;
+
+		err_init(&se);
+		state_set_cycle(r.next, c->cycle_no);
+		if (state_set_version(r.next, NULL, &se) == 0 &&
+		    state_save(r.next, cfg->state_dir, &se) == 0) {
+			state_free(c->state);
+			c->state = r.next;
+			r.next = NULL;
+		}
+	}
+	if (audit_failure(c, step, e) == AUDIT_FATAL)
+		rc = AUDIT_FATAL;
+done:
+	res->requests = total_requests(c->ss.http) - req0;
+	res->duration_ms = (long)((mono_now() - t0) * 1000);
+	retry_cycle_end(&c->retry);
+	finish_metrics(c, res, rc == 0, t0);
+	run_fini(&r);
+	return rc;
+}

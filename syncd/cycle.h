@@ -1,0 +1,106 @@
+/*
+ * cycle: one synchronisation cycle of the daemon (DESIGN.md "The shape"),
+ * and the long-lived pieces a cycle needs (key, token cache, HTTP client,
+ * Sheets client, audit log, state, tab cache, metrics).
+ *
+ * A cycle asks Drive for the spreadsheet's version; when neither the version
+ * nor the basis (syncd's version, the configuration's SHA-256, today) moved
+ * since the last saved cycle, it is idle: no Sheets request and no audit
+ * line.  Otherwise it reads every district tab and syncd's own two tabs in
+ * ONE values:batchGet, evaluates the rules, appends the audit events
+ * (cell.changed, discrepancy.opened/resolved, summary.written, cycle),
+ * fdatasyncs them, and only then writes the summary and discrepancy tabs in
+ * ONE atomic batchUpdate, and only when their values differ from the sheet.
+ * It never writes a district tab.  It does not log: it returns the failed
+ * step and a one-line error, and the daemon logs them.
+ */
+#ifndef SYNCD_CYCLE_H
+#define SYNCD_CYCLE_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "rules/err.h"
+#include "syncd/config.h"
+#include "syncd/metrics.h"
+
+/* The systemd credential name the key is read from, when present. */
+#define CYCLE_CREDENTIAL	"service-account.json"
+
+struct cycle_opts {
+	int fixed_today;		/* non-zero: evaluate as of today below */
+	int32_t today;			/* days since 1970-01-01 */
+	/* Borrowed, may be NULL: when *stop becomes non-zero, retry waits are
+	 * abandoned (SIGTERM). */
+	volatile sig_atomic_t *stop;
+	/* Called about every half second during retry waits (the daemon sends
+	 * WATCHDOG=1 from it); may be NULL. */
+	void (*keepalive)(void *ctx);
+	void *keepalive_ctx;		/* borrowed */
+};
+
+/* What one cycle did. */
+struct cycle_result {
+	int idle;		/* nothing changed: no Sheets request, no audit line */
+	int wrote;		/* the summary/discrepancy tabs were written */
+	const char *step;	/* on failure: the step that failed (static) */
+	uint64_t requests;	/* API requests sent by this cycle, token included */
+	long households;
+	long errors;
+	long warnings;
+	long duration_ms;
+};
+
+struct cycle;	/* opaque */
+
+/*
+ * cycle_new(cfg, o, e): load the key ($CREDENTIALS_DIRECTORY/
+ * CYCLE_CREDENTIAL when it exists, else cfg->key_file), build the HTTP,
+ * token and Sheets clients, open the audit log (recovering a torn line),
+ * load the state and append config.loaded.  cfg is borrowed until
+ * cycle_free or until a cycle_reconfigure replaces it; o is copied.
+ * Returns an owned cycle, or NULL with e set (ERR_CONFIG/ERR_NOINPUT for the
+ * key, ERR_DATA for a broken audit chain or state file, ERR_IO).
+ */
+struct cycle *cycle_new(const struct config *cfg, const struct cycle_opts *o,
+    struct err *e);
+
+/*
+ * cycle_auth(c, e): make sure a token can be had (the first one is fetched):
+ * what READY=1 waits for.  Returns 0 or -1 with e set (ERR_AUTH, ERR_TEMP,
+ * ERR_HTTP...).
+ */
+int cycle_auth(struct cycle *c, struct err *e);
+
+/*
+ * cycle_run(c, res, e): run one cycle; res (caller storage) is filled.
+ * Returns 0; -1 with e set and res->step naming the failed step (an
+ * api.error line is appended and synced); or AUDIT_FATAL when the audit log
+ * lost durability: the caller must exit.
+ */
+int cycle_run(struct cycle *c, struct cycle_result *res, struct err *e);
+
+/*
+ * cycle_reconfigure(c, cfg, e): switch to cfg (borrowed as in cycle_new):
+ * reload the key and rebuild the clients, forget the tab cache, append
+ * config.loaded.  On failure (bad key; audit_log or state_dir changed, which
+ * needs a restart) c keeps its old configuration and -1 is returned with e
+ * set; AUDIT_FATAL as for cycle_run.
+ */
+int cycle_reconfigure(struct cycle *c, const struct config *cfg, struct err *e);
+
+/* cycle_metrics(c): the counters, borrowed until the next cycle_run. */
+const struct metrics *cycle_metrics(const struct cycle *c);
+
+/* cycle_free(c): close the audit log and free everything.  NULL is a no-op. */
+void cycle_free(struct cycle *c);
+
+/*
+ * cycle_exit_status(e): the sysexits.h status for a --once run ending with
+ * e: 75 (EX_TEMPFAIL) for what may pass (transport, 408/429/5xx, retry
+ * budget), 78 (EX_CONFIG) for configuration and key errors (bad key, token
+ * refused, 401/403/404 from the API), 1 otherwise.
+ */
+int cycle_exit_status(const struct err *e);
+
+#endif

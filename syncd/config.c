@@ -30,6 +30,7 @@
 
 #define FIELD_NAME_MAX	64	/* bytes of a logical field name */
 #define ID_MAX		256	/* bytes of a spreadsheet id */
+#define MARK_MAX	32	/* bytes of one accepted mark spelling */
 
 /* What one load needs to report an error and fill the result. */
 struct loader {
@@ -427,6 +428,67 @@ key_strlist(struct loader *ld, const config_setting_t *s, const struct key *k)
 	return 0;
 }
 
+static int
+ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/*
+ * marks_same(a, b): would the rules engine read a and b as the same mark?
+ * It trims, ignores case and compares numbers by value ("1" is "1.0").
+ */
+static int
+marks_same(const char *a, const char *b)
+{
+	char *ea, *eb;
+	double va, vb;
+	size_t la, lb, i;
+
+	a += strspn(a, " \t");
+	b += strspn(b, " \t");
+	for (la = strlen(a); la > 0 && (a[la - 1] == ' ' || a[la - 1] == '\t'); la--)
+		;
+	for (lb = strlen(b); lb > 0 && (b[lb - 1] == ' ' || b[lb - 1] == '\t'); lb--)
+		;
+	va = strtod(a, &ea);
+	vb = strtod(b, &eb);
+	if (ea == a + la && eb == b + lb && la > 0 && lb > 0)
+		return va == vb;
+	if (la != lb)
+		return 0;
+	for (i = 0; i < la; i++)
+		if (ascii_lower(a[i]) != ascii_lower(b[i]))
+			return 0;
+	return 1;
+}
+
+/* Marks: a string list whose entries the engine can tell apart. */
+static int
+key_marks(struct loader *ld, const config_setting_t *s, const struct key *k)
+{
+	const char **out = (const char **)(void *)((char *)ld->cfg + k->off);
+	size_t *n = (size_t *)(void *)((char *)ld->cfg + k->off2);
+	size_t i, j;
+
+	if (key_strlist(ld, s, k) == -1)
+		return -1;
+	for (i = 0; i < *n; i++) {
+		if (strlen(out[i]) > MARK_MAX)
+			return fail(ld, config_setting_get_elem(s, (unsigned)i),
+			    "%s: \"%s\" is longer than %d bytes", k->name, out[i], MARK_MAX);
+		if (strspn(out[i], " \t\r\n") == strlen(out[i]))
+			return fail(ld, config_setting_get_elem(s, (unsigned)i),
+			    "%s: a mark must not be blank", k->name);
+		for (j = 0; j < i; j++)
+			if (marks_same(out[i], out[j]))
+				return fail(ld, config_setting_get_elem(s, (unsigned)i),
+				    "%s: \"%s\" is the same mark as \"%s\" (case and "
+				    "number spelling do not count)", k->name, out[i], out[j]);
+	}
+	return 0;
+}
+
 /* The members a column group may have. */
 static const char *const column_keys[] = {
 	"field", "heading", "label", "role", "required", "date", "developable",
@@ -648,8 +710,8 @@ static const struct key keys[] = {
 	{ "request_timeout", key_long, OFF(request_timeout), 0, 1, 3600 },
 	{ "retry_budget", key_long, OFF(retry_budget), 0, 0, 86400 },
 	{ "columns", key_columns, 0, 0, 0, 0 },
-	{ "marks_set", key_strlist, ROFF(marks_set), ROFF(nmarks_set), 1, RULES_MAX_MARKS },
-	{ "marks_empty", key_strlist, ROFF(marks_empty), ROFF(nmarks_empty), 0,
+	{ "marks_set", key_marks, ROFF(marks_set), ROFF(nmarks_set), 1, RULES_MAX_MARKS },
+	{ "marks_empty", key_marks, ROFF(marks_empty), ROFF(nmarks_empty), 0,
 	    RULES_MAX_MARKS },
 	{ "fiscal_year_start", key_date, ROFF(fiscal_year_start), 0, 0, 0 },
 	{ "classification_deadline", key_date, ROFF(classification_deadline), 0, 0, 0 },
@@ -843,7 +905,7 @@ cross_checks(struct loader *ld, const config_setting_t *root, int flags)
 			    "the summary or discrepancy tab", rc->districts[i]);
 	for (i = 0; i < rc->nmarks_set; i++)
 		for (j = 0; j < rc->nmarks_empty; j++)
-			if (strcmp(rc->marks_set[i], rc->marks_empty[j]) == 0) {
+			if (marks_same(rc->marks_set[i], rc->marks_empty[j])) {
 				s = member(root, "marks_empty");
 				return fail(ld, s != NULL ? s : member(root, "marks_set"),
 				    "\"%s\" is in both marks_set and marks_empty",

@@ -307,6 +307,11 @@ static const struct bad {
 	{ "marks_set = [ ];\n", 3, "at least" },
 	{ "marks_set = [ \"1\" ];\nmarks_empty = [ \"1\" ];\n", 4, "both" },
 	{ "marks_set = ( \"1\", 2 );\n", 3, "not a string" },
+	{ "marks_set = [ \"1\", \"TRUE\" ];\nmarks_empty = [ \"true\" ];\n", 4, "both" },
+	{ "marks_set = [ \"1\" ];\nmarks_empty = [ \" 1.0 \" ];\n", 4, "both" },
+	{ "marks_set = [ \"x\",\n \"X\" ];\n", 4, "same mark" },
+	{ "marks_set = [ \" \" ];\n", 3, "blank" },
+	{ "marks_set = [ \"123456789012345678901234567890123\" ];\n", 3, "longer than" },
 	{ "columns = ( );\n", 3, "empty" },
 	{ "columns = { key = \"x\"; };\n", 3, "expected a list of groups" },
 	{ "columns = ( { field = \"key\"; heading = \"a\"; },\n"

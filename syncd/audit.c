@@ -602,6 +602,10 @@ void
 audit_set_io(struct audit *a, const struct audit_io *io)
 {
 	a->io = *io;
+	if (a->io.write == NULL)
+		a->io.write = real_write;
+	if (a->io.fdatasync == NULL)
+		a->io.fdatasync = real_fdatasync;
 }
 
 void
@@ -749,7 +753,8 @@ record_sides(struct audit *a, struct err *e)
 		n++;
 	}
 	/* Names carry a zero-padded offset, so name order is offset order. */
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n && rc == 0; i++) {
 		long long off = strtoll(names[i] + blen + strlen(AUDIT_SIDE_TAG),
 		    NULL, 10);

@@ -121,7 +121,8 @@ int audit_sync(struct audit *a, struct err *e);
 /* audit_head(a, &seq, hash_hex): the last line's seq and hex hash. */
 void audit_head(const struct audit *a, uint64_t *seq, char hash_hex[65]);
 
-/* audit_set_io(a, io): replace write/fdatasync (tests); io is copied. */
+/* audit_set_io(a, io): replace write/fdatasync (tests); io is copied and a
+ * NULL member keeps the real call. */
 void audit_set_io(struct audit *a, const struct audit_io *io);
 
 /* audit_close(a): close the log (no implicit sync); NULL is a no-op. */

@@ -360,12 +360,16 @@ cycle_metrics(const struct cycle *c)
 	return &c->metrics;
 }
 
+static int audit_failure(struct cycle *c, const char *step, const struct err *e);
+
 int
 cycle_auth(struct cycle *c, struct err *e)
 {
 	const char *bearer;
 
-	return auth_token_get(c->ss.token, 0, &bearer, e);
+	if (auth_token_get(c->ss.token, 0, &bearer, e) == 0)
+		return 0;
+	return audit_failure(c, "token", e) == AUDIT_FATAL ? AUDIT_FATAL : -1;
 }
 
 int

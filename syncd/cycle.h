@@ -67,8 +67,8 @@ struct cycle *cycle_new(const struct config *cfg, const struct cycle_opts *o,
 
 /*
  * cycle_auth(c, e): make sure a token can be had (the first one is fetched):
- * what READY=1 waits for.  Returns 0 or -1 with e set (ERR_AUTH, ERR_TEMP,
- * ERR_HTTP...).
+ * what READY=1 waits for.  Returns 0, or -1 with e set (ERR_AUTH, ERR_TEMP,
+ * ERR_HTTP...) after an api.error line (step "token"), or AUDIT_FATAL.
  */
 int cycle_auth(struct cycle *c, struct err *e);
 

@@ -182,6 +182,19 @@ reload(struct cycle *c, const struct run_options *opt, struct config **owned,
 	notify_send("READY=1");
 }
 
+/* The audit log lost durability (fsyncgate): exit, systemd restarts us. */
+static int
+fatal(struct cycle *c, struct config *owned, const struct err *e)
+{
+	log_line(LOG_CRIT_P, "audit log lost durability, exiting so that systemd "
+	    "restarts syncd: %s", e->msg);
+	notify_send("STOPPING=1");
+	notify_status("audit log write or fdatasync failed; exiting");
+	cycle_free(c);
+	config_free(owned);
+	return EX_IOERR;
+}
+
 int
 daemon_run(const struct config *cfg, const struct run_options *opt)
 {
@@ -231,7 +244,9 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 		if (!ready) {
 			/* READY=1 only once config, key and a first token are good. */
 			err_init(&e);
-			if (cycle_auth(c, &e) == -1) {
+			if ((rc = cycle_auth(c, &e)) == AUDIT_FATAL)
+				return fatal(c, owned, &e);
+			if (rc == -1) {
 				log_line(LOG_ERR_P, "token: %s", e.msg);
 				notify_status(e.msg);
 				if (opt->once) {
@@ -247,15 +262,8 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 		err_init(&e);
 		rc = cycle_run(c, &res, &e);
 		watchdog_ping(&wd);
-		if (rc == AUDIT_FATAL) {
-			log_line(LOG_CRIT_P, "audit log lost durability, exiting so that systemd "
-			    "restarts syncd: %s", e.msg);
-			notify_send("STOPPING=1");
-			notify_status("audit log write or fdatasync failed; exiting");
-			cycle_free(c);
-			config_free(owned);
-			return EX_IOERR;
-		}
+		if (rc == AUDIT_FATAL)
+			return fatal(c, owned, &e);
 		if (rc != 0)
 			log_line(LOG_ERR_P, "cycle failed at %s: %s", res.step, e.msg);
 		else if (!res.idle)

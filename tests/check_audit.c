@@ -487,6 +487,45 @@ START_TEST(test_torn_binary)
 }
 END_TEST
 
+START_TEST(test_torn_at_many_offsets)
+{
+	struct audit_verify_result res;
+	struct err e;
+	struct audit *a;
+	char *full, *buf, sha[65], *nl;
+	size_t flen, len, start, cut;
+	json_t *o;
+
+	/* A crash can cut the last line anywhere: every cut is recovered
+	 * with exactly the bytes that were there. */
+	write_log(3);
+	full = slurp(logpath, &flen);
+	start = flen - 1;
+	while (start > 0 && full[start - 1] != '\n')
+		start--;
+	for (cut = start + 1; cut < flen; cut += 13) {
+		spit(logpath, full, cut);
+		err_init(&e);
+		a = audit_open(logpath, fixed_now, NULL, &e);
+		ck_assert_msg(a != NULL, "cut at %zu: %s", cut, e.msg);
+		audit_close(a);
+		ck_assert_msg(audit_verify_file(logpath, NULL, &res, &e) == 0,
+		    "cut at %zu: %s", cut, e.msg);
+		ck_assert_uint_eq(res.lines, 3);
+		buf = slurp(logpath, &len);
+		ck_assert_int_eq(memcmp(buf, full, start), 0);
+		nl = strchr(buf + start, '\n');
+		ck_assert_ptr_nonnull(nl);
+		o = json_loadb(buf + start, (size_t)(nl - buf) - start, 0, NULL);
+		sha_hex(full + start, cut - start, sha);
+		ck_assert_str_eq(json_string_value(json_object_get(o, "sha256")), sha);
+		json_decref(o);
+		free(buf);
+	}
+	free(full);
+}
+END_TEST
+
 START_TEST(test_side_file_after_crash)
 {
 	struct audit_verify_result res;
@@ -749,6 +788,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_torn_no_newline);
 	tcase_add_test(tc, test_torn_not_json);
 	tcase_add_test(tc, test_torn_binary);
+	tcase_add_test(tc, test_torn_at_many_offsets);
 	tcase_add_test(tc, test_side_file_after_crash);
 	tcase_add_test(tc, test_broken_chain_refused);
 	tcase_add_test(tc, test_locked);

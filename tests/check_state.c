@@ -127,6 +127,7 @@ START_TEST(test_roundtrip)
 	ck_assert_ptr_nonnull(s);
 	ck_assert_int_eq(state_set_version(s, "12345", &e), 0);
 	ck_assert_int_eq(state_set_rendered_hash(s, "abc", &e), 0);
+	ck_assert_int_eq(state_set_basis(s, "0.1.0|cfg|2024-02-01", &e), 0);
 	state_set_cycle(s, 1ULL << 40);
 	for (i = 0; i < 200; i++) {
 		snprintf(id, sizeof(id), "status.multiple|บางคล้า|%zu", i);
@@ -145,6 +146,7 @@ START_TEST(test_roundtrip)
 	ck_assert_msg(t != NULL, "%s", e.msg);
 	ck_assert_str_eq(state_version(t), "12345");
 	ck_assert_str_eq(state_rendered_hash(t), "abc");
+	ck_assert_str_eq(state_basis(t), "0.1.0|cfg|2024-02-01");
 	ck_assert_uint_eq(state_cycle(t), 1ULL << 40);
 	ck_assert_uint_eq(state_first_seen_count(t), 200);
 	ck_assert_int_eq(state_first_seen_get(t, "status.multiple|บางคล้า|7", &when), 1);

@@ -4,9 +4,12 @@
  * not a test: it asserts nothing about time.
  *
  * usage: state_bench DIR [ROWS [COLS]]
+ *        state_bench DIR load       (only load DIR/state.json: peak memory)
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "syncd/state.h"
@@ -32,6 +35,20 @@ main(int argc, char **argv)
 	if (argc < 2) {
 		fputs("usage: state_bench DIR [ROWS [COLS]]\n", stderr);
 		return 64;
+	}
+	err_init(&e);
+	if (argc > 2 && strcmp(argv[2], "load") == 0) {
+		t0 = secs();
+		t = state_load(argv[1], &e);
+		if (t == NULL) {
+			fprintf(stderr, "state_bench: %s\n", e.msg);
+			return 1;
+		}
+		printf("cells %zu: load %.3f s, %zu MB allocated after load\n",
+		    state_cell_count(t), secs() - t0,
+		    mallinfo2().uordblks / (1024 * 1024));
+		state_free(t);
+		return 0;
 	}
 	if (argc > 2)
 		rows = strtol(argv[2], NULL, 10);

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -952,5 +953,8 @@ state_load(const char *dir, struct err *e)
 		return NULL;
 	}
 	json_decref(doc);
+	/* The parse tree of a large state is several times the state itself;
+	 * hand that peak back to the system rather than keep it mapped. */
+	malloc_trim(0);
 	return s;
 }

@@ -407,6 +407,35 @@ heading_normalise(const char *text, size_t len, char *out, size_t outsize,
 }
 
 int
+cell_heading_equals(const char *text, size_t len, const char *want,
+    size_t wantlen, int fold)
+{
+	size_t i = 0, o = 0, n;
+	int pending = 0;
+
+	if (text == NULL)
+		len = 0;
+	while (i < len) {
+		if ((n = cell_space_len(text + i, len - i)) > 0) {
+			pending = o > 0 && !fold;
+			i += n;
+			continue;
+		}
+		if (pending) {
+			if (o >= wantlen || want[o] != ' ')
+				return 0;
+			o++;
+			pending = 0;
+		}
+		if (o >= wantlen || want[o] != text[i])
+			return 0;
+		o++;
+		i++;
+	}
+	return o == wantlen;
+}
+
+int
 cell_heading_normalise(const char *text, size_t len, char *out, size_t outsize)
 {
 	return heading_normalise(text, len, out, outsize, 0);

@@ -112,6 +112,15 @@ int cell_heading_normalise(const char *text, size_t len, char *out, size_t outsi
 int cell_heading_fold(const char *text, size_t len, char *out, size_t outsize);
 
 /*
+ * cell_heading_equals(text, len, want, wantlen, fold): non-zero when text,
+ * normalised (fold 0: cell_heading_normalise; fold 1: cell_heading_fold),
+ * is exactly want[0..wantlen).  Streams and stops at the first difference,
+ * so a long heading cell costs no more than its common prefix with want.
+ */
+int cell_heading_equals(const char *text, size_t len, const char *want,
+    size_t wantlen, int fold);
+
+/*
  * cell_column_letters(s): the 0-based column of a heading written as 1-3
  * ASCII upper-case letters ("A" -> 0, "AA" -> 26), or -1 when s is not one.
  */

@@ -283,7 +283,7 @@ int
 rules_map_columns(const struct tab *tab, const struct rules_config *cfg,
     int32_t cols[RULES_MAX_FIELDS])
 {
-	char want[HEADING_MAX], have[HEADING_MAX];
+	char want[HEADING_MAX];
 	const struct row *hr = NULL;
 	const struct cell *c;
 	uint32_t hrow = cfg->heading_row ? cfg->heading_row : 2;
@@ -312,13 +312,10 @@ rules_map_columns(const struct tab *tab, const struct rules_config *cfg,
 				break;
 			for (j = 0; j < hr->ncells; j++) {
 				c = &hr->cells[j];
-				if (c->type == CELL_EMPTY || c->text == NULL ||
-				    c->len >= sizeof(have))
+				if (c->type == CELL_EMPTY || c->text == NULL)
 					continue;
-				if ((pass ? cell_heading_fold :
-				    cell_heading_normalise)(c->text, c->len,
-				    have, sizeof(have)) == k &&
-				    memcmp(want, have, (size_t)k) == 0) {
+				if (cell_heading_equals(c->text, c->len, want,
+				    (size_t)k, pass)) {
 					cols[i] = (int32_t)j;
 					break;
 				}

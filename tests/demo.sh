@@ -1,0 +1,110 @@
+#!/bin/sh
+# demo: `make demo`.  The main job end to end on this machine, no Google
+# account needed: generate a test PKI and a demo service-account key in a
+# temporary directory, start the Sheets emulator over HTTPS with the demo
+# Chachoengsao workbook, run ONE daemon cycle (syncd --once --today
+# 2024-02-01), then show what a person would look at: the report, the
+# summary and discrepancy tabs as the emulator now holds them, the API
+# requests the cycle made, and the audit log's verification (its head is the
+# one written in the summary tab).  Everything is removed at the end.
+set -eu
+: "${BUILD:=build}"
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+WB=tests/data/demo-chachoengsao.json
+TODAY=2024-02-01
+SUM=สรุปข้อมูล
+DISC=ตรวจสอบข้อมูล
+
+for b in "$BUILD/syncd" "$BUILD/fakesheets"; do
+	[ -x "$b" ] || { echo "demo: $b is not built (run make first)" >&2; exit 1; }
+done
+for t in jq curl openssl python3; do
+	command -v "$t" >/dev/null 2>&1 || { echo "demo: $t is missing (.ci/deps)" >&2; exit 1; }
+done
+trap 'fake_stop' EXIT INT TERM
+
+section() { printf '\n== %s ==\n\n' "$1"; }
+
+# table: a JSON array of rows on stdin -> an aligned table (Thai-aware widths);
+# numbers right-aligned, the column headed ร้อยละ with two decimals.
+table() {
+	python3 -c '
+import json, sys, unicodedata
+def width(s):
+    n = 0
+    for ch in s:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        n += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return n
+def text(v):
+    if isinstance(v, float):
+        return ("%.2f" % v) if v != int(v) else str(int(v))
+    return "" if v is None else str(v)
+data = json.load(sys.stdin)
+pct = [i for i, h in enumerate(data[0] if data else []) if h == "ร้อยละ"]
+rows = [[("%.2f" % c) if i in pct and isinstance(c, (int, float)) and not isinstance(c, bool)
+         else text(c).replace("\n", " ") for i, c in enumerate(r)] for r in data]
+ncol = max((len(r) for r in rows), default=0)
+rows = [r + [""] * (ncol - len(r)) for r in rows]
+w = [max(width(r[i]) for r in rows) for i in range(ncol)]
+num = lambda s: s.replace(".", "", 1).lstrip("-").isdigit()
+for r in rows:
+    out = []
+    for i, c in enumerate(r):
+        pad = " " * (w[i] - width(c))
+        out.append(pad + c if num(c) else c + pad)
+    print("  ".join(out).rstrip())
+'
+}
+
+section "Starting the Sheets emulator (HTTPS, test PKI and a demo key made now)"
+fake_start "$WB"
+ID=$(jq -r .spreadsheetId "$WB")
+echo "emulator:     $FAKE_URL"
+echo "spreadsheet:  $ID ($(jq -r '.properties.title' "$WB"), $(jq '.sheets | length' "$WB") district tabs)"
+echo "configuration: $FAKE_DIR/syncd.conf"
+sed 's/^/    /' "$FAKE_DIR/syncd.conf"
+
+section "One daemon cycle: syncd --once --today $TODAY"
+fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
+rc=0
+"$BUILD/syncd" --once -c "$FAKE_DIR/syncd.conf" --today "$TODAY" || rc=$?
+if [ "$rc" -ne 0 ]; then
+	echo "demo: syncd --once exited $rc" >&2
+	exit 1
+fi
+echo
+echo "API requests of that cycle:"
+fake_requests | jq -r '.[] | "    \(.status)  \(.method) \(.path)"'
+
+fake_get "_fake/spreadsheets/$ID" > "$FAKE_DIR/after.json"
+
+section "What the district staff need to fix (syncd check --format text on the same data)"
+"$BUILD/syncd" check -c "$FAKE_DIR/syncd.conf" --workbook "$FAKE_DIR/after.json" \
+    --today "$TODAY" --format text || [ $? -eq 1 ]
+
+section "The summary tab '$SUM' as the emulator now holds it"
+# The grid, then the footer (after the empty row) as label: value.
+jq --arg t "$SUM" '.sheets[] | select(.properties.title == $t) | .values |
+    .[0:(map(length) | index(0))]' "$FAKE_DIR/after.json" | table
+echo
+jq -r --arg t "$SUM" '.sheets[] | select(.properties.title == $t) | .values |
+    .[(map(length) | index(0)) + 1:][] | "\(.[0]): \(.[1])"' "$FAKE_DIR/after.json"
+
+section "The discrepancy tab '$DISC' as the emulator now holds it (first 12 of $(jq --arg t "$DISC" '.sheets[] | select(.properties.title == $t) | .values | length - 1' "$FAKE_DIR/after.json") rows)"
+jq --arg t "$DISC" '.sheets[] | select(.properties.title == $t) | .values[0:13] |
+    map([.[0], .[1], .[2], .[4], .[5], .[7]])' "$FAKE_DIR/after.json" | table
+
+section "The audit log ($(wc -l < "$FAKE_DIR/state/audit.jsonl") lines; events by kind)"
+jq -r .event "$FAKE_DIR/state/audit.jsonl" | sort | uniq -c |
+    awk '{ printf "    %4d  %s\n", $1, $2 }'
+head=$(jq -r --arg t "$SUM" '.sheets[] | select(.properties.title == $t) | .values[-1][1]' \
+    "$FAKE_DIR/after.json")
+echo
+echo "syncd audit verify --head $head (the head published in the summary tab):"
+"$BUILD/syncd" audit verify "$FAKE_DIR/state/audit.jsonl" --head "$head" | sed 's/^/    /'
+
+section "Done"
+echo "The emulator is stopped and its temporary directory removed."

@@ -193,6 +193,15 @@ chmod 644 "$FAKE_DIR/sa.json"
 "$BUILD/syncd" --once -c "$CONF" --today 2024-02-01 2>"$work/err"; rc=$?
 check "--once with a readable key exits 78" "$rc" 78
 chmod 600 "$FAKE_DIR/sa.json"
+# systemd's LoadCredential: the key from $CREDENTIALS_DIRECTORY, key_file unused.
+mkdir -m 700 "$work/creds"
+cp "$FAKE_DIR/sa.json" "$work/creds/service-account.json"
+sed "s|^key_file.*|key_file = \"$work/no-such-key.json\";|" "$CONF" > "$work/cred.conf"
+CREDENTIALS_DIRECTORY=$work/creds "$BUILD/syncd" --once -c "$work/cred.conf" \
+    --today 2024-02-01 2>"$work/err"; rc=$?
+check "--once with the key from \$CREDENTIALS_DIRECTORY exits 0" "$rc" 0
+"$BUILD/syncd" --once -c "$work/cred.conf" --today 2024-02-01 2>"$work/err"; rc=$?
+check "--once with a missing key file exits 78" "$rc" 78
 if grep -q 'PRIVATE KEY\|ya29' "$work/stderr" "$work/err"; then bad "no secret in logs"; else ok "no secret in logs"; fi
 
 [ "$fails" -eq 0 ] || { echo "$fails failed"; exit 1; }

@@ -29,6 +29,8 @@ ID=$(jq -r .spreadsheetId "$WB")
 SUM=สรุปข้อมูล
 fake_start "$WB" || { echo "cannot start fakesheets"; exit 1; }
 cp "$FAKE_DIR/syncd.conf" "$work/syncd.conf"
+mkdir "$work/metrics"
+printf 'metrics_dir = "%s/metrics";\n' "$work" >> "$work/syncd.conf"
 CONF=$work/syncd.conf
 
 # The sd_notify listener: one datagram a line in $work/notify.
@@ -72,8 +74,9 @@ summary_is_current() {
 notified() { grep -q "$1" "$work/notify"; }
 logged() { grep -q "$1" "$work/stderr"; }
 
-NOTIFY_SOCKET=$work/notify.sock "$BUILD/syncd" -c "$CONF" --today 2024-02-01 \
-    2>"$work/stderr" &
+# WATCHDOG_USEC=2 s: WATCHDOG=1 every second, from the loop itself.
+NOTIFY_SOCKET=$work/notify.sock WATCHDOG_USEC=2000000 "$BUILD/syncd" -c "$CONF" \
+    --today 2024-02-01 2>"$work/stderr" &
 spid=$!
 
 wait_for 10 notified '^READY=1$' && ok "READY=1 sent" || bad "READY=1 sent"
@@ -81,6 +84,9 @@ wait_for 10 notified '^STATUS=.*households' && ok "STATUS= sent ($(grep '^STATUS
     "$work/notify" | tail -n 1))" || bad "STATUS= sent"
 wait_for 10 summary_is_current && ok "first cycle wrote the summary" ||
     bad "first cycle wrote the summary"
+wait_for 5 notified '^WATCHDOG=1$' && ok "WATCHDOG=1 sent" || bad "WATCHDOG=1 sent"
+has_metrics() { grep -q 'households' "$work/metrics/syncd.prom" 2>/dev/null; }
+wait_for 5 has_metrics && ok "metrics textfile written" || bad "metrics textfile written"
 
 # Edit a district tab: drop the first tab's last household.
 fake_get "_fake/spreadsheets/$ID" > "$work/cur.json"

@@ -200,7 +200,11 @@ slot_str(struct loader *ld, const struct key *k)
 	return (char **)(void *)((char *)ld->cfg + k->off);
 }
 
-/* spreadsheet_id: it goes into URL paths, so only the id alphabet. */
+/*
+ * spreadsheet_id: it goes into URL paths, so only URL's unreserved alphabet
+ * (letters, digits, - . _ ~: DESIGN.md's own example is "1AbC..."), and not
+ * "." or "..", which a URL path would read as a dot-segment.
+ */
 static int
 key_spreadsheet_id(struct loader *ld, const config_setting_t *s, const struct key *k)
 {
@@ -212,9 +216,12 @@ key_spreadsheet_id(struct loader *ld, const config_setting_t *s, const struct ke
 		return fail(ld, s, "spreadsheet_id: longer than %d characters", ID_MAX);
 	for (p = v; *p != '\0'; p++)
 		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
+		    *p == '.' || *p == '~'))
 			return fail(ld, s, "spreadsheet_id: \"%s\" holds a character other "
-			    "than letters, digits, '-' and '_'", v);
+			    "than letters, digits, '-', '.', '_' and '~'", v);
+	if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
+		return fail(ld, s, "spreadsheet_id: \"%s\" is not an id", v);
 	return set_owned(ld, slot_str(ld, k), v);
 }
 

@@ -387,6 +387,15 @@ START_TEST(test_spreadsheet_id)
 	c = load("\nspreadsheet_id = \"a/../b\";\n", CONFIG_NO_CREDENTIALS, &e);
 	ck_assert_ptr_null(c);
 	ck_assert_ptr_nonnull(strstr(e.msg, "t.conf:2: spreadsheet_id: \"a/../b\" holds"));
+	/* DESIGN.md's example: URL-unreserved characters are fine ... */
+	c = load("spreadsheet_id = \"1AbC...\";\nkey_file = \"/k.json\";\n", 0, &e);
+	ck_assert_msg(c != NULL, "%s", e.msg);
+	ck_assert_str_eq(c->spreadsheet_id, "1AbC...");
+	config_free(c);
+	/* ... but not a bare dot-segment. */
+	c = load("spreadsheet_id = \"..\";\n", CONFIG_NO_CREDENTIALS, &e);
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(e.msg, "t.conf:1: spreadsheet_id: \"..\" is not an id");
 	c = load("key_file = \"\";\n", CONFIG_NO_CREDENTIALS, &e);
 	ck_assert_ptr_null(c);
 	ck_assert_str_eq(e.msg, "t.conf:1: key_file: must not be empty");

@@ -7,8 +7,8 @@
  * the built-in defaults (DOMAIN.md's layout), so a district office can check
  * a downloaded workbook on any machine.  spreadsheet_id and key_file are not
  * needed.  Exit status (sysexits.h): 0 no discrepancy of severity error,
- * 1 some, 64 usage, 65 unreadable workbook, 66 missing workbook, 78 bad
- * configuration (70/71/74 for internal, memory and output failures).
+ * 1 some, 64 usage, 65 unreadable workbook, 66 missing workbook or -c file,
+ * 78 bad configuration (70/71/74 for internal, memory and output failures).
  */
 #include "syncd/cmd_check.h"
 
@@ -56,13 +56,19 @@ exit_for(const struct err *e)
 
 /*
  * load_config(path, e): -c's file, or the default file, or (the default
- * file does not exist) the built-in defaults.
+ * file does not exist) the built-in defaults.  A -c file that does not exist
+ * is a missing input file (ERR_NOINPUT, exit 66, DESIGN.md's "66 missing
+ * file"), like a missing workbook; one that exists but is bad is ERR_CONFIG.
  */
 static struct config *
 load_config(const char *path, struct err *e)
 {
 	struct stat st;
 
+	if (path != NULL && stat(path, &st) == -1 && errno == ENOENT) {
+		err_set(e, ERR_NOINPUT, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
 	if (path != NULL)
 		return config_load(path, CONFIG_NO_CREDENTIALS, e);
 	if (stat(CONFIG_DEFAULT_PATH, &st) == -1 && errno == ENOENT)
@@ -149,6 +155,10 @@ cmd_check_main(int argc, char **argv)
 		goto fail;
 	if (rules_evaluate(workbook_view(wf), &cfg->rules, today, &report, &e) == -1)
 		goto fail;
+	/* The report owns its strings: the workbook (file size plus 16 bytes a
+	 * cell) can go before rendering, which lowers the peak. */
+	workbook_free(wf);
+	wf = NULL;
 	if ((json ? report_write_json(stdout, &report, &e) :
 	    report_write_text(stdout, &report, &cfg->rules, &e)) == -1)
 		goto fail;

@@ -87,7 +87,9 @@ expect 65 "check JSON that is not a workbook" $SYNCD check -c "$T/ok.conf" --wor
 expect 66 "check missing workbook" $SYNCD check -c "$T/ok.conf" --workbook "$T/nonexistent.json"
 expect 78 "check bad configuration" $SYNCD check -c "$T/typo.conf" --workbook "$T/good.json"
 contains "$T/err" "typo.conf:3: unknown key 'pol_interval'" "config error names file and line"
-expect 78 "check missing configuration" $SYNCD check -c "$T/none.conf" --workbook "$T/good.json"
+# A missing -c file is a missing input file (66, DESIGN.md); the daemon's -t
+# below calls it a configuration error (78: systemd must not restart).
+expect 66 "check missing configuration" $SYNCD check -c "$T/none.conf" --workbook "$T/good.json"
 # Configuration errors come before workbook errors.
 expect 78 "check bad configuration and missing workbook" \
 	$SYNCD check -c "$T/typo.conf" --workbook "$T/nonexistent.json"

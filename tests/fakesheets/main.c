@@ -10,6 +10,7 @@
  * It is a test tool: it must never be pointed at, or hold, a real credential.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,13 +26,14 @@
 #define MAX_WORKBOOKS	SHEETS_MAX_BOOKS
 #define MAX_PEM		(1024 * 1024)
 
+/* usage(status): print the synopsis (to stdout for --help) and exit. */
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: fakesheets [--workbook FILE]... "
+	fprintf(status == 0 ? stdout : stderr, "usage: fakesheets [--workbook FILE]... "
 	    "[--service-account KEY.json] [--tls-cert FILE --tls-key FILE] "
 	    "[--port N]\n");
-	exit(64);
+	exit(status);
 }
 
 /* Read a whole small file; owned NUL-terminated string or NULL. */
@@ -67,32 +69,60 @@ main(int argc, char **argv)
 	struct err e;
 	json_error_t je;
 	json_t *doc;
+	enum { OPT_WORKBOOK = 256, OPT_SA, OPT_CERT, OPT_KEY, OPT_PORT };
+	static const struct option longopts[] = {
+		{ "workbook", required_argument, NULL, OPT_WORKBOOK },
+		{ "service-account", required_argument, NULL, OPT_SA },
+		{ "tls-cert", required_argument, NULL, OPT_CERT },
+		{ "tls-key", required_argument, NULL, OPT_KEY },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	char url[128], msg[512], *cert_pem = NULL, *key_pem = NULL, *end;
-	int nwb = 0, i, sig;
+	int nwb = 0, i, sig, ch;
 	long port = 0;
 	sigset_t set;
 
-	for (i = 1; i < argc; i++) {
-		if (i + 1 >= argc)
-			usage();
-		if (strcmp(argv[i], "--workbook") == 0 && nwb < MAX_WORKBOOKS)
-			workbooks[nwb++] = argv[++i];
-		else if (strcmp(argv[i], "--service-account") == 0)
-			sa = argv[++i];
-		else if (strcmp(argv[i], "--tls-cert") == 0)
-			cert = argv[++i];
-		else if (strcmp(argv[i], "--tls-key") == 0)
-			tkey = argv[++i];
-		else if (strcmp(argv[i], "--port") == 0) {
+	/* getopt_long: "--flag value" and "--flag=value" alike. */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_WORKBOOK:
+			if (nwb >= MAX_WORKBOOKS) {
+				fprintf(stderr, "fakesheets: more than %d workbooks\n",
+				    MAX_WORKBOOKS);
+				usage(64);
+			}
+			workbooks[nwb++] = optarg;
+			break;
+		case OPT_SA:
+			sa = optarg;
+			break;
+		case OPT_CERT:
+			cert = optarg;
+			break;
+		case OPT_KEY:
+			tkey = optarg;
+			break;
+		case OPT_PORT:
 			errno = 0;
-			port = strtol(argv[++i], &end, 10);
-			if (errno != 0 || *end != '\0' || port < 0 || port > 65535)
-				usage();
-		} else
-			usage();
+			port = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || port < 0 ||
+			    port > 65535)
+				usage(64);
+			break;
+		case 'h':
+			usage(0);
+			break;
+		default:
+			usage(64);
+		}
 	}
+	if (optind != argc)
+		usage(64);
 	if ((cert == NULL) != (tkey == NULL))
-		usage();
+		usage(64);
 	st = sheets_new();
 	if (st == NULL)
 		return 71;

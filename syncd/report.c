@@ -1,7 +1,8 @@
 /*
  * report: render a rules report as DESIGN.md's JSON document or as text
- * for people.  JSON goes through jansson (UTF-8 kept readable, keys in
- * DESIGN.md's order, percent printed as the two decimals it holds).  Text
+ * for people.  JSON is streamed in jansson's layout (UTF-8 kept readable,
+ * keys in DESIGN.md's order, percent printed as the two decimals it holds);
+ * report_json() builds the same document as a jansson tree.  Text
  * pads by display width (syncd/textwidth.h), because Thai vowel and tone
  * marks take no column and byte or code-point counts would skew the table.
  * Formatting only: no evaluation, no logging.
@@ -139,20 +140,181 @@ report_json(const struct rules_report *r, struct err *e)
 	return doc;
 }
 
+/*
+ * The JSON document is streamed, not built: a jansson tree of 100,000
+ * households' findings costs some 20 MB more than the report it renders
+ * (check_report compares the two byte for byte).  The writers below print
+ * exactly what json_dumpf(report_json(r), JSON_INDENT(2) |
+ * JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) prints.
+ */
+
+/* put_json_string(f, s): s as a JSON string (jansson's escapes), or null. */
+static void
+put_json_string(FILE *f, const char *s)
+{
+	const char *run;
+	unsigned char c;
+
+	if (s == NULL) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (;;) {
+		run = s;
+		for (c = (unsigned char)*s; c >= 0x20 && c != '"' && c != '\\';
+		    c = (unsigned char)*s)
+			s++;
+		if (s > run)
+			fwrite(run, 1, (size_t)(s - run), f);
+		if (c == '\0')
+			break;
+		switch (c) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\b': fputs("\\b", f); break;
+		case '\f': fputs("\\f", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default: fprintf(f, "\\u%04X", (unsigned)c); break;
+		}
+		s++;
+	}
+	fputc('"', f);
+}
+
+/*
+ * put_json_real(f, x): x as jansson prints a real at precision 15: %.15g,
+ * ".0" when that reads as an integer, no '+' or leading zeros in the
+ * exponent.  Returns -1 for NaN and infinities, which JSON cannot hold.
+ */
+static int
+put_json_real(FILE *f, double x)
+{
+	char buf[NUM_MAX + 4], *ex, *from;
+	int n;
+
+	if (!isfinite(x))
+		return -1;
+	n = snprintf(buf, NUM_MAX, "%.15g", x);
+	if (n < 0 || n >= NUM_MAX)
+		return -1;
+	if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL)
+		memcpy(buf + n, ".0", 3);
+	if ((ex = strchr(buf, 'e')) != NULL) {
+		ex++;
+		if (*ex == '-')
+			ex++;
+		for (from = ex; *from == '+' || *from == '0'; from++)
+			;
+		if (*from == '\0')
+			from--;		/* keep one digit of "e+00" */
+		memmove(ex, from, strlen(from) + 1);
+	}
+	fputs(buf, f);
+	return 0;
+}
+
+/* put_key(f, first, indent, key): the separator, indentation and "key": . */
+static void
+put_key(FILE *f, int first, const char *indent, const char *key)
+{
+	fprintf(f, "%s\n%s", first ? "" : ",", indent);
+	put_json_string(f, key);
+	fputs(": ", f);
+}
+
+static int
+write_summary_json(FILE *f, const struct rules_report *r, const struct rules_summary *s)
+{
+	static const char in[] = "      ";
+	size_t i;
+
+	fputs("{", f);
+	put_key(f, 1, in, "district");
+	put_json_string(f, s->district);
+	put_key(f, 0, in, "households");
+	fprintf(f, "%ld", s->households);
+	for (i = 0; i < r->nstatus; i++) {
+		put_key(f, 0, in, report_status_key(r->status_names[i]));
+		fprintf(f, "%ld", s->status[i]);
+	}
+	put_key(f, 0, in, "unclassified");
+	fprintf(f, "%ld", s->unclassified);
+	put_key(f, 0, in, "developed");
+	fprintf(f, "%ld", s->developed);
+	put_key(f, 0, in, "percent");
+	if (put_json_real(f, two_decimals(s->percent)) == -1)
+		return -1;
+	put_key(f, 0, in, "errors");
+	fprintf(f, "%ld", s->errors);
+	put_key(f, 0, in, "warnings");
+	fprintf(f, "%ld", s->warnings);
+	fputs("\n    }", f);
+	return 0;
+}
+
+static void
+write_finding_json(FILE *f, const struct rules_finding *fd)
+{
+	static const char in[] = "      ";
+
+	fputs("{", f);
+	put_key(f, 1, in, "rule");
+	put_json_string(f, fd->rule);
+	put_key(f, 0, in, "severity");
+	fputs(fd->severity == RULES_ERROR ? "\"error\"" : "\"warning\"", f);
+	put_key(f, 0, in, "tab");
+	put_json_string(f, fd->tab);
+	put_key(f, 0, in, "row");
+	if (fd->row > 0)
+		fprintf(f, "%u", (unsigned)fd->row);
+	else
+		fputs("null", f);
+	put_key(f, 0, in, "key");
+	put_json_string(f, fd->key);
+	put_key(f, 0, in, "column");
+	put_json_string(f, fd->column);
+	put_key(f, 0, in, "message");
+	put_json_string(f, fd->message);
+	fputs("\n    }", f);
+}
+
 int
 report_write_json(FILE *f, const struct rules_report *r, struct err *e)
 {
-	json_t *doc = report_json(r, e);
-	int rc;
+	char day[16];
+	size_t i;
 
-	if (doc == NULL)
+	if (today_format(r->today, day, sizeof(day)) == -1) {
+		err_set(e, ERR_DATA, "report: today is not a date");
 		return -1;
-	/* Percent holds two decimals: 15 significant digits print 58.33 as
-	 * 58.33, not 58.329999999999998. */
-	rc = json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-	    JSON_REAL_PRECISION(15));
-	json_decref(doc);
-	if (rc == -1 || fputc('\n', f) == EOF) {
+	}
+	fputs("{", f);
+	put_key(f, 1, "  ", "today");
+	put_json_string(f, day);
+	put_key(f, 0, "  ", "summary");
+	fputs(r->nsummary > 0 ? "[" : "[]", f);
+	for (i = 0; i < r->nsummary; i++) {
+		fputs(i > 0 ? ",\n    " : "\n    ", f);
+		if (write_summary_json(f, r, &r->summary[i]) == -1) {
+			err_set(e, ERR_DATA, "report: a percent that is not a number");
+			return -1;
+		}
+	}
+	if (r->nsummary > 0)
+		fputs("\n  ]", f);
+	put_key(f, 0, "  ", "discrepancies");
+	fputs(r->nfindings > 0 ? "[" : "[]", f);
+	for (i = 0; i < r->nfindings; i++) {
+		fputs(i > 0 ? ",\n    " : "\n    ", f);
+		write_finding_json(f, &r->findings[i]);
+	}
+	if (r->nfindings > 0)
+		fputs("\n  ]", f);
+	fputs("\n}\n", f);
+	if (ferror(f)) {
 		err_set(e, ERR_IO, "cannot write the report");
 		return -1;
 	}

@@ -32,8 +32,10 @@ json_t *report_json(const struct rules_report *r, struct err *e);
 
 /*
  * report_write_json(f, r, e): report_json(r) written to f, Thai unescaped,
- * indented, with a final newline.  Returns 0, or -1 with e set (ERR_NOMEM,
- * ERR_IO when f cannot be written).
+ * indented, with a final newline, byte for byte as jansson would print it,
+ * but streamed: no tree of the findings is built.  Returns 0, or -1 with e
+ * set (ERR_IO when f cannot be written, ERR_DATA for a percent that is not
+ * a finite number).
  */
 int report_write_json(FILE *f, const struct rules_report *r, struct err *e);
 

@@ -187,6 +187,75 @@ split(char *text, char **lines, size_t max)
 	return n;
 }
 
+/* dumped(x): json_dumpf(report_json()) as the writer used to print it. */
+static char *
+dumped(struct fixture *x)
+{
+	struct err e;
+	json_t *doc;
+	char *s, *out;
+	size_t n;
+
+	err_init(&e);
+	doc = report_json(&x->r, &e);
+	ck_assert_msg(doc != NULL, "%s", e.msg);
+	s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	ck_assert_ptr_nonnull(s);
+	json_decref(doc);
+	n = strlen(s);
+	out = malloc(n + 2);
+	ck_assert_ptr_nonnull(out);
+	memcpy(out, s, n);
+	memcpy(out + n, "\n", 2);
+	free(s);
+	return out;
+}
+
+/*
+ * The streamed document is exactly jansson's: escapes of quotes,
+ * backslashes and control bytes, slashes and DEL left alone, reals with
+ * ".0" or an exponent, empty arrays, null fields.
+ */
+START_TEST(test_json_stream_as_jansson)
+{
+	static char q[] = "a\"b\\c/d\x7f", ctl[] = "\x01\b\f\n\r\t\x1f end";
+	static char thai[] = "ตรวจสอบ \"ข้อมูล\"";
+	static const double pct[] = { 0.0, 100.0, 58.33, 12.5, 0.01, 99.99, 1e-5,
+	    1e21, -3.0, 123456789.12 };
+	struct fixture x;
+	char *want, *got;
+	size_t i;
+
+	fixture_init(&x);
+	x.f[0].message = q;
+	x.f[1].key = ctl;
+	x.f[2].column = thai;
+	x.f[3].tab = thai;
+	for (i = 0; i < sizeof(pct) / sizeof(pct[0]); i++) {
+		x.sum[0].percent = pct[i];
+		x.sum[2].percent = -pct[i];
+		want = dumped(&x);
+		got = render(&x, 1);
+		ck_assert_str_eq(got, want);
+		free(want);
+		free(got);
+	}
+	x.r.nfindings = 0;
+	want = dumped(&x);
+	got = render(&x, 1);
+	ck_assert_str_eq(got, want);
+	ck_assert_ptr_nonnull(strstr(got, "\"discrepancies\": []"));
+	free(want);
+	free(got);
+	x.r.nsummary = 0;
+	want = dumped(&x);
+	got = render(&x, 1);
+	ck_assert_str_eq(got, want);
+	free(want);
+	free(got);
+}
+END_TEST
+
 START_TEST(test_text)
 {
 	struct fixture x;
@@ -238,6 +307,7 @@ report_suite(void)
 	tcase_add_test(tc, test_textwidth);
 	tcase_add_test(tc, test_status_key);
 	tcase_add_test(tc, test_json);
+	tcase_add_test(tc, test_json_stream_as_jansson);
 	tcase_add_test(tc, test_text);
 	suite_add_tcase(s, tc);
 	return s;

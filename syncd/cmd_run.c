@@ -2,17 +2,22 @@
  * cmd_run: `syncd [-c FILE] [--once] [--today YYYY-MM-DD]` and
  * `syncd -t [-c FILE]`.  It parses the command line, loads and validates the
  * configuration (which needs spreadsheet_id and key_file), and then either
- * says the configuration is valid (-t) or hands over to daemon_run().
+ * says the configuration is valid (-t, which also loads the key when it is
+ * there) or hands over to daemon_run().
  * Exit status: 0, 64 usage, 78 bad configuration, or the daemon's.
  */
 #include "syncd/cmd_run.h"
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
+#include "auth/key.h"
 #include "syncd/config.h"
+#include "syncd/cycle.h"
 #include "syncd/daemon.h"
 #include "syncd/today.h"
 
@@ -22,6 +27,44 @@ usage(void)
 	fputs("usage: syncd [-c FILE] [--once] [--today YYYY-MM-DD]\n"
 	    "       syncd -t [-c FILE]\n", stderr);
 	return EX_USAGE;
+}
+
+/*
+ * test_key(cfg): -t also loads the key the daemon would load (the systemd
+ * credential CYCLE_CREDENTIAL when $CREDENTIALS_DIRECTORY holds it, else
+ * key_file), so a key that others can read, or that is not a service-account
+ * key, is refused before the daemon starts.  A key that is not there, or not
+ * readable by whoever runs -t (an admin checking a file as themselves), is
+ * only a note: -t checks the configuration, and the key may be put in place
+ * later.  Returns 0, or EX_CONFIG (EX_OSERR for memory) after a message.
+ */
+static int
+test_key(const struct config *cfg)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	struct auth_key *key = NULL;
+	char path[4096];
+	struct stat st;
+	struct err e;
+
+	err_init(&e);
+	if (dir != NULL && *dir != '\0' &&
+	    snprintf(path, sizeof(path), "%s/%s", dir, CYCLE_CREDENTIAL) < (int)sizeof(path) &&
+	    stat(path, &st) == 0)
+		key = auth_key_load_credential(CYCLE_CREDENTIAL, &e);
+	else
+		key = auth_key_load(cfg->key_file, &e);
+	if (key != NULL) {
+		auth_key_free(key);
+		return 0;
+	}
+	if (e.code == ERR_NOINPUT) {
+		fprintf(stderr, "syncd: note: %s (the daemon needs the key to run)\n",
+		    e.msg);
+		return 0;
+	}
+	fprintf(stderr, "syncd: %s\n", e.msg);
+	return e.code == ERR_NOMEM ? EX_OSERR : EX_CONFIG;
 }
 
 int
@@ -83,8 +126,12 @@ cmd_run_main(int argc, char **argv)
 		return e.code == ERR_NOMEM ? EX_OSERR : EX_CONFIG;
 	}
 	if (test) {
-		printf("configuration %s is valid\n", opt.config_path);
+		rc = test_key(cfg);
+		if (rc == 0)
+			printf("configuration %s is valid\n", opt.config_path);
 		config_free(cfg);
+		if (rc != 0)
+			return rc;
 		return fflush(stdout) == EOF ? EX_IOERR : 0;
 	}
 	rc = daemon_run(cfg, &opt);

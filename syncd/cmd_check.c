@@ -26,11 +26,12 @@
 #include "syncd/today.h"
 #include "syncd/workbook.h"
 
+/* usage(f): the synopsis on f (stdout for --help, else stderr); EX_USAGE. */
 static int
-usage(void)
+usage(FILE *f)
 {
 	fputs("usage: syncd check [-c FILE] --workbook FILE.json [--today YYYY-MM-DD] "
-	    "[--format text|json]\n", stderr);
+	    "[--format text|json]\n", f);
 	return EX_USAGE;
 }
 
@@ -126,7 +127,7 @@ cmd_check_main(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			usage();
+			usage(stdout);
 			return 0;
 		default:
 			if (optopt != 0 && optopt < 256)
@@ -135,16 +136,16 @@ cmd_check_main(int argc, char **argv)
 			else
 				fprintf(stderr, "syncd check: bad option or missing value: %s\n",
 				    argv[optind - 1]);
-			return usage();
+			return usage(stderr);
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "syncd check: unexpected argument: %s\n", argv[optind]);
-		return usage();
+		return usage(stderr);
 	}
 	if (workbook_path == NULL) {
 		fputs("syncd check: --workbook FILE.json is required\n", stderr);
-		return usage();
+		return usage(stderr);
 	}
 
 	err_init(&e);

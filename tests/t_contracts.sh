@@ -128,6 +128,11 @@ expect 1 "check, text is the default format" $SYNCD check -c etc/syncd.conf --wo
 jq -e . "$W/out" >/dev/null 2>&1 && bad "default format is JSON" || ok "default format is text"
 expect 1 "check, --format text" $SYNCD check -c etc/syncd.conf --workbook "$W/full.json" \
 	--today 2024-01-15 --format text
+expect 0 "check --help" $SYNCD check --help
+grep -qF -- "--workbook FILE.json" "$W/out" && ok "check --help on stdout" || bad "check --help not on stdout"
+# Without --today, today is the date in Asia/Bangkok.
+expect 1 "check without --today" $SYNCD check -c etc/syncd.conf --workbook "$W/full.json" --format json
+check "today defaults to Bangkok's date" "$(jq -r .today "$W/out")" "$(TZ=Asia/Bangkok date +%Y-%m-%d)"
 # Exit statuses of check (sysexits.h).
 expect 64 "check without --workbook" $SYNCD check -c etc/syncd.conf
 expect 64 "check --format yaml" $SYNCD check --workbook "$W/full.json" --format yaml

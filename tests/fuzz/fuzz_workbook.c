@@ -9,8 +9,10 @@
  * exactly its size so AddressSanitizer sees any read past the end.  Every
  * input goes through both, so plain JSON seeds serve both; the batchGet
  * parse gets 0-3 requested titles (or none at all) from the input's size.
- * Whatever is accepted must be a well-formed view: every string inside the
- * buffer, valid types, bounded counts.
+ * Whatever is accepted must be a well-formed view: every string readable
+ * (kept text is packed into the buffer, which then shrinks and may move, so
+ * each string's bytes are read here for AddressSanitizer to check) and no
+ * longer than the input, valid types, bounded counts.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -22,34 +24,36 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
-check_text(const char *text, size_t len, const char *lo, const char *hi)
+check_text(const char *text, size_t len, size_t size)
 {
-	/* Strings point into the input; booleans at static "TRUE"/"FALSE". */
-	if (text >= lo && text + len <= hi)
-		return;
-	if ((len == 4 && memcmp(text, "TRUE", 4) == 0) ||
-	    (len == 5 && memcmp(text, "FALSE", 5) == 0))
-		return;
-	__builtin_trap();
+	volatile unsigned char sink = 0;
+	size_t i;
+
+	/* Unescaped text is never longer than its JSON (booleans: "TRUE"). */
+	if (len > size)
+		__builtin_trap();
+	for (i = 0; i < len; i++)
+		sink ^= (unsigned char)text[i];
+	(void)sink;
 }
 
 static void
-check_view(const struct workbook *wb, const char *lo, const char *hi)
+check_view(const struct workbook *wb, size_t size)
 {
 	size_t i, j, k, cells = 0;
 
 	if (wb->ntabs > WORKBOOK_MAX_TABS)
 		__builtin_trap();
 	if (wb->spreadsheet_id != NULL)
-		check_text(wb->spreadsheet_id, strlen(wb->spreadsheet_id), lo, hi);
+		check_text(wb->spreadsheet_id, strlen(wb->spreadsheet_id), size);
 	if (wb->title != NULL)
-		check_text(wb->title, strlen(wb->title), lo, hi);
+		check_text(wb->title, strlen(wb->title), size);
 	for (i = 0; i < wb->ntabs; i++) {
 		const struct tab *t = &wb->tabs[i];
 
 		if (t->title == NULL || t->title[0] == '\0')
 			__builtin_trap();
-		check_text(t->title, strlen(t->title), lo, hi);
+		check_text(t->title, strlen(t->title), size);
 		for (j = 0; j < t->nrows; j++) {
 			const struct row *r = &t->rows[j];
 
@@ -66,7 +70,7 @@ check_view(const struct workbook *wb, const char *lo, const char *hi)
 				}
 				if (c->type > CELL_BOOL || c->text == NULL)
 					__builtin_trap();
-				check_text(c->text, c->len, lo, hi);
+				check_text(c->text, c->len, size);
 				if (memchr(c->text, '\0', c->len) != NULL)
 					__builtin_trap();
 			}
@@ -99,7 +103,7 @@ run(const uint8_t *data, size_t size, int batch, const struct workbook_request *
 	}
 	if (err_is_set(&e))
 		__builtin_trap();
-	check_view(workbook_view(wf), buf, buf + size);
+	check_view(workbook_view(wf), size);
 	workbook_free(wf);
 }
 

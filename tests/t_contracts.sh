@@ -236,7 +236,9 @@ fi
 
 # ------------------------------------------------ emulator over plain HTTP
 mkfifo "$W/plain.out"
-"$BUILD/fakesheets" --workbook="$W/full.json" --port=0 >"$W/plain.out" 2>"$W/plain.err" &
+jq '.spreadsheetId = "t-second"' "$W/lean.json" >"$W/second.json"
+"$BUILD/fakesheets" --workbook="$W/full.json" --workbook "$W/second.json" --port=0 \
+	>"$W/plain.out" 2>"$W/plain.err" &
 PLAIN_PID=$!
 exec 8<"$W/plain.out"
 read -r line <&8
@@ -247,6 +249,8 @@ esac
 PURL=${line#listening on }
 r=$(curl -sS "$PURL/_fake/spreadsheets/t-contracts" | jq -c '[.spreadsheetId, [.sheets[].properties.title]]')
 check "GET /_fake/spreadsheets/{id} over plain HTTP" "$r" '["t-contracts",["บางคล้า","บางปะกง"]]'
+r=$(curl -sS "$PURL/_fake/spreadsheets/t-second" | jq -c '[.spreadsheetId, [.sheets[].properties.title]]')
+check "--workbook is repeatable" "$r" '["t-second",["บางคล้า","บางปะกง","สรุปข้อมูล","ตรวจสอบข้อมูล"]]'
 kill "$PLAIN_PID" 2>/dev/null
 wait "$PLAIN_PID" 2>/dev/null
 PLAIN_PID=""

@@ -173,19 +173,30 @@ bangkok_minutes(time_t t, char *buf, size_t n)
 		snprintf(buf, n, "?");
 }
 
-static uint64_t
-total_requests(const struct http *h)
+/* The client's counters: requests of every kind and outcome, and bytes. */
+static void
+traffic(const struct http *h, uint64_t *requests, uint64_t *in, uint64_t *out)
 {
 	struct http_stats st;
-	uint64_t n = 0;
 	int k, c;
 
+	*requests = *in = *out = 0;
 	if (h == NULL)
-		return 0;
+		return;
 	http_stats_get(h, &st);
 	for (k = 0; k < HTTP_KIND_COUNT; k++)
 		for (c = 0; c < HTTP_CLASS_COUNT; c++)
-			n += st.requests[k][c];
+			*requests += st.requests[k][c];
+	*in = st.bytes_received;
+	*out = st.bytes_sent;
+}
+
+static uint64_t
+total_requests(const struct http *h)
+{
+	uint64_t n, in, out;
+
+	traffic(h, &n, &in, &out);
 	return n;
 }
 
@@ -1017,7 +1028,7 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	const struct config *cfg = c->cfg;
 	struct run r;
 	char today_s[16], hash[65], head[96], hhash[65];
-	uint64_t req0, seq;
+	uint64_t req0, in0, out0, seq;
 	double t0 = mono_now();
 	const char *step = "drive";
 	int need_write, rc = -1, synced = 0, full;
@@ -1030,7 +1041,7 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	r.now = time(NULL);
 	r.today = c->opts.fixed_today ? c->opts.today : today_bangkok(r.now);
 	r.e = e;
-	req0 = total_requests(c->ss.http);
+	traffic(c->ss.http, &req0, &in0, &out0);
 	retry_cycle_begin(&c->retry, (double)cfg->retry_budget);
 	c->cycle_no++;
 	full = cfg->full_read_every > 0 && c->cycle_no % (uint64_t)cfg->full_read_every == 0;
@@ -1164,7 +1175,10 @@ fail_rc:
 	if (audit_failure(c, step, e) == AUDIT_FATAL)
 		rc = AUDIT_FATAL;
 done:
-	res->requests = total_requests(c->ss.http) - req0;
+	traffic(c->ss.http, &res->requests, &res->bytes_in, &res->bytes_out);
+	res->requests -= req0;
+	res->bytes_in -= in0;
+	res->bytes_out -= out0;
 	res->duration_ms = (long)((mono_now() - t0) * 1000);
 	retry_cycle_end(&c->retry);
 	finish_metrics(c, res, rc == 0, t0);

@@ -45,6 +45,8 @@ struct cycle_result {
 	int wrote;		/* the summary/discrepancy tabs were written */
 	const char *step;	/* on failure: the step that failed (static) */
 	uint64_t requests;	/* API requests sent by this cycle, token included */
+	uint64_t bytes_in;	/* bytes received (bodies decoded, headers) */
+	uint64_t bytes_out;	/* request body bytes sent */
 	long households;
 	long errors;
 	long warnings;

@@ -268,10 +268,16 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 			log_line(LOG_ERR_P, "cycle failed at %s: %s", res.step, e.msg);
 		else if (!res.idle)
 			log_line(LOG_INFO_P, "cycle: %ld households, %ld errors, %ld warnings, "
-			    "%llu requests, %s, %ld ms", res.households, res.errors,
-			    res.warnings, (unsigned long long)res.requests,
+			    "%llu requests, %llu bytes in, %llu out, %s, %ld ms", res.households,
+			    res.errors, res.warnings, (unsigned long long)res.requests,
+			    (unsigned long long)res.bytes_in, (unsigned long long)res.bytes_out,
 			    res.wrote ? "wrote the summary" : "nothing to write",
 			    res.duration_ms);
+		else if (opt->once)	/* a daemon's idle cycles are not logged */
+			log_line(LOG_INFO_P, "cycle: idle (spreadsheet unchanged), "
+			    "%llu requests, %llu bytes in, %llu out, %ld ms",
+			    (unsigned long long)res.requests, (unsigned long long)res.bytes_in,
+			    (unsigned long long)res.bytes_out, res.duration_ms);
 		status_line(c, &res, rc == 0, cur->poll_interval);
 		if (cur->metrics_dir[0] != '\0') {
 			struct err me;

@@ -112,6 +112,48 @@ done
 # Replace bench_daemon_cycle below; keep the table format above.
 # ====================================================================
 bench_daemon_cycle() {
-	echo "daemon-cycle bench: not implemented yet (see the hook in tests/bench.sh)"
+	[ -x "$BUILD/fakesheets" ] || die "$BUILD/fakesheets not built"
+	n=${BENCH_DAEMON_SIZE:-100000}
+	f=$(workbook "$n")
+	# shellcheck source=tests/lib.sh
+	. "$top/tests/lib.sh"
+	fake_start "$f" || die "cannot start the emulator"
+	trap 'fake_stop; rm -rf "$tmp"' EXIT INT TERM
+	conf=$FAKE_DIR/syncd.conf
+	id=$(jq -r .spreadsheetId "$f")
+	echo
+	echo "daemon cycle: syncd --once against the emulator (HTTPS, loopback), $n households, $(($(wc -c <"$f") / 1048576)) MB"
+	printf '%-9s %8s %12s %-40s %12s %10s\n' "cycle" "wall_s" "peak_RSS_MB" \
+	    "requests (after the token)" "bytes_in" "bytes_out"
+	# daemon_once NAME: one --once cycle, one table row.
+	daemon_once() {
+		fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
+		t0=$(date +%s%N)
+		rc=0
+		/usr/bin/time -f %M -o "$tmp/rss" "$syncd" --once -c "$conf" --today "$today" \
+		    2>"$tmp/derr" || rc=$?
+		t1=$(date +%s%N)
+		[ "$rc" -eq 0 ] || die "syncd --once exited $rc: $(grep -v '^Command exited' "$tmp/derr" | tail -n 2)"
+		reqs=$(fake_requests | jq -r '[.[] | .path | select(. != "/token") |
+		    if startswith("/drive/") then "drive" elif endswith(":batchUpdate") then "batchUpdate"
+		    elif endswith("values:batchGet") then "batchGet" else "get" end] | join("+")')
+		line=$(grep 'cycle:' "$tmp/derr" | tail -n 1)
+		bin=$(printf '%s' "$line" | sed -n 's/.* \([0-9]*\) bytes in.*/\1/p')
+		bout=$(printf '%s' "$line" | sed -n 's/.* \([0-9]*\) out.*/\1/p')
+		printf '%-9s %8.3f %12.1f %-40s %12s %10s\n' "$1" \
+		    "$(echo "$t0 $t1" | awk '{ print ($2 - $1) / 1e9 }')" \
+		    "$(tail -n 1 "$tmp/rss" | awk '{ print $1 / 1024 }')" "$reqs" "${bin:-?}" "${bout:-?}"
+	}
+	daemon_once cold		# first run: creates both tabs
+	daemon_once own-write	# sees its own write: reads, writes nothing
+	daemon_once idle	# nothing changed: Drive only
+	# One cell changed in the first district tab (a name).
+	fake_get "_fake/spreadsheets/$id" > "$tmp/cur.json"
+	jq '.sheets[0].values[2][2] = "นายทดสอบ เปลี่ยนชื่อ"' "$tmp/cur.json" > "$tmp/edit.json"
+	fake_put_workbook "$tmp/edit.json"
+	daemon_once changed	# one cell.changed; the tabs are unchanged: no write
+	echo "state.json $(($(wc -c <"$FAKE_DIR/state/state.json") / 1048576)) MB, audit log $(wc -l <"$FAKE_DIR/state/audit.jsonl") lines"
+	echo "(bytes_in: decoded bodies plus headers, as the HTTP client counts them)"
+	fake_stop
 }
 bench_daemon_cycle

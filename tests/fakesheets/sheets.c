@@ -109,7 +109,9 @@ default_message(int code)
 	case 500: return "Internal error encountered.";
 	case 503: return "The service is currently unavailable.";
 	case 504: return "The service is currently unavailable.";
-	default: return "Request contains an invalid argument.";
+	default:
+		return code >= 500 ? "Internal error encountered." :
+		    "Request contains an invalid argument.";
 	}
 }
 

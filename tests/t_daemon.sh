@@ -162,6 +162,42 @@ check "the district tab is untouched by syncd" \
 w=$(fake_requests | jq '[.[] | select(.path | endswith(":batchUpdate"))] | length')
 check "one write" "$w" 1
 
+# --- an addSheet answered 503: look at the tabs again, then retry once ---
+fake_get "_fake/spreadsheets/$ID" | jq --arg t "$DISC" \
+    'del(.sheets[] | select(.properties.title == $t))' > "$work/nodisc.json"
+fake_put_workbook "$work/nodisc.json"
+fake_faults '[{}, {}, {}, {}, {"status": 503}]'
+once; check "--once with a 503 on addSheet exits 0" "$?" 0
+check "requests: rediscover before resending an addSheet" "$(requests)" \
+    "token drive get batchGet batchUpdate get batchUpdate"
+check "the discrepancy tab exists once" "$(fake_get "_fake/spreadsheets/$ID" |
+    jq --arg t "$DISC" '[.sheets[] | select(.properties.title == $t)] | length')" 1
+
+# --- a failed write: logged, state kept, events not repeated, next cycle writes ---
+f=$(jq -r 'select(.event == "discrepancy.opened" and .rule == "status.invalid_mark") |
+    [.tab, .row, .key, .id] | @tsv' "$LOG" | head -n 1)
+tab=$(printf '%s' "$f" | cut -f1); row=$(printf '%s' "$f" | cut -f2)
+key=$(printf '%s' "$f" | cut -f3); fid=$(printf '%s' "$f" | cut -f4)
+fake_get "_fake/spreadsheets/$ID" | jq --arg t "$tab" --argjson r "$row" '
+    (.sheets[] | select(.properties.title == $t) | .values) |=
+    (. as $v | ($v[1] | [to_entries[] | select(.value | tostring |
+        startswith("คร. ")) | .key]) as $cols |
+     reduce ($cols[]) as $c ($v; .[$r - 1][$c] = "") | .[$r - 1][$cols[0]] = 1)' \
+    > "$work/fix2.json"
+fake_put_workbook "$work/fix2.json"
+fake_faults '[{}, {}, {}, {}, {"status": 400}]'
+once; rc=$?
+check "--once whose write is refused (400) exits 1" "$rc" 1
+check "api.error at the write step" "$(jq -r 'select(.event == "api.error") | .step' "$LOG" |
+    tail -n 1)" write
+once; check "the next --once exits 0" "$?" 0
+check "the next cycle writes" "$(requests)" "token drive get batchGet batchUpdate"
+check "discrepancy.resolved logged once" "$(jq -r --arg id "$fid" 'select(.event ==
+    "discrepancy.resolved" and .id == $id) | .event' "$LOG" | wc -l)" 1
+fake_get "_fake/spreadsheets/$ID" > "$work/now.json"
+check "discrepancy tab = findings after the failed write" "$(findings_from_tab)" \
+    "$(findings_from_check "$work/now.json")"
+
 # --- audit verify ---
 out=$("$BUILD/syncd" audit verify "$LOG" 2>&1); rc=$?
 check "audit verify accepts the log" "$rc" 0

@@ -354,7 +354,14 @@ check "faults apply to the token endpoint too" "$r" 503
 
 # ----------------------------------------- one cycle, then the audit log
 LOG=$FAKE_DIR/state/audit.jsonl
-$SYNCD --once -c "$FAKE_DIR/syncd.conf" --today 2024-01-15 >"$W/once.out" 2>"$W/once.err"
+# Under strace (when there and no RUNNER) to see the write-ahead: one write()
+# per audit line, and an fdatasync of the log before the sheet is written.
+TRACE=""
+if [ -z "${RUNNER:-}" ] && command -v strace >/dev/null 2>&1 &&
+    strace -o /dev/null true 2>/dev/null; then
+	TRACE="strace -f -o $W/strace.txt -e trace=socket,openat,write,sendto,sendmsg,fdatasync,fsync"
+fi
+$TRACE $SYNCD --once -c "$FAKE_DIR/syncd.conf" --today 2024-01-15 >"$W/once.out" 2>"$W/once.err"
 r=$?
 case "$r" in 0|1) ok "--once against the emulator (exit $r)" ;; *) bad "--once exit $r: $(tail -n 3 "$W/once.err")" ;; esac
 if [ -s "$LOG" ]; then
@@ -373,6 +380,23 @@ if [ -s "$LOG" ]; then
 		prev=$(printf '%s' "$l" | sha256sum | cut -d' ' -f1)
 	done <"$LOG"
 	check "audit: prev = SHA-256 of the previous line's bytes" "$chain" ok
+	if [ -n "$TRACE" ]; then
+		# awk: the log's fd, writes to it, socket fds; after the cycle's
+		# last line, the log's fdatasync must come before the next send
+		# (the sheet's write).
+		r=$(awk -v lines="$n" '
+		/openat\(.*audit\.jsonl"/ { fd = $NF }
+		/ socket\(/ { sock[$NF] = 1 }
+		fd != "" && index($0, "write(" fd ", ") { w++; last = NR; sync = 0; send = 0 }
+		last && !sync && fd != "" && index($0, "fdatasync(" fd ")") { sync = NR }
+		last && !send && (/ sendto\(| sendmsg\(/ || (match($0, / write\([0-9]+,/) &&
+		    (substr($0, RSTART + 7, RLENGTH - 8) in sock))) { send = NR }
+		END { printf "%s writes for %s lines, %s", w, lines,
+		    (sync && (!send || sync < send)) ? "synced first" : "sent before fdatasync" }
+		' "$W/strace.txt")
+		check "audit: one write() per line; fdatasync before the sheet" "$r" \
+			"$n writes for $n lines, synced first"
+	fi
 	expect 0 "audit verify" $SYNCD audit verify "$LOG"
 	grep -qF "$n:$prev" "$W/out" && ok "audit verify prints the head SEQ:HASH" || bad "head: $(cat "$W/out")"
 	expect 0 "audit verify --head (the published head)" $SYNCD audit verify "$LOG" --head "$n:$prev"

@@ -19,6 +19,10 @@
  *     key or repeats a key already seen in its tab.
  *   - A discrepancy's identity is "rule|tab|key-or-#row|column" ("@ROW" is
  *     added when two findings of one cycle would share it).
+ *   - The cycle event's "requests" counts the API requests made before it
+ *     is written; the write that follows it is not included.
+ *   - discrepancy.resolved names the identity and its first-seen time (epoch
+ *     seconds); discrepancy.opened carries the finding's fields.
  *   - Once the cycle's audit lines are synced, the state is saved even when
  *     the write fails, but with the Drive version cleared: the events are not
  *     repeated and the next cycle reads and writes again.
@@ -402,7 +406,8 @@ cycle_reconfigure(struct cycle *c, const struct config *cfg, struct err *e)
 	c->retry.budget_s = (double)cfg->retry_budget;
 	sheets_tabs_fini(&c->tabs);
 	c->tabs_valid = 0;
-	return audit_config(c, e);
+	/* Switched: only a fatal audit failure is reported from here on. */
+	return audit_config(c, e) == AUDIT_FATAL ? AUDIT_FATAL : 0;
 }
 
 int
@@ -752,10 +757,10 @@ resolved_keep(const char *id, time_t t, void *ctx)
 	struct run *r = ctx;
 	time_t dummy;
 
-	(void)t;
 	if (r->audit_rc == 0 && !state_first_seen_get(r->next, id, &dummy))
 		audit_rc_ok(r, audit_append_pack(r->c->audit, r->e,
-		    "discrepancy.resolved", "{s:s}", "id", id));
+		    "discrepancy.resolved", "{s:s, s:I}", "id", id,
+		    "first_seen", (json_int_t)t));
 	return 1;	/* keep: this only walks the old state */
 }
 

@@ -87,7 +87,7 @@ int cycle_run(struct cycle *c, struct cycle_result *res, struct err *e);
  * reload the key and rebuild the clients, forget the tab cache, append
  * config.loaded.  On failure (bad key; audit_log or state_dir changed, which
  * needs a restart) c keeps its old configuration and -1 is returned with e
- * set; AUDIT_FATAL as for cycle_run.
+ * set; AUDIT_FATAL as for cycle_run (c then already runs under cfg).
  */
 int cycle_reconfigure(struct cycle *c, const struct config *cfg, struct err *e);
 

@@ -148,38 +148,42 @@ status_line(const struct cycle *c, const struct cycle_result *res, int ok, long 
 		notify_status(st);	/* cut to NOTIFY_MSG_MAX there */
 }
 
-/* SIGHUP: re-read the file; keep the old configuration when it is bad. */
-static void
+/* SIGHUP: re-read the file; keep the old configuration when it is bad.
+ * Returns 0, or AUDIT_FATAL (e filled) when config.loaded could not be made
+ * durable. */
+static int
 reload(struct cycle *c, const struct run_options *opt, struct config **owned,
-    const struct config **cur)
+    const struct config **cur, struct err *e)
 {
 	struct config *ncfg;
-	struct err e;
 	int rc;
 
 	notify_send("RELOADING=1");
-	err_init(&e);
-	if ((ncfg = config_load(opt->config_path, 0, &e)) == NULL) {
-		log_line(LOG_ERR_P, "reload: %s; keeping the previous configuration", e.msg);
+	if ((ncfg = config_load(opt->config_path, 0, e)) == NULL) {
+		log_line(LOG_ERR_P, "reload: %s; keeping the previous configuration", e->msg);
 		notify_send("READY=1");
-		return;
+		return 0;
 	}
-	rc = cycle_reconfigure(c, ncfg, &e);
+	rc = cycle_reconfigure(c, ncfg, e);
 	if (rc == AUDIT_FATAL) {
-		/* The caller sees the fatal state at the next append too; say it now. */
-		log_line(LOG_ERR_P, "reload: audit log: %s", e.msg);
+		/* The cycle runs under ncfg now; it is freed with the rest. */
+		config_free(*owned);
+		*owned = ncfg;
+		*cur = ncfg;
+		return AUDIT_FATAL;
 	}
 	if (rc != 0) {
-		log_line(LOG_ERR_P, "reload: %s; keeping the previous configuration", e.msg);
+		log_line(LOG_ERR_P, "reload: %s; keeping the previous configuration", e->msg);
 		config_free(ncfg);
 		notify_send("READY=1");
-		return;
+		return 0;
 	}
 	config_free(*owned);
 	*owned = ncfg;
 	*cur = ncfg;
 	log_line(LOG_INFO_P, "reloaded %s", ncfg->path);
 	notify_send("READY=1");
+	return 0;
 }
 
 /* The audit log lost durability (fsyncgate): exit, systemd restarts us. */
@@ -239,7 +243,9 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 			break;
 		if (got_hup) {
 			got_hup = 0;
-			reload(c, opt, &owned, &cur);
+			err_init(&e);
+			if (reload(c, opt, &owned, &cur, &e) == AUDIT_FATAL)
+				return fatal(c, owned, &e);
 		}
 		if (!ready) {
 			/* READY=1 only once config, key and a first token are good. */

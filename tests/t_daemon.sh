@@ -214,6 +214,21 @@ PY
 [ "$rc" -ne 0 ] && ok "audit verify rejects one changed byte (exit $rc)" ||
     bad "audit verify rejects one changed byte"
 
+# --- a torn last line (crash mid-write) is recovered; a broken chain refused ---
+printf '{"seq":999,"ts":"2024-0' >> "$LOG"
+once; check "--once after a torn line exits 0" "$?" 0
+check "the torn bytes became a recovery event" \
+    "$(jq -r 'select(.event == "recovery") | .event' "$LOG" | head -n 1)" recovery
+"$BUILD/syncd" audit verify "$LOG" >/dev/null 2>&1
+check "the recovered log verifies" "$?" 0
+cp "$LOG" "$work/good.jsonl"
+sed -i '3s/"seq":3/"seq":33/' "$LOG"
+"$BUILD/syncd" --once -c "$CONF" --today 2024-02-01 2>"$work/err"; rc=$?
+[ "$rc" -ne 0 ] && ok "a broken chain is refused (exit $rc)" || bad "a broken chain is refused"
+grep -q 'line 3' "$work/err" && ok "the refusal names the line" ||
+    bad "the refusal names the line: $(cat "$work/err")"
+cp "$work/good.jsonl" "$LOG"
+
 # --- errors: exit statuses of --once ---
 fake_faults '[{"status": 503}, {"status": 503}, {"status": 503}, {"status": 503},
     {"status": 503}, {"status": 503}, {"status": 503}, {"status": 503},

@@ -3,7 +3,8 @@
  * connection (libmicrohttpd), one mutex around all state.  API requests
  * (token, Drive, Sheets) are authenticated, logged, and may be hit by the
  * next queued fault; /_fake/ control requests are none of these.  Bodies are
- * written with json_dumps once, gzip'd when the client asks.  It must never
+ * written once (jdump: json_dumps' bytes, faster), gzip'd when the client
+ * asks.  It must never
  * print a token or an assertion.
  */
 #include "tests/fakesheets/server.h"
@@ -26,6 +27,7 @@
 #include <zlib.h>
 
 #include "auth/jwt.h"
+#include "tests/fakesheets/jdump.h"
 
 struct token {
 	char value[64];
@@ -182,19 +184,17 @@ reply_json(struct reply *rp, int status, json_t *j, int pretty)
 {
 	rp->status = status;
 	rp->ctype = "application/json; charset=UTF-8";
-	rp->body = json_dumps(j, pretty ? JSON_INDENT(2) : JSON_COMPACT);
+	rp->body = jdump(j, pretty, &rp->len);
 	if (rp->body != NULL && pretty) {
 		/* Google ends a pretty body with a newline. */
-		size_t n = strlen(rp->body);
-		char *b = realloc(rp->body, n + 2);
+		char *b = realloc(rp->body, rp->len + 2);
 
 		if (b != NULL) {
-			b[n] = '\n';
-			b[n + 1] = '\0';
+			b[rp->len++] = '\n';
+			b[rp->len] = '\0';
 			rp->body = b;
 		}
 	}
-	rp->len = rp->body != NULL ? strlen(rp->body) : 0;
 	json_decref(j);
 }
 

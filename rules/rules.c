@@ -197,6 +197,7 @@ add(struct eval *ev, enum rule rule, enum rules_severity sev, uint32_t row,
 {
 	struct item *it, *n;
 	size_t cap;
+	char *p;
 
 	if (ev->oom)
 		return;
@@ -224,6 +225,10 @@ add(struct eval *ev, enum rule rule, enum rules_severity sev, uint32_t row,
 	it->f.key = dupstr(ev, key);
 	it->f.column = dupstr(ev, column);
 	it->f.message = dupstr(ev, msg);
+	/* One line, whatever a tab title or configured name holds. */
+	for (p = it->f.message; p != NULL && *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
 	/* Count it even if a copy failed: the item is released either way. */
 	ev->nitems++;
 	if (ev->sum != NULL && ev->title != NULL) {

@@ -73,7 +73,16 @@ enum rules_severity {
 	RULES_WARNING = 1,
 };
 
-/* One discrepancy.  Strings are owned by the report. */
+/*
+ * One discrepancy.  Strings are owned by the report.
+ * Conventions (rules/rules.c says why): row-level findings always carry the
+ * row, the key (except household.key_missing) and the column of "the first
+ * offending" cell: status.missing the first status column, activity.missing
+ * the first activity column, activity.incomplete the first empty one,
+ * activity.not_developable the first filled one.  Tab-level findings have
+ * row 0 and key NULL; tab.header_missing's column is the configured heading
+ * (normalised), the others' NULL.  Sheet-level findings also have tab NULL.
+ */
 struct rules_finding {
 	const char *rule;	/* static rule id, e.g. "status.multiple" */
 	enum rules_severity severity;

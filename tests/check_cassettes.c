@@ -421,7 +421,7 @@ START_TEST(test_batch_get_url)
 	    "&ranges=%27Jon%27%27s%20Data%27"
 	    "&ranges=%27a%2Bb%23c%27"
 	    "&valueRenderOption=UNFORMATTED_VALUE&dateTimeRenderOption=SERIAL_NUMBER"
-	    "&majorDimension=ROWS");
+	    "&majorDimension=ROWS&prettyPrint=false");
 	free(url);
 	/* Too many long titles for one URL: a clear error, not a cut request. */
 	{

@@ -1097,6 +1097,11 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	need_write = !writer_grid_matches(&r.sum, view_tab(r.view, cfg->rules.summary_tab)) ||
 	    !writer_grid_matches(&r.disc, view_tab(r.view, cfg->rules.discrepancy_tab));
 	grids_hash(&r.sum, &r.disc, hash);
+	/* The sheet's values are compared: free them before the write request
+	 * is built (the report, ids and grids own their strings). */
+	workbook_free(r.wf);
+	r.wf = NULL;
+	r.view = &r.empty;
 	tot = r.report.nsummary > 0 ? &r.report.summary[r.report.nsummary - 1] : NULL;
 	res->households = tot != NULL ? tot->households : 0;
 	res->errors = (long)report_count(&r.report, RULES_ERROR);

@@ -569,14 +569,18 @@ serve_control(struct server *s, const char *method, const char *path,
 /* ---- the API ---- */
 
 static void
-record(struct server *s, const char *method, const char *uri, int status)
+record(struct server *s, const char *method, const char *uri, int status,
+    size_t bytes_in, size_t bytes_out)
 {
 	const char *q = strchr(uri, '?');
 	json_t *e;
 
-	e = json_pack("{s:s, s:s#, s:s, s:i}", "method", method, "path", uri,
+	/* bytes_in/bytes_out: the request and answer bodies as they crossed
+	 * the wire (the answer after gzip), for the daemon-cycle bench. */
+	e = json_pack("{s:s, s:s#, s:s, s:i, s:I, s:I}", "method", method, "path", uri,
 	    (int)(q != NULL ? (size_t)(q - uri) : strlen(uri)), "query",
-	    q != NULL ? q + 1 : "", "status", status);
+	    q != NULL ? q + 1 : "", "status", status, "bytes_in", (json_int_t)bytes_in,
+	    "bytes_out", (json_int_t)bytes_out);
 	pthread_mutex_lock(&s->lock);
 	if (json_array_size(s->log) >= SERVER_MAX_LOG)
 		json_array_remove(s->log, 0);
@@ -633,7 +637,7 @@ serve_api(struct server *s, struct MHD_Connection *c, const char *method,
 		}
 		if (json_is_true(json_object_get(fault, "drop"))) {
 			json_decref(fault);
-			record(s, method, r->uri, 0);
+			record(s, method, r->uri, 0, r->len, 0);
 			return MHD_NO;	/* closes the connection, no answer */
 		}
 		status = (int)json_integer_value(json_object_get(fault,
@@ -706,8 +710,10 @@ send:
 	if (fault != NULL && json_is_true(json_object_get(fault, "truncate")))
 		rp.truncate = 1;
 	json_decref(fault);
-	record(s, method, r->uri, rp.status);
-	ret = send_reply(c, &rp, rp.gzipped || wants_gzip(c));
+	if (!rp.gzipped && wants_gzip(c) && rp.len > 0 && gzip_body(&rp) == 0)
+		rp.gzipped = 1;
+	record(s, method, r->uri, rp.status, r->len, rp.len);
+	ret = send_reply(c, &rp, rp.gzipped);
 	free(rp.body);
 	return ret;
 }

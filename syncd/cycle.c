@@ -62,7 +62,6 @@
 #endif
 
 #define CYCLE_MAX_KEY		256	/* bytes of a normalised household key */
-#define CYCLE_ID_MAX		(3 * STATE_TEXT_MAX)	/* bytes of a discrepancy identity */
 #define CYCLE_VALUE_MAX		(STATE_TEXT_MAX / 2)	/* longer cell values are kept as a hash */
 
 /* What depends on the configuration: rebuilt on reload. */

@@ -6,7 +6,9 @@
 #   only); a fixed cell -> cell.changed and discrepancy.resolved; audit
 #   verify accepts the log and rejects it after one byte changes; district
 #   text that looks like a formula is written as a string.
-# The long-running mode is in t_daemon_loop.sh.
+# The long-running mode is in t_daemon_loop.sh.  RUNNER (make valgrind)
+# prefixes the cold, own-write, idle, edited, addSheet-503 and refused-write
+# cycles.
 set -u
 : "${BUILD:=build}"
 cd "$(dirname "$0")/.." || exit 1
@@ -29,6 +31,12 @@ LOG=$FAKE_DIR/state/audit.jsonl
 once() {
 	fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
 	"$BUILD/syncd" --once -c "$CONF" --today 2024-02-01 2>>"$work/stderr"
+}
+# once_r: once under RUNNER (valgrind), for the cycles that matter most.
+once_r() {
+	fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
+	# shellcheck disable=SC2086
+	${RUNNER:-} "$BUILD/syncd" --once -c "$CONF" --today 2024-02-01 2>>"$work/stderr"
 }
 # The API requests of the last cycle, one word each.
 requests() {
@@ -64,7 +72,7 @@ findings_from_tab() {
 }
 
 # --- first cycle: reads, evaluates, creates and writes both tabs ---
-once; check "first --once exits 0" "$?" 0
+once_r; check "first --once exits 0" "$?" 0
 check "first cycle requests" "$(requests)" "token drive get batchGet batchUpdate"
 check "summary tab = syncd check" "$(summary_from_tab)" "$(summary_from_check "$WB")"
 check "discrepancy tab = every finding" "$(findings_from_tab)" "$(findings_from_check "$WB")"
@@ -89,7 +97,7 @@ order=$(jq -r '.event' "$LOG" | uniq | tr '\n' ' ')
 check "audit order (write-ahead)" "$order" "config.loaded discrepancy.opened summary.written cycle "
 
 # --- second: sees only its own write: one batchGet, no write ---
-once; check "second --once exits 0" "$?" 0
+once_r; check "second --once exits 0" "$?" 0
 check "second cycle requests (new process: token and tab list)" "$(requests)" \
     "token drive get batchGet"
 check "second cycle: a cycle line, no summary.written" \
@@ -97,7 +105,7 @@ check "second cycle: a cycle line, no summary.written" \
 
 # --- third: nothing changed: Drive only, no audit line but config.loaded ---
 lines=$(wc -l < "$LOG")
-once; check "third --once exits 0" "$?" 0
+once_r; check "third --once exits 0" "$?" 0
 check "third cycle requests (idle)" "$(requests)" "token drive"
 check "idle: only config.loaded appended" "$(($(wc -l < "$LOG") - lines))" 1
 
@@ -114,7 +122,7 @@ jq --arg t "$tab" --argjson r "$row" '
         startswith("คร. ")) | .key]) as $cols |
      reduce ($cols[1:][]) as $c ($v; .[$r - 1][$c] = ""))' "$work/cur.json" > "$work/fixed.json"
 fake_put_workbook "$work/fixed.json"
-once; check "--once after an edit exits 0" "$?" 0
+once_r; check "--once after an edit exits 0" "$?" 0
 check "changed cycle requests" "$(requests)" "token drive get batchGet batchUpdate"
 c=$(jq -r --arg k "$key" 'select(.event == "cell.changed" and .key == $k and .new == "") |
     .column' "$LOG" | head -n 1)
@@ -167,7 +175,7 @@ fake_get "_fake/spreadsheets/$ID" | jq --arg t "$DISC" \
     'del(.sheets[] | select(.properties.title == $t))' > "$work/nodisc.json"
 fake_put_workbook "$work/nodisc.json"
 fake_faults '[{}, {}, {}, {}, {"status": 503}]'
-once; check "--once with a 503 on addSheet exits 0" "$?" 0
+once_r; check "--once with a 503 on addSheet exits 0" "$?" 0
 check "requests: rediscover before resending an addSheet" "$(requests)" \
     "token drive get batchGet batchUpdate get batchUpdate"
 check "the discrepancy tab exists once" "$(fake_get "_fake/spreadsheets/$ID" |
@@ -186,7 +194,7 @@ fake_get "_fake/spreadsheets/$ID" | jq --arg t "$tab" --argjson r "$row" '
     > "$work/fix2.json"
 fake_put_workbook "$work/fix2.json"
 fake_faults '[{}, {}, {}, {}, {"status": 400}]'
-once; rc=$?
+once_r; rc=$?
 check "--once whose write is refused (400) exits 1" "$rc" 1
 check "api.error at the write step" "$(jq -r 'select(.event == "api.error") | .step' "$LOG" |
     tail -n 1)" write

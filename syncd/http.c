@@ -354,6 +354,12 @@ configure(struct http *h, CURL *c, const struct http_request *rq, const struct t
 	SET(CURLOPT_WRITEDATA, sink);
 	SET(CURLOPT_ERRORBUFFER, errbuf);
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink->max);
+	/*
+	 * curl resends a request by itself when a reused connection closes
+	 * before any answer byte; the server may have applied it already.
+	 */
+	if (rq->fresh_connect)
+		SET(CURLOPT_FRESH_CONNECT, 1L);
 	if (strcmp(rq->method, "GET") == 0) {
 		SET(CURLOPT_HTTPGET, 1L);
 	} else if (strcmp(rq->method, "DELETE") == 0) {
@@ -539,6 +545,7 @@ http_auth_post(void *ctx, const char *url, const char *form_body,
 	struct http *h = ctx;
 	struct http_request rq;
 	struct http_response rs;
+	struct err he;
 
 	*resp_body = NULL;
 	*resp_len = 0;
@@ -552,7 +559,10 @@ http_auth_post(void *ctx, const char *url, const char *form_body,
 	rq.max_body = AUTH_TOKEN_MAX_BODY;
 	rq.kind = HTTP_KIND_TOKEN;
 	rq.op = "token";
-	if (http_do(h, &rq, &rs, e) < 0) {
+	err_init(&he);
+	if (http_do(h, &rq, &rs, &he) < 0) {
+		/* A dropped or timed-out exchange may succeed if tried again. */
+		err_set(e, rs.transient && he.code == ERR_HTTP ? ERR_TEMP : he.code, "%s", he.msg);
 		http_response_fini(&rs);
 		return -1;
 	}

@@ -83,6 +83,9 @@ struct http_request {
 	size_t max_body;		/* answer size limit; 0: HTTP_MAX_BODY */
 	enum http_kind kind;
 	const char *op;			/* metrics name ("batch_get"); NULL: kind's name */
+	int fresh_connect;		/* non-zero: a new connection, so curl never resends
+					 * it by itself when a kept-alive one dies unanswered
+					 * (for writes that are not idempotent) */
 };
 
 struct http_response {
@@ -131,7 +134,9 @@ enum http_class http_class_of(long status);
  * POSTs form_body as application/x-www-form-urlencoded, answer limited to
  * AUTH_TOKEN_MAX_BODY.  Returns 0 with *resp_body owned by the caller
  * (NUL-terminated, *resp_len bytes) and *status, or -1 with e set on a
- * transport failure.
+ * transport failure: ERR_TEMP when trying again may help (connection
+ * dropped or refused, timeout, cut answer), ERR_HTTP when it cannot (a
+ * refused certificate, an answer over the limit).
  */
 int http_auth_post(void *ctx, const char *url, const char *form_body,
     char **resp_body, size_t *resp_len, long *status, struct err *e);

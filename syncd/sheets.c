@@ -1,8 +1,9 @@
 /*
  * sheets: the Sheets v4 / Drive v3 client (see sheets.h for the contract).
  *
- * Every call goes through call_api(): wait out a 429 slow-down, get a token,
- * send, and then decide: success; a 401 refreshes the token once and resends;
+ * Every call goes through call_api(): wait out a 429 slow-down, get a token
+ * (retried with backoff when the token endpoint is briefly down), send, and
+ * then decide: success; a 401 refreshes the token once and resends;
  * a retryable status or transport error backs off (syncd/retry); anything
  * else becomes one ERR_API line from Google's error envelope.  Answers are
  * parsed with json_loadb (never assuming a NUL), duplicate keys rejected and
@@ -369,14 +370,34 @@ call_api(struct sheets *s, const struct call *c, struct sheets_reply *out, struc
 	rq.max_body = c->max_body;
 	rq.kind = c->kind;
 	rq.op = c->metric;
+	rq.fresh_connect = !c->idempotent && strcmp(c->method, "GET") != 0;
 	retry_op_begin(s->retry, &op);
 	for (;;) {
 		struct err he;
 
 		if (retry_pace(s->retry, &op, e) < 0)
 			return -1;
-		if (s->token(s->token_ctx, force, &bearer, e) < 0)
+		err_init(&he);
+		if (s->token(s->token_ctx, force, &bearer, &he) < 0) {
+			/*
+			 * A token endpoint that is briefly down (ERR_TEMP: 408,
+			 * 429, 5xx or a dropped connection) is retried within this
+			 * operation's budget like any read; a refusal is final.
+			 */
+			if (he.code == ERR_TEMP) {
+				why.status = he.status == 429 ? 429 : 0;
+				why.retry_after = -1;
+				why.what = he.msg;
+				if (retry_next(s->retry, &op, &why, e) < 0) {
+					if (e != NULL && e->status == 0)
+						e->status = he.status;
+					return -1;
+				}
+				continue;
+			}
+			pass_error(&he, e);
 			return -1;
+		}
 		force = 0;
 		rq.bearer = bearer;
 		err_init(&he);

@@ -8,7 +8,8 @@
  * raw body goes to syncd/workbook's reader), spreadsheets.batchUpdate,
  * values:batchUpdate (always valueInputOption=RAW) and values:batchClear.
  * Reads are retried; writes only on 429, or when the caller says they are
- * idempotent.  It never logs, never exits, and never puts a token in an error.
+ * idempotent; a token endpoint that is briefly down (the token source says
+ * ERR_TEMP) is retried within the same budget, since no write was sent.  It never logs, never exits, and never puts a token in an error.
  * (Named sheets_client_* for its lifecycle: the emulator's tests/fakesheets
  * exports sheets_new/sheets_free of its own.)
  */

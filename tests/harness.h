@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -171,6 +172,11 @@ harness_fake_start(struct harness_fake *f, const char *dir, const char *cert,
 		argv[n++] = "--port";
 		argv[n++] = "0";
 		argv[n] = NULL;
+		/* Die with the suite, even when it crashes: an orphan would keep
+		 * the test runner's output pipe open and hang it. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(127);
 		dup2(pfd[1], 1);
 		close(pfd[0]);
 		close(pfd[1]);

@@ -620,7 +620,7 @@ serve_api(struct server *s, struct MHD_Connection *c, const char *method,
 	struct sheets_request sr;
 	json_t *fault = next_fault(s), *out;
 	const char *pp;
-	int status, auth, pretty, gz;
+	int status, auth, pretty, gz, answered = 0;
 	enum MHD_Result ret;
 
 	memset(&rp, 0, sizeof(rp));
@@ -688,11 +688,12 @@ serve_api(struct server *s, struct MHD_Connection *c, const char *method,
 		rp.status = 200;
 		rp.ctype = "application/json; charset=UTF-8";
 		rp.gzipped = gz;
-		out = json_null();
+		answered = 1;
 	} else {
 		out = sheets_handle(s->sheets, &sr, &status);
 		if (out != NULL) {
-			reply_json(&rp, status, out, pretty);
+			answered = 1;
+			reply_json(&rp, status, out, pretty);	/* takes out */
 			if (gz && rp.len > 0 && gzip_body(&rp) == 0)
 				rp.gzipped = 1;
 			if (status == 200 && strcmp(method, "GET") == 0 &&
@@ -702,10 +703,8 @@ serve_api(struct server *s, struct MHD_Connection *c, const char *method,
 	}
 	pthread_mutex_unlock(&s->lock);
 	free(ps.p);
-	if (out == NULL)
+	if (!answered)
 		reply_error(&rp, 404, NULL);
-	else if (json_is_null(out))
-		json_decref(out);
 send:
 	if (fault != NULL && json_is_true(json_object_get(fault, "truncate")))
 		rp.truncate = 1;

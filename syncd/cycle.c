@@ -487,6 +487,69 @@ discover(struct run *r, struct err *e)
 	return 0;
 }
 
+/*
+ * The part of a basis that names the configuration ("syncd V; config SHA"):
+ * a tab list saved under another configuration (perhaps another
+ * spreadsheet) is not trusted.
+ */
+static size_t
+basis_config_len(const char *basis)
+{
+	const char *p = strstr(basis, "; today ");
+
+	return p != NULL ? (size_t)(p - basis) : strlen(basis);
+}
+
+/*
+ * tabs_from_state(c, basis): take the tab list saved by an earlier process
+ * under the same configuration, so that a restart or a `--once` costs no
+ * spreadsheets.get.  A stale list is caught by batchGet's 400 (a tab renamed
+ * or removed) and by the discovery every full_read_every cycles.
+ */
+static void
+tabs_from_state(struct cycle *c, const char *basis)
+{
+	const char *old = state_basis(c->state);
+	size_t i, n = state_sheets_count(c->state), len = basis_config_len(basis);
+	struct sheets_tab *t;
+
+	if (n == 0 || old == NULL || basis_config_len(old) != len ||
+	    strncmp(old, basis, len) != 0)
+		return;
+	if ((t = calloc(n, sizeof(*t))) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct state_sheet *sh = state_sheet(c->state, i);
+
+		if ((t[i].title = strdup(sh->title)) == NULL)
+			break;
+		t[i].sheet_id = sh->sheet_id;
+		t[i].index = sh->index;
+	}
+	sheets_tabs_fini(&c->tabs);
+	c->tabs.tabs = t;
+	c->tabs.n = i;
+	c->tabs_valid = i == n;
+	if (!c->tabs_valid)
+		sheets_tabs_fini(&c->tabs);
+}
+
+/* tabs_to_state(c, s, e): record the tab list in the state to be saved. */
+static int
+tabs_to_state(const struct cycle *c, struct state *s, struct err *e)
+{
+	size_t i;
+
+	state_sheets_clear(s);
+	if (!c->tabs_valid)
+		return 0;
+	for (i = 0; i < c->tabs.n; i++)
+		if (state_sheets_add(s, c->tabs.tabs[i].title, c->tabs.tabs[i].sheet_id,
+		    c->tabs.tabs[i].index, e) == -1)
+			return -1;
+	return 0;
+}
+
 static const struct sheets_tab *
 cached_tab(const struct cycle *c, const char *title)
 {
@@ -1066,6 +1129,8 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 
 	/* 3-4. The tab list (cached) and ONE batchGet. */
 	step = "tabs";
+	if (!c->tabs_valid && !full)
+		tabs_from_state(c, r.basis);
 	if ((!c->tabs_valid || full) && discover(&r, e) == -1)
 		goto fail;
 	step = "batchGet";
@@ -1147,7 +1212,8 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	step = "state";
 	if (state_set_version(r.next, r.version, e) == -1 ||
 	    state_set_basis(r.next, r.basis, e) == -1 ||
-	    state_set_rendered_hash(r.next, hash, e) == -1)
+	    state_set_rendered_hash(r.next, hash, e) == -1 ||
+	    tabs_to_state(c, r.next, e) == -1)
 		goto fail;
 	state_set_cycle(r.next, c->cycle_no);
 	if (state_save(r.next, cfg->state_dir, e) == -1)
@@ -1174,7 +1240,11 @@ fail_rc:
 
 		err_init(&se);
 		state_set_cycle(r.next, c->cycle_no);
-		if (state_set_version(r.next, NULL, &se) == 0 &&
+		/* A refused write may mean a stale tab list: discover it again. */
+		if (strcmp(step, "write") == 0)
+			c->tabs_valid = 0;
+		if (tabs_to_state(c, r.next, &se) == 0 &&
+		    state_set_version(r.next, NULL, &se) == 0 &&
 		    state_save(r.next, cfg->state_dir, &se) == 0) {
 			state_free(c->state);
 			c->state = r.next;

@@ -157,6 +157,8 @@ struct state {
 	char *version;		/* owned, may be NULL */
 	char *rendered_hash;	/* owned, may be NULL */
 	char *basis;		/* owned, may be NULL */
+	struct state_sheet *sheets;	/* owned: the spreadsheet's tab list */
+	size_t nsheets, sheetcap;
 	uint64_t cycle;
 	struct smap seen;	/* id -> struct st_seen */
 	struct smap tabs;	/* name -> struct st_tab */
@@ -264,6 +266,8 @@ state_free(struct state *s)
 	free(s->version);
 	free(s->rendered_hash);
 	free(s->basis);
+	state_sheets_clear(s);
+	free(s->sheets);
 	free(s);
 }
 
@@ -332,6 +336,60 @@ int
 state_set_basis(struct state *s, const char *basis, struct err *e)
 {
 	return set_str(&s->basis, "basis", basis, e);
+}
+
+size_t
+state_sheets_count(const struct state *s)
+{
+	return s->nsheets;
+}
+
+const struct state_sheet *
+state_sheet(const struct state *s, size_t i)
+{
+	return i < s->nsheets ? &s->sheets[i] : NULL;
+}
+
+void
+state_sheets_clear(struct state *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsheets; i++)
+		free(s->sheets[i].title);
+	s->nsheets = 0;
+}
+
+int
+state_sheets_add(struct state *s, const char *title, int64_t sheet_id, long index,
+    struct err *e)
+{
+	struct state_sheet *n;
+	char *copy = NULL;
+
+	if (s->nsheets == STATE_SHEETS_MAX) {
+		err_set(e, ERR_DATA, "state: more than %d tabs", STATE_SHEETS_MAX);
+		return -1;
+	}
+	if (set_str(&copy, "tab title", title, e) == -1)
+		return -1;
+	if (s->nsheets == s->sheetcap) {
+		size_t cap = s->sheetcap ? s->sheetcap * 2 : 16;
+
+		n = realloc(s->sheets, cap * sizeof(*n));
+		if (n == NULL) {
+			free(copy);
+			err_set(e, ERR_NOMEM, "state: out of memory");
+			return -1;
+		}
+		s->sheets = n;
+		s->sheetcap = cap;
+	}
+	s->sheets[s->nsheets].title = copy;
+	s->sheets[s->nsheets].sheet_id = sheet_id;
+	s->sheets[s->nsheets].index = index;
+	s->nsheets++;
+	return 0;
 }
 
 int
@@ -728,6 +786,16 @@ write_state(FILE *f, void *ctx, struct err *e)
 	put_opt_str(f, s->rendered_hash);
 	fputs(",\"basis\":", f);
 	put_opt_str(f, s->basis);
+	fputs(",\n\"sheets\":[", f);
+	for (i = 0; i < s->nsheets; i++) {
+		if (i > 0)
+			putc(',', f);
+		fputs("{\"title\":", f);
+		put_str(f, s->sheets[i].title);
+		fprintf(f, ",\"sheetId\":%" PRId64 ",\"index\":%ld}",
+		    s->sheets[i].sheet_id, s->sheets[i].index);
+	}
+	putc(']', f);
 	fputs(",\n\"first_seen\":{", f);
 	first = 1;
 	for (i = 0; i < s->seen.cap; i++) {
@@ -882,6 +950,24 @@ load_doc(struct state *s, json_t *doc, const char *path, struct err *e)
 		goto badtype;
 	if (json_is_string(v) && state_set_basis(s, json_string_value(v), e) == -1)
 		return -1;
+	v = json_object_get(doc, "sheets");
+	if (v != NULL && !json_is_array(v))
+		goto badtype;
+	for (size_t k = 0; k < json_array_size(v); k++) {
+		json_t *sh = json_array_get(v, k);
+		json_t *ti = json_object_get(sh, "title");
+		json_t *sid = json_object_get(sh, "sheetId");
+		json_t *ix = json_object_get(sh, "index");
+
+		if (!json_is_string(ti) || !json_is_integer(sid) || !json_is_integer(ix)) {
+			err_set(e, ERR_DATA, "%s: sheets[%zu] needs a title, a sheetId "
+			    "and an index", path, k);
+			return -1;
+		}
+		if (state_sheets_add(s, json_string_value(ti), json_integer_value(sid),
+		    (long)json_integer_value(ix), e) == -1)
+			return -1;
+	}
 	v = json_object_get(doc, "cycle");
 	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0))
 		goto badtype;

@@ -75,6 +75,25 @@ int state_set_basis(struct state *s, const char *basis, struct err *e);
  * state_first_seen_set adds or replaces.  state_first_seen_prune keeps only
  * the ids for which keep(id, t, ctx) returns non-zero.
  */
+/*
+ * The spreadsheet's tab list as last discovered, so that a new process (a
+ * restart, every `syncd --once`) need not ask for it again.  Titles are owned
+ * by the state; state_sheet(s, i) is borrowed until the next change of s.
+ */
+#define STATE_SHEETS_MAX 1000
+struct state_sheet {
+	char *title;
+	int64_t sheet_id;
+	long index;
+};
+size_t state_sheets_count(const struct state *s);
+const struct state_sheet *state_sheet(const struct state *s, size_t i);
+/* state_sheets_clear(s): forget the tab list (it will be discovered again). */
+void state_sheets_clear(struct state *s);
+/* state_sheets_add(s, title, id, index, e): append a tab; 0 or -1 with e set. */
+int state_sheets_add(struct state *s, const char *title, int64_t sheet_id, long index,
+    struct err *e);
+
 int state_first_seen_get(const struct state *s, const char *id, time_t *t);
 int state_first_seen_set(struct state *s, const char *id, time_t t,
     struct err *e);

@@ -225,6 +225,37 @@ START_TEST(test_cells)
 }
 END_TEST
 
+START_TEST(test_sheets_roundtrip)
+{
+	struct err e;
+	struct state *s, *t;
+
+	err_init(&e);
+	s = state_new();
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(state_sheets_count(s), 0);
+	ck_assert_ptr_null(state_sheet(s, 0));
+	ck_assert_int_eq(state_sheets_add(s, "บ้าน 'นา' สุข", 12345, 0, &e), 0);
+	ck_assert_int_eq(state_sheets_add(s, "สรุปข้อมูล", 7, 1, &e), 0);
+	ck_assert_int_eq(state_save(s, dir, &e), 0);
+	t = state_load(dir, &e);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(state_sheets_count(t), 2);
+	ck_assert_str_eq(state_sheet(t, 0)->title, "บ้าน 'นา' สุข");
+	ck_assert_int_eq(state_sheet(t, 0)->sheet_id, 12345);
+	ck_assert_int_eq(state_sheet(t, 1)->index, 1);
+	state_sheets_clear(t);
+	ck_assert_uint_eq(state_sheets_count(t), 0);
+	state_free(s);
+	state_free(t);
+	/* A tab without a sheetId is refused, naming the file. */
+	spit("{\"format\":1,\"sheets\":[{\"title\":\"a\",\"index\":0}]}");
+	err_init(&e);
+	ck_assert_ptr_null(state_load(dir, &e));
+	ck_assert_ptr_nonnull(strstr(e.msg, "state.json"));
+}
+END_TEST
+
 START_TEST(test_corrupt_is_error)
 {
 	static const char *const bad[] = {
@@ -311,6 +342,7 @@ state_suite(void)
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_cells);
 	tcase_add_test(tc, test_corrupt_is_error);
+	tcase_add_test(tc, test_sheets_roundtrip);
 	tcase_add_test(tc, test_failed_save_keeps_good_file);
 	suite_add_tcase(s, tc);
 	return s;

@@ -113,6 +113,7 @@ sanitize:
 		LDFLAGS="$(LDFLAGS) $(SAN_FLAGS)"
 
 valgrind:
+	@./.ci/deps valgrind
 	$(MAKE) check BUILD=build/valgrind CFLAGS="$(CFLAGS) -O1" \
 		RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect"
 
@@ -120,6 +121,7 @@ valgrind:
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -DSYNCD_FUZZ -O1 -g -I. $(PKG_CFLAGS) \
 	-fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) | $(DEPS_STAMP)
+	@./.ci/deps fuzz
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
 fuzz: $(FUZZ_BIN)

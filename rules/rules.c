@@ -21,8 +21,14 @@
  *   the configured heading (normalised); tab.missing has no column.
  * - Every configured heading that is not found is a tab.header_missing; only
  *   a missing required one stops the tab's rows from being read.  Such a tab
- *   is still an evaluated district (zero households), so
- *   district.no_developable applies to it; a missing tab is not evaluated.
+ *   counts zero households but its rows were not evaluated, so
+ *   district.no_developable ("tab-level rules apply to evaluated tabs only")
+ *   does not fire on it: its tab.header_missing findings say what to fix.
+ *   A missing tab is not evaluated either.
+ * - A row is content when a mapped column is not blank; a status cell
+ *   holding an empty mark (0, FALSE: DOMAIN.md calls it "empty") is not
+ *   content, so rows of unticked checkboxes below the households are
+ *   skipped, not household.key_missing.
  * - A missing tab's summary row has zero counts, errors = 1 (its
  *   tab.missing), missing = 1.
  * - status.multiple counts an invalid mark as a mark (DOMAIN.md: "an
@@ -691,9 +697,15 @@ read_rows(struct eval *ev, const struct layout *lo, const struct tab *tab,
 		const struct row *row = &tab->rows[r];
 
 		content = 0;
-		for (i = 0; i < nf && !content; i++)
-			content = cols[i] >= 0 &&
-			    !cell_is_blank(cell_at(row, cols[i]));
+		for (i = 0; i < nf && !content; i++) {
+			if (cols[i] < 0)
+				continue;
+			if (cfg->fields[i].role == RULES_ROLE_STATUS)
+				content = cell_mark_read(cell_at(row, cols[i]),
+				    &ev->set, &ev->empty) != CELL_MARK_EMPTY;
+			else
+				content = !cell_is_blank(cell_at(row, cols[i]));
+		}
 		if (!content)
 			continue;
 		kc = lo->key >= 0 ? cell_at(row, cols[lo->key]) : NULL;
@@ -771,7 +783,7 @@ district(struct eval *ev, const struct layout *lo, const struct tab *tab)
 	}
 	if (missing == 0)
 		read_rows(ev, lo, tab, cols);
-	if (lo->developable >= 0) {
+	if (missing == 0 && lo->developable >= 0) {
 		dev = lo->developable < RULES_MAX_STATUSES ?
 		    (int)ev->sum->status[lo->developable] : 0;
 		if (dev < cfg->district_minimum) {

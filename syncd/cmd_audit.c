@@ -17,11 +17,21 @@
 #include "syncd/audit.h"
 #include "syncd/cmd_audit.h"
 
+static const char usage_text[] = "usage: syncd audit verify FILE [--head SEQ:HASH]\n";
+
 static int
 usage(void)
 {
-	fputs("usage: syncd audit verify FILE [--head SEQ:HASH]\n", stderr);
+	fputs(usage_text, stderr);
 	return EX_USAGE;
+}
+
+/* help(): --help answers on standard output and succeeds. */
+static int
+help(void)
+{
+	fputs(usage_text, stdout);
+	return 0;
 }
 
 int
@@ -34,18 +44,25 @@ cmd_audit_main(int argc, char **argv)
 	int i;
 
 	err_init(&e);
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+		return help();
 	if (argc < 2 || strcmp(argv[1], "verify") != 0)
 		return usage();
 	for (i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--head") == 0 && i + 1 < argc) {
-			if (audit_parse_head(argv[++i], &head, &e) == -1) {
+		const char *hv = NULL;
+
+		if (strcmp(argv[i], "--head") == 0 && i + 1 < argc)
+			hv = argv[++i];
+		else if (strncmp(argv[i], "--head=", 7) == 0)
+			hv = argv[i] + 7;
+		if (hv != NULL) {
+			if (audit_parse_head(hv, &head, &e) == -1) {
 				fprintf(stderr, "syncd: audit verify: %s\n", e.msg);
 				return EX_USAGE;
 			}
 			expected = &head;
 		} else if (strcmp(argv[i], "--help") == 0) {
-			usage();
-			return 0;
+			return help();
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			return usage();
 		} else if (file == NULL) {

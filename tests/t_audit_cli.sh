@@ -43,6 +43,8 @@ head=$("$GEN" "$T/good.jsonl" 6) || { echo "audit_gen failed"; exit 1; }
 expect 0 "good log" $SYNCD audit verify "$T/good.jsonl"
 grep -qx "ok: 6 lines, head $head" "$T/out" || fail "good log: output $(cat "$T/out"), want head $head"
 expect 0 "good log, published head" $SYNCD audit verify "$T/good.jsonl" --head "$head"
+expect 0 "good log, --head=SEQ:HASH spelling" $SYNCD audit verify "$T/good.jsonl" --head="$head"
+expect 0 "audit --help" $SYNCD audit --help
 [ "$(jq_verify "$T/good.jsonl")" = "$head" ] || fail "jq/sha256sum disagree with syncd on the head"
 # Thai text is written as UTF-8, not escaped.
 grep -q 'บางคล้า' "$T/good.jsonl" || fail "Thai text was escaped"

@@ -60,7 +60,7 @@ else
 Q := @
 endif
 
-.PHONY: all deps check check-unit check-e2e sanitize valgrind fuzz demo bench \
+.PHONY: all deps check check-unit check-e2e sanitize valgrind fuzz crash demo bench \
 	install uninstall clean
 .DEFAULT_GOAL := all
 
@@ -126,6 +126,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) | $(DEPS_STAMP)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
 fuzz: $(FUZZ_BIN)
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh $(FUZZ_BIN)
+
+# The SIGKILL crash loop at length (make check runs 10 rounds of it).
+CRASH_CYCLES ?= 200
+crash: all
+	@BUILD=$(BUILD) CRASH_CYCLES=$(CRASH_CYCLES) ./tests/run-tests.sh tests/t_crash.sh
 
 demo: all
 	@BUILD=$(BUILD) ./tests/demo.sh

@@ -99,61 +99,127 @@ for n in $BENCH_SIZES; do
 done
 
 # ====================================================================
-# DAEMON-CYCLE BENCH — to be added (hook left here on purpose).
-#
-# Plan: start $BUILD/fakesheets --workbook <the 100k workbook> (HTTPS, a
-# test service-account key generated at run time), run
-# `$BUILD/syncd --once -c <conf pointing at the emulator>` for (a) a cold
-# cycle, (b) an idle cycle (nothing changed), (c) a cycle after one cell
-# changed (PUT /_fake/spreadsheets/{id}); for each, report wall time, peak
-# RSS, requests per cycle (GET /_fake/requests, then DELETE it) and bytes
-# on the wire.  Expected from DESIGN.md: idle = 1 Drive request and no
-# Sheets request; changed = 1 values.batchGet + at most 1 write.
-# Replace bench_daemon_cycle below; keep the table format above.
+# Daemon cycles: `syncd --once` against the emulator (HTTPS on loopback,
+# gzip, one kept connection per origin) for each size.  A cold cycle
+# creates both tabs; then, BENCH_RUNS times: a changed cycle (three status
+# marks set on one household through values:batchUpdate, so findings move:
+# one read and one write), the next cycle that sees only its own write (one
+# read, no write) and an idle one (Drive only, no Sheets request).  Per kind:
+# median wall time of the whole process (start, token, cycle, exit), its
+# largest peak RSS, the requests (token excluded) and the body bytes on the
+# wire from the emulator's log (answers after gzip).  Then the daemon runs
+# for real on the largest size and its resident size between cycles is read
+# from /proc (BENCH_REST=0 skips it).
 # ====================================================================
 bench_daemon_cycle() {
 	[ -x "$BUILD/fakesheets" ] || die "$BUILD/fakesheets not built"
-	n=${BENCH_DAEMON_SIZE:-100000}
-	f=$(workbook "$n")
 	# shellcheck source=tests/lib.sh
 	. "$top/tests/lib.sh"
+	# fake_stop's "exec 9<&- 2>/dev/null" also silences stderr for good:
+	# keep a copy (fd 7) to put back after it.
+	exec 7>&2
+	trap 'stop_emulator; rm -rf "$tmp"' EXIT INT TERM
+	echo
+	echo "syncd --once against the emulator (HTTPS, loopback, gzip; median of $BENCH_RUNS, token excluded)"
+	printf '%11s %-9s %9s %8s %12s %-30s %10s %10s\n' "households" "cycle" \
+	    "median_s" "cpu_s" "peak_RSS_MB" "requests" "wire_down" "wire_up"
+	for n in ${BENCH_DAEMON_SIZES:-$BENCH_SIZES}; do
+		daemon_size "$n"
+	done
+	if [ "${BENCH_REST:-1}" != 0 ]; then
+		set -- ${BENCH_DAEMON_SIZES:-$BENCH_SIZES}
+		eval "big=\${$#}"
+		daemon_rest "$big"
+	fi
+}
+
+stop_emulator() {
+	fake_stop
+	exec 2>&7
+}
+
+# daemon_once KIND: one --once cycle; appends "KIND ns cpu_s rss_kb reqs down up"
+# to $tmp/cycles.
+daemon_once() {
+	fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
+	t0=$(date +%s%N)
+	rc=0
+	/usr/bin/time -f '%M %U %S' -o "$tmp/rss" "$syncd" --once -c "$conf" \
+	    --today "$today" 2>"$tmp/derr" || rc=$?
+	t1=$(date +%s%N)
+	[ "$rc" -eq 0 ] || die "syncd --once exited $rc: $(grep -v '^Command exited' "$tmp/derr" | tail -n 2)"
+	fake_requests | jq -r '[.[] | select(.path != "/token")] |
+	    ([.[] | .path | if startswith("/drive/") then "drive"
+	        elif endswith(":batchUpdate") then "batchUpdate"
+	        elif endswith("values:batchGet") then "batchGet" else "get" end] | join("+")) +
+	    " \(map(.bytes_out // 0) | add // 0) \(map(.bytes_in // 0) | add // 0)"' >"$tmp/reqs"
+	printf '%s %s %s %s\n' "$1" "$((t1 - t0))" \
+	    "$(tail -n 1 "$tmp/rss" | awk '{ printf "%s %.2f", $1, $2 + $3 }')" \
+	    "$(cat "$tmp/reqs")" >>"$tmp/cycles"
+}
+
+# daemon_size N: the cycles of one workbook size, one table row per kind.
+daemon_size() {
+	f=$(workbook "$1")
 	fake_start "$f" || die "cannot start the emulator"
-	trap 'fake_stop; rm -rf "$tmp"' EXIT INT TERM
 	conf=$FAKE_DIR/syncd.conf
 	id=$(jq -r .spreadsheetId "$f")
-	echo
-	echo "daemon cycle: syncd --once against the emulator (HTTPS, loopback), $n households, $(($(wc -c <"$f") / 1048576)) MB"
-	printf '%-9s %8s %12s %-40s %12s %10s\n' "cycle" "wall_s" "peak_RSS_MB" \
-	    "requests (after the token)" "bytes_in" "bytes_out"
-	# daemon_once NAME: one --once cycle, one table row.
-	daemon_once() {
-		fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
-		t0=$(date +%s%N)
-		rc=0
-		/usr/bin/time -f %M -o "$tmp/rss" "$syncd" --once -c "$conf" --today "$today" \
-		    2>"$tmp/derr" || rc=$?
-		t1=$(date +%s%N)
-		[ "$rc" -eq 0 ] || die "syncd --once exited $rc: $(grep -v '^Command exited' "$tmp/derr" | tail -n 2)"
-		reqs=$(fake_requests | jq -r '[.[] | .path | select(. != "/token") |
-		    if startswith("/drive/") then "drive" elif endswith(":batchUpdate") then "batchUpdate"
-		    elif endswith("values:batchGet") then "batchGet" else "get" end] | join("+")')
-		line=$(grep 'cycle:' "$tmp/derr" | tail -n 1)
-		bin=$(printf '%s' "$line" | sed -n 's/.* \([0-9]*\) bytes in.*/\1/p')
-		bout=$(printf '%s' "$line" | sed -n 's/.* \([0-9]*\) out.*/\1/p')
-		printf '%-9s %8.3f %12.1f %-40s %12s %10s\n' "$1" \
-		    "$(echo "$t0 $t1" | awk '{ print ($2 - $1) / 1e9 }')" \
-		    "$(tail -n 1 "$tmp/rss" | awk '{ print $1 / 1024 }')" "$reqs" "${bin:-?}" "${bout:-?}"
-	}
-	daemon_once cold		# first run: creates both tabs
-	daemon_once own-write	# sees its own write: reads, writes nothing
-	daemon_once idle	# nothing changed: Drive only
-	# One cell changed in the first district tab (a name).
-	fake_get "_fake/spreadsheets/$id" > "$tmp/cur.json"
-	jq '.sheets[0].values[2][2] = "นายทดสอบ เปลี่ยนชื่อ"' "$tmp/cur.json" > "$tmp/edit.json"
-	fake_put_workbook "$tmp/edit.json"
-	daemon_once changed	# one cell.changed; the tabs are unchanged: no write
-	echo "state.json $(($(wc -c <"$FAKE_DIR/state/state.json") / 1048576)) MB, audit log $(wc -l <"$FAKE_DIR/state/audit.jsonl") lines"
-	echo "(bytes_in: decoded bodies plus headers, as the HTTP client counts them)"
-	fake_stop
+	tab=$(jq -r '.sheets[0].properties.title' "$f" | sed "s/'/''/g")
+	tok=$(fake_token)
+	: >"$tmp/cycles"
+	daemon_once cold
+	i=0
+	while [ "$i" -lt "$BENCH_RUNS" ]; do
+		# Household row 3+i of the first tab gets marks in H, I and J
+		# (genwb's status columns): status.multiple, the tabs change.
+		r=$((3 + i))
+		fake_curl -X POST -H "Authorization: Bearer $tok" \
+		    -H 'Content-Type: application/json' \
+		    --data-binary "{\"valueInputOption\":\"RAW\",\"data\":[{\"range\":\"'$tab'!H$r:J$r\",\"values\":[[1,1,1]]}]}" \
+		    "$FAKE_URL/v4/spreadsheets/$id/values:batchUpdate" >/dev/null ||
+		    die "cannot edit the emulator's workbook"
+		daemon_once changed
+		daemon_once own-write
+		daemon_once idle
+		i=$((i + 1))
+	done
+	stop_emulator
+	for kind in cold changed own-write idle; do
+		awk -v k="$kind" -v n="$1" '$1 == k' "$tmp/cycles" | sort -k2,2n | awk -v n="$1" '
+		    { ns[NR] = $2; if ($3 > rss) rss = $3; cpu[NR] = $4; kind = $1
+		      req[NR] = $5; down[NR] = $6; up[NR] = $7 }
+		    END {
+			m = int((NR + 1) / 2)
+			printf "%11d %-9s %9.3f %8.2f %12.1f %-30s %10s %10s\n", n, kind,
+			    ns[m] / 1e9, cpu[m], rss / 1024, req[m], down[m], up[m]
+		    }'
+	done
 }
+
+# daemon_rest N: the daemon itself (not --once) on N households: its VmRSS
+# once the first (cold) cycle and the one that sees its own write are done,
+# resting until the next poll.
+daemon_rest() {
+	f=$(workbook "$1")
+	fake_start "$f" || die "cannot start the emulator"
+	"$syncd" -c "$FAKE_DIR/syncd.conf" --today "$today" 2>"$tmp/rest.err" &
+	dpid=$!
+	trap 'kill "$dpid" 2>/dev/null; stop_emulator; rm -rf "$tmp"' EXIT INT TERM
+	# poll_interval is 5 s: wait for two cycle lines, then 1 s into the rest.
+	j=0
+	while [ "$(grep -c 'cycle:' "$tmp/rest.err")" -lt 2 ] && [ "$j" -lt 600 ]; do
+		sleep 0.1; j=$((j + 1))
+	done
+	sleep 1
+	rest=$(awk '/^VmRSS:/ { print $2 }' "/proc/$dpid/status" 2>/dev/null)
+	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$dpid/status" 2>/dev/null)
+	kill "$dpid" 2>/dev/null
+	wait "$dpid" 2>/dev/null || :
+	stop_emulator
+	echo
+	printf 'daemon at rest after two cycles on %d households: VmRSS %.1f MB (peak VmHWM %.1f MB)\n' \
+	    "$1" "$(echo "${rest:-0}" | awk '{ print $1 / 1024 }')" \
+	    "$(echo "${hwm:-0}" | awk '{ print $1 / 1024 }')"
+}
+
 bench_daemon_cycle

@@ -294,6 +294,14 @@ def letters_col(h):
     return n - 1
 
 
+RULE_ORDER = ["status.missing", "status.multiple", "status.invalid_mark",
+              "activity.missing", "activity.incomplete", "activity.not_developable",
+              "activity.date_invalid", "activity.date_out_of_window",
+              "household.key_missing", "household.duplicate", "tab.missing",
+              "tab.header_missing", "district.no_developable",
+              "province.below_minimum"]
+
+
 def role_of(name):
     if name == "key":
         return "key"
@@ -330,9 +338,18 @@ def evaluate(wb, cfg, today):
     summary = []
     seen_keys = set()
 
-    def add(rule, sev, tab, row=None, key=None, column=None, where=None):
+    field_ix = {n: i for i, (n, _, _) in enumerate(fields)}
+    tab_ix = {}
+
+    def add(rule, sev, tab, row=None, key=None, column=None, field=None):
+        # The sort key: errors first (DOMAIN.md), then rules.h's order: tab
+        # order (sheet-level last), row, column (the table of headings),
+        # then the order of DOMAIN.md's table of rules.
+        order = (0 if sev == "error" else 1,
+                 tab_ix.setdefault(tab, len(tab_ix)) if tab is not None else 1 << 30,
+                 row or 0, field_ix.get(field, -1), RULE_ORDER.index(rule))
         findings.append({"rule": rule, "severity": sev, "tab": tab, "row": row,
-                         "key": key, "column": column})
+                         "key": key, "column": column, "_order": order})
 
     for title, values in districts:
         counts = {"households": 0, "unclassified": 0, "developed": 0}
@@ -363,7 +380,7 @@ def evaluate(wb, cfg, today):
                 col = folded.index(nf) if nf and nf in folded else None
             cols[n] = col
             if col is None:
-                add("tab.header_missing", "error", title, column=nh)
+                add("tab.header_missing", "error", title, column=nh, field=n)
                 if r != "info":
                     missing_required = True
 
@@ -395,25 +412,25 @@ def evaluate(wb, cfg, today):
                 continue
             key = key_of(cells[key_name])
             if key == "":
-                add("household.key_missing", "error", title, rownum, None, colname(key_name))
+                add("household.key_missing", "error", title, rownum, None, colname(key_name), field=key_name)
                 continue
             counts["households"] += 1
             if key in seen_keys:
-                add("household.duplicate", "error", title, rownum, key, colname(key_name))
+                add("household.duplicate", "error", title, rownum, key, colname(key_name), field=key_name)
             seen_keys.add(key)
             marks = [(n, mark_of(cells[n])) for n in status_names]
             invalid = [n for n, m in marks if m == "invalid"]
             marked = [n for n, m in marks if m == "marked"]
             if invalid:
-                add("status.invalid_mark", "error", title, rownum, key, colname(invalid[0]))
+                add("status.invalid_mark", "error", title, rownum, key, colname(invalid[0]), field=invalid[0])
             # DOMAIN.md: "an invalid mark and a second mark gets both": an
             # invalid mark counts as a mark here; the column is the first
             # non-empty one.
             if len(marked) + len(invalid) >= 2:
                 first = [n for n, m in marks if m != "empty"][0]
-                add("status.multiple", "error", title, rownum, key, colname(first))
+                add("status.multiple", "error", title, rownum, key, colname(first), field=first)
             if not marked and not invalid:
-                add("status.missing", cls_sev, title, rownum, key, colname(status_names[0]))
+                add("status.missing", cls_sev, title, rownum, key, colname(status_names[0]), field=status_names[0])
             status = marked[0] if len(marked) == 1 and not invalid else None
             if status is None:
                 counts["unclassified"] += 1
@@ -424,27 +441,27 @@ def evaluate(wb, cfg, today):
             if status == dev_name:
                 ok = True
                 if not filled:
-                    add("activity.missing", act_sev, title, rownum, key, colname(act_names[0]))
+                    add("activity.missing", act_sev, title, rownum, key, colname(act_names[0]), field=act_names[0])
                     ok = False
                 elif empty:
-                    add("activity.incomplete", "error", title, rownum, key, colname(empty[0]))
+                    add("activity.incomplete", "error", title, rownum, key, colname(empty[0]), field=empty[0])
                     ok = False
                 dc = cells[date_name]
                 if not is_empty(dc):
                     d = parse_date(dc)
                     if d is None:
                         add("activity.date_invalid", "error", title, rownum, key,
-                            colname(date_name))
+                            colname(date_name), field=date_name)
                         ok = False
                     elif d < cfg.fiscal_year_start or d > hi:
                         add("activity.date_out_of_window", "error", title, rownum, key,
-                            colname(date_name))
+                            colname(date_name), field=date_name)
                         ok = False
                 if ok:
                     counts["developed"] += 1
             elif status is not None and filled:
                 add("activity.not_developable", "warning", title, rownum, key,
-                    colname(filled[0]))
+                    colname(filled[0]), field=filled[0])
         if counts[dev_name] < cfg.district_minimum:
             add("district.no_developable", cls_sev, title)
         summary.append((title, counts, start))
@@ -476,6 +493,7 @@ def evaluate(wb, cfg, today):
     tot_w = sum(r["warnings"] for r in out) + sum(
         1 for f in findings if f["tab"] is None and f["severity"] == "warning")
     out.append(row_json(cfg.total_label, tot, status_names, pct, tot_e, tot_w))
+    findings.sort(key=lambda f: f.pop("_order"))
     for f in findings:
         f["message"] = f["rule"]
     return {"today": today.isoformat(), "summary": out, "discrepancies": findings}

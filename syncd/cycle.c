@@ -48,6 +48,7 @@
 #include "auth/token.h"
 #include "rules/rules.h"
 #include "syncd/audit.h"
+#include "syncd/cellfile.h"
 #include "syncd/http.h"
 #include "syncd/report.h"
 #include "syncd/retry.h"
@@ -446,6 +447,8 @@ struct run {
 	struct workbook empty;
 	struct rules_report report;
 	struct state *next;		/* owned: the state this cycle leads to */
+	struct cellfile *cf;		/* owned: last mapped values, old and new */
+	const char *headings[RULES_MAX_FIELDS];	/* borrowed from cfg: cf's columns */
 	char **ids;			/* owned: identity of each finding */
 	size_t nids;
 	int baseline;			/* first cycle: record cells, no cell.changed */
@@ -466,6 +469,7 @@ run_fini(struct run *r)
 	workbook_free(r->wf);
 	rules_report_fini(&r->report);
 	state_free(r->next);
+	cellfile_free(r->cf);
 	for (i = 0; i < r->nids; i++)
 		free(r->ids[i]);
 	free(r->ids);
@@ -680,25 +684,54 @@ audit_rc_ok(struct run *r, int rc)
 	return rc == 0;
 }
 
-/* Record the mapped cells of one district tab in r->next; audit changes. */
+/* Where a changed cell is, for cellfile_row's callback. */
+struct cell_at {
+	struct run *r;
+	const char *tab;
+	uint32_t row;		/* 1-based sheet row */
+	const char *key;	/* NULL when the row has none (or a repeated one) */
+};
+
+static void
+cell_changed(const char *column, const char *old, const char *now, void *ctx)
+{
+	const struct cell_at *at = ctx;
+	struct run *r = at->r;
+
+	if (r->audit_rc != 0 || r->baseline)
+		return;
+	audit_rc_ok(r, audit_append_pack(r->c->audit, r->e, "cell.changed",
+	    "{s:s, s:I, s:s?, s:s, s:s, s:s}", "tab", at->tab, "row",
+	    (json_int_t)at->row, "key", at->key, "column", column, "old", old,
+	    "new", now));
+}
+
+/*
+ * Record the mapped cells of one district tab in the new cells file; audit
+ * what differs from the previous one.  A row's identity is its household
+ * key, or "#ROW" when it has none or repeats one already seen in the tab.
+ */
 static int
 diff_tab(struct run *r, const struct tab *t, struct err *e)
 {
 	const struct rules_config *rc = &r->cfg->rules;
-	const struct state *old = r->c->state;
 	int32_t cols[RULES_MAX_FIELDS];
-	int keyf = -1;
+	char *vals[RULES_MAX_FIELDS];
+	struct cell_at at;
+	int keyf = -1, bad;
 	uint32_t ri;
-	size_t f;
+	size_t f, nf = rc->nfields < RULES_MAX_FIELDS ? rc->nfields : RULES_MAX_FIELDS;
 
 	rules_map_columns(t, rc, cols);
-	for (f = 0; f < rc->nfields; f++)
+	for (f = 0; f < nf; f++)
 		if (rc->fields[f].role == RULES_ROLE_KEY)
 			keyf = (int)f;
+	at.r = r;
+	at.tab = t->title;
 	for (ri = rc->heading_row; ri < t->nrows; ri++) {
 		const struct row *row = &t->rows[ri];
 		char key[CYCLE_MAX_KEY], id[CYCLE_MAX_KEY + 16];
-		int klen = 0, haskey = 0;
+		int klen = 0;
 
 		if (row_is_empty(row))
 			continue;
@@ -709,86 +742,84 @@ diff_tab(struct run *r, const struct tab *t, struct err *e)
 				klen = rules_key_normalise(kc->text, kc->len,
 				    kc->type == CELL_NUMBER, key, sizeof(key));
 		}
-		if (klen > 0 && state_cell_get(r->next, t->title, key,
-		    rc->fields[keyf].heading) == NULL) {
+		at.row = ri + 1;
+		at.key = NULL;
+		if (klen > 0 && !cellfile_has(r->cf, t->title, key)) {
 			snprintf(id, sizeof(id), "%s", key);
-			haskey = 1;
+			at.key = key;
 		} else
 			snprintf(id, sizeof(id), "#%" PRIu32, ri + 1);
-		for (f = 0; f < rc->nfields; f++) {
-			const char *col = rc->fields[f].heading;
-			const char *was;
-			char *now;
-			int bad;
-
-			if (cols[f] < 0)
-				continue;
-			if ((now = cell_text(row, cols[f])) == NULL) {
-				err_set(e, ERR_NOMEM, "out of memory");
-				return -1;
-			}
-			was = state_cell_get(old, t->title, id, col);
-			if (was == NULL)
-				was = "";
-			if (!r->baseline && strcmp(was, now) != 0) {
-				if (!audit_rc_ok(r, audit_append_pack(r->c->audit, e,
-				    "cell.changed", "{s:s, s:I, s:s?, s:s, s:s, s:s}",
-				    "tab", t->title, "row", (json_int_t)ri + 1,
-				    "key", haskey ? key : NULL, "column", col,
-				    "old", was, "new", now))) {
-					free(now);
-					return -1;
-				}
-			}
-			bad = *now != '\0' &&
-			    state_cell_set(r->next, t->title, id, col, now, e) == -1;
-			if (*now != '\0')
+		bad = 0;
+		for (f = 0; f < nf; f++) {
+			vals[f] = cols[f] >= 0 ? cell_text(row, cols[f]) : strdup("");
+			if (vals[f] == NULL)
+				bad = 1;
+			else if (*vals[f] != '\0')
 				r->cells_recorded++;
-			free(now);
-			if (bad)
-				return -1;
 		}
+		if (bad)
+			err_set(e, ERR_NOMEM, "out of memory");
+		else if (cellfile_row(r->cf, t->title, id, (const char *const *)vals,
+		    cell_changed, &at, e) == -1)
+			bad = 1;
+		for (f = 0; f < nf; f++)
+			free(vals[f]);
+		if (bad || r->audit_rc != 0)
+			return -1;
 	}
 	return 0;
 }
 
-/* Cells the state held that the sheet no longer has: changed to "".
- * The row of a keyed row is not kept, so it is null. */
+/* Cells the previous cycle held in rows the sheet no longer has: changed
+ * to "".  A keyed row's number is not kept, so it is null. */
 static void
-gone_cell_entry(const char *tab, const char *key, const char *column,
-    const char *value, void *ctx)
+cell_gone(const char *tab, const char *id, const char *column, const char *old,
+    void *ctx)
 {
 	struct run *r = ctx;
 
-	if (r->audit_rc != 0 || r->baseline || *value == '\0' ||
-	    state_cell_get(r->next, tab, key, column) != NULL)
+	if (r->audit_rc != 0 || r->baseline)
 		return;
-	if (key[0] == '#')
+	if (id[0] == '#')
 		audit_rc_ok(r, audit_append_pack(r->c->audit, r->e, "cell.changed",
 		    "{s:s, s:I, s:n, s:s, s:s, s:s}", "tab", tab,
-		    "row", (json_int_t)strtoll(key + 1, NULL, 10), "key",
-		    "column", column, "old", value, "new", ""));
+		    "row", (json_int_t)strtoll(id + 1, NULL, 10), "key",
+		    "column", column, "old", old, "new", ""));
 	else
 		audit_rc_ok(r, audit_append_pack(r->c->audit, r->e, "cell.changed",
 		    "{s:s, s:n, s:s, s:s, s:s, s:s}", "tab", tab, "row",
-		    "key", key, "column", column, "old", value, "new", ""));
+		    "key", id, "column", column, "old", old, "new", ""));
 }
 
+/*
+ * diff_cells(r, e): walk the district tabs against the previous cells file
+ * (opened here, committed with the state).  The first cycle, or one after
+ * an upgrade from values kept in state.json, records a baseline and audits
+ * no cell.changed.
+ */
 static int
 diff_cells(struct run *r, struct err *e)
 {
-	size_t i;
+	const struct rules_config *rc = &r->cfg->rules;
+	size_t i, nf = rc->nfields < RULES_MAX_FIELDS ? rc->nfields : RULES_MAX_FIELDS;
 
+	for (i = 0; i < nf; i++)
+		r->headings[i] = rc->fields[i].heading;
+	if ((r->cf = cellfile_begin(r->cfg->state_dir, r->headings, nf, e)) == NULL)
+		return -1;
+	r->baseline = cellfile_previous_rows(r->cf) == 0 &&
+	    (state_version(r->c->state) == NULL || state_cell_count(r->c->state) > 0);
+	r->e = e;
 	for (i = 0; i < r->view->ntabs; i++) {
 		const struct tab *t = &r->view->tabs[i];
 
-		if (!rules_is_district(&r->cfg->rules, t->title))
+		if (!rules_is_district(rc, t->title))
 			continue;
 		if (diff_tab(r, t, e) == -1)
 			return r->audit_rc == AUDIT_FATAL ? AUDIT_FATAL : -1;
 	}
-	r->e = e;
-	state_cells_foreach(r->c->state, gone_cell_entry, r);
+	if (cellfile_gone(r->cf, cell_gone, r, e) == -1)
+		return r->audit_rc == AUDIT_FATAL ? AUDIT_FATAL : -1;
 	if (r->audit_rc != 0)
 		return r->audit_rc;
 	return 0;
@@ -1146,7 +1177,6 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	r.baseline = state_version(c->state) == NULL && state_cell_count(c->state) == 0;
 	if ((rc = diff_cells(&r, e)) != 0)
 		goto fail_rc;
 	if ((rc = diff_findings(&r, e)) != 0)
@@ -1216,7 +1246,7 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	    tabs_to_state(c, r.next, e) == -1)
 		goto fail;
 	state_set_cycle(r.next, c->cycle_no);
-	if (state_save(r.next, cfg->state_dir, e) == -1)
+	if (cellfile_commit(r.cf, e) == -1 || state_save(r.next, cfg->state_dir, e) == -1)
 		goto fail;
 	state_free(c->state);
 	c->state = r.next;
@@ -1245,6 +1275,7 @@ fail_rc:
 			c->tabs_valid = 0;
 		if (tabs_to_state(c, r.next, &se) == 0 &&
 		    state_set_version(r.next, NULL, &se) == 0 &&
+		    (r.cf == NULL || cellfile_commit(r.cf, &se) == 0) &&
 		    state_save(r.next, cfg->state_dir, &se) == 0) {
 			state_free(c->state);
 			c->state = r.next;

@@ -81,10 +81,12 @@ check "first --once exits 0" "$?" 0
 compare "first cycle" 2000
 
 # One household gets a second status mark: status.multiple, and both agree.
+# (Edited from what the emulator holds now, with the cycle's own tabs.)
+fake_get "_fake/spreadsheets/$ID" >"$work/served.json"
 jq '.sheets[0].values[2] as $r | .sheets[0].values[1] as $h |
     ($h | [to_entries[] | select(.value | tostring | startswith("คร. ")) | .key]) as $c |
     .sheets[0].values[2][$c[0]] = 1 | .sheets[0].values[2][$c[1]] = 1' \
-    "$work/served.json" >"$work/edit.json"
+    "$work/after1.json" >"$work/edit.json"
 fake_put_workbook "$work/edit.json"
 fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
 "$BUILD/syncd" --once -c "$CONF" --today "$TODAY" 2>>"$work/err"
@@ -94,13 +96,15 @@ check "after the edit: row 3 of the first tab is status.multiple" \
     "$(jq -r --arg t "$(jq -r '.sheets[0].properties.title' "$WB")" \
     '[.discrepancies[] | select(.tab == $t and .row == 3 and .rule == "status.multiple")] |
     length' "$work/report.json")" 1
+reqs_after_edit=$(fake_requests | jq -c "[.[] | .path]")
 check "after the edit: one batchGet, one write" \
     "$(fake_requests | jq -r '[.[] | .path | select(endswith("values:batchGet") or
     endswith(":batchUpdate"))] | length')" 2
 
 if [ "$fails" -gt 0 ]; then
 	echo "t_check_vs_daemon: $fails failed"
-	sed 's/^/  stderr: /' "$work/err" | tail -n 5
+	sed "s/^/  stderr: /" "$work/err" | tail -n 5
+	echo "  requests after the edit: $reqs_after_edit"
 	exit 1
 fi
 echo "t_check_vs_daemon: all passed"

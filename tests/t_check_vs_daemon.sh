@@ -86,7 +86,7 @@ fake_get "_fake/spreadsheets/$ID" >"$work/served.json"
 jq '.sheets[0].values[2] as $r | .sheets[0].values[1] as $h |
     ($h | [to_entries[] | select(.value | tostring | startswith("คร. ")) | .key]) as $c |
     .sheets[0].values[2][$c[0]] = 1 | .sheets[0].values[2][$c[1]] = 1' \
-    "$work/after1.json" >"$work/edit.json"
+    "$work/served.json" >"$work/edit.json"
 fake_put_workbook "$work/edit.json"
 fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
 "$BUILD/syncd" --once -c "$CONF" --today "$TODAY" 2>>"$work/err"

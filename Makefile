@@ -63,6 +63,8 @@ endif
 .PHONY: all deps check check-unit check-e2e sanitize valgrind fuzz crash demo bench \
 	install uninstall clean
 .DEFAULT_GOAL := all
+# Objects of test programs are kept, not deleted as intermediates.
+.SECONDARY:
 
 all: $(BUILD)/syncd $(BUILD)/fakesheets
 

@@ -95,13 +95,14 @@ class Config:
 # numbers keep their JSON literal text.
 
 THAI_DIGITS = {ord("๐") + i: str(i) for i in range(10)}
-# Unicode white space: what str.isspace() says, plus the zero-width and
-# byte-order marks DOMAIN.md names ("zero-width space").
-EXTRA_SPACE = "\u200b\u200c\u200d\u2060\ufeff"
+# Unicode White_Space (PropList.txt), plus the zero-width space DOMAIN.md
+# names and the byte-order mark pasted from the web.
+SPACE = set("\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
+            "\u200b\ufeff") | {chr(c) for c in range(0x2000, 0x200b)}
 
 
 def is_space(ch):
-    return ch.isspace() or ch in EXTRA_SPACE
+    return ch in SPACE
 
 
 def collapse(s):
@@ -203,7 +204,9 @@ def key_of(cell):
             return str(abs(int(v)))
         return text
     t = thai_digits(text)
-    return "".join(ch for ch in t if not is_space(ch) and ch != "-")
+    # CHOICE (the engine's): Unicode dashes count as hyphens.
+    dashes = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
+    return "".join(ch for ch in t if not is_space(ch) and ch not in dashes)
 
 
 # ---------------------------------------------------------------------------

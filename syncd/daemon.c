@@ -15,6 +15,7 @@
 #include "syncd/daemon.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -296,6 +297,10 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 			status = rc == 0 ? 0 : cycle_exit_status(&e);
 			break;
 		}
+		/* A changed cycle of 100,000 households peaks near 100 MB, all of
+		 * it freed by now; glibc would keep much of it mapped for the next
+		 * one.  Hand it back: the daemon rests at its small size. */
+		malloc_trim(0);
 		sleep_until(start + (double)cur->poll_interval, &wd);
 	}
 	if (got_term) {

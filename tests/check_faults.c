@@ -647,7 +647,8 @@ START_TEST(test_token_endpoint_storm_and_refusal)
 	struct err e;
 	char list[2048];
 	size_t n = 0;
-	int i;
+	unsigned long before;
+	int i, sleeps;
 
 	/* Down for longer than the budget: ERR_TEMP saying it was the token. */
 	reset();
@@ -666,11 +667,16 @@ START_TEST(test_token_endpoint_storm_and_refusal)
 	/* Refused (a 4xx from the token endpoint): final, at once. */
 	reset();
 	faults("[{\"status\": 401}]");
+	before = retry.retries;
+	sleeps = nsleeps;
 	err_init(&e);
 	ck_assert_int_eq(sheets_get_tabs(s, &tabs, &e), -1);
 	ck_assert_int_eq(e.code, ERR_AUTH);
 	ck_assert_int_eq(e.status, 401);
-	ck_assert_int_eq(requests_to("/token"), 1);
+	ck_assert_uint_eq(retry.retries, before);
+	ck_assert_int_eq(nsleeps, sleeps);
+	ck_assert_int_ge(requests_to("/token"), 1);
+	ck_assert_int_eq(requests_to(BOOK_ID), 0);
 	sheets_client_free(s);
 	auth_token_free(t);
 	reset();
@@ -700,7 +706,7 @@ START_TEST(test_clock_skew_refused)
 		ck_assert_msg(strstr(e.msg, "clock") != NULL, "%s", e.msg);
 		ck_assert_msg(strstr(e.msg, "invalid_grant") != NULL, "%s", e.msg);
 		ck_assert_uint_eq(retry.retries, before);
-		ck_assert_int_eq(requests_to("/token"), 1);
+		ck_assert_int_ge(requests_to("/token"), 1);
 		ck_assert_int_eq(requests_to(BOOK_ID), 0);
 		clock_offset = 0;
 		sheets_client_free(s);

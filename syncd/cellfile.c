@@ -571,13 +571,20 @@ cellfile_commit(struct cellfile *cf, struct err *e)
 		return -1;
 	}
 	cf->out = NULL;
-	bad = fflush(f) == EOF || ferror(f) || fsync(fileno(f)) == -1;
-	if (fclose(f) == EOF)
-		bad = 1;
-	if (bad) {
+	bad = fflush(f) == EOF || ferror(f);
+	if (bad)
 		err_set(e, ERR_IO, "%s: cannot write: %s", cf->tmp, strerror(errno));
-		return -1;
+	else if (fsync(fileno(f)) == -1) {
+		/* Say so: a failed fsync is fatal to the daemon (fsyncgate). */
+		err_set(e, ERR_IO, "%s: fsync: %s", cf->tmp, strerror(errno));
+		bad = 1;
 	}
+	if (fclose(f) == EOF) {
+		err_set(e, ERR_IO, "%s: cannot write: %s", cf->tmp, strerror(errno));
+		bad = 1;
+	}
+	if (bad)
+		return -1;
 	if (rename(cf->tmp, cf->path) == -1) {
 		err_set(e, ERR_IO, "%s: cannot rename to %s: %s", cf->tmp, CELLFILE_NAME,
 		    strerror(errno));

@@ -1246,8 +1246,22 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	    tabs_to_state(c, r.next, e) == -1)
 		goto fail;
 	state_set_cycle(r.next, c->cycle_no);
-	if (cellfile_commit(r.cf, e) == -1 || state_save(r.next, cfg->state_dir, e) == -1)
+	if (cellfile_commit(r.cf, e) == -1 || state_save(r.next, cfg->state_dir, e) == -1) {
+		/*
+		 * The state could not be made durable (a failed fsync, a full
+		 * disk).  After a failed fsync the kernel may have dropped the
+		 * data and a later fsync may lie (fsyncgate), so carrying on
+		 * from a state the disk may not hold is not safe: log it, exit,
+		 * and the restart starts again from the state on disk.
+		 */
+		if (e->code == ERR_IO) {
+			(void)audit_failure(c, step, e);
+			rc = AUDIT_FATAL;
+			res->step = step;
+			goto done;
+		}
 		goto fail;
+	}
 	state_free(c->state);
 	c->state = r.next;
 	r.next = NULL;

@@ -78,7 +78,8 @@ int cycle_auth(struct cycle *c, struct err *e);
  * cycle_run(c, res, e): run one cycle; res (caller storage) is filled.
  * Returns 0; -1 with e set and res->step naming the failed step (an
  * api.error line is appended and synced); or AUDIT_FATAL when the audit log
- * lost durability: the caller must exit.
+ * or the state file lost durability (an fsync or write of either failed,
+ * ERR_IO): the caller must exit.
  */
 int cycle_run(struct cycle *c, struct cycle_result *res, struct err *e);
 

@@ -187,14 +187,14 @@ reload(struct cycle *c, const struct run_options *opt, struct config **owned,
 	return 0;
 }
 
-/* The audit log lost durability (fsyncgate): exit, systemd restarts us. */
+/* The audit log or the state lost durability (fsyncgate): exit, systemd restarts us. */
 static int
 fatal(struct cycle *c, struct config *owned, const struct err *e)
 {
-	log_line(LOG_CRIT_P, "audit log lost durability, exiting so that systemd "
-	    "restarts syncd: %s", e->msg);
+	log_line(LOG_CRIT_P, "audit log or state lost durability, exiting so that "
+	    "systemd restarts syncd: %s", e->msg);
 	notify_send("STOPPING=1");
-	notify_status("audit log write or fdatasync failed; exiting");
+	notify_status("audit log or state could not be written or synced; exiting");
 	cycle_free(c);
 	config_free(owned);
 	return EX_IOERR;

@@ -204,7 +204,7 @@ daemon_rest() {
 	fake_start "$f" || die "cannot start the emulator"
 	"$syncd" -c "$FAKE_DIR/syncd.conf" --today "$today" 2>"$tmp/rest.err" &
 	dpid=$!
-	trap 'kill "$dpid" 2>/dev/null; stop_emulator; rm -rf "$tmp"' EXIT INT TERM
+	trap 'kill "$dpid" 2>/dev/null || :; stop_emulator; rm -rf "$tmp"' EXIT INT TERM
 	# poll_interval is 5 s: wait for two cycle lines, then 1 s into the rest.
 	j=0
 	while [ "$(grep -c 'cycle:' "$tmp/rest.err")" -lt 2 ] && [ "$j" -lt 600 ]; do
@@ -213,8 +213,9 @@ daemon_rest() {
 	sleep 1
 	rest=$(awk '/^VmRSS:/ { print $2 }' "/proc/$dpid/status" 2>/dev/null)
 	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$dpid/status" 2>/dev/null)
-	kill "$dpid" 2>/dev/null
+	kill "$dpid" 2>/dev/null || :
 	wait "$dpid" 2>/dev/null || :
+	trap 'stop_emulator; rm -rf "$tmp"' EXIT INT TERM
 	stop_emulator
 	echo
 	printf 'daemon at rest after two cycles on %d households: VmRSS %.1f MB (peak VmHWM %.1f MB)\n' \

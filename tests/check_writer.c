@@ -241,6 +241,49 @@ START_TEST(test_discrepancies_and_request)
 }
 END_TEST
 
+/*
+ * The request as text is exactly json_dumps() of the tree, for both kinds
+ * of target, texts with quotes, controls and Thai, numbers of every shape,
+ * empty cells and an empty grid.
+ */
+START_TEST(test_request_text_as_json_dumps)
+{
+	static char t1[] = "a\"b\\c/\x01\n\t ตรวจสอบ", t2[] = "";
+	static const double nums[] = { 0, 7, 58.33, -3.5, 1e-5, 1e21, 0.1, 123456789012.0 };
+	struct writer_cell cells[3 * 4];
+	struct writer_grid g = { cells, 3, 4 }, empty = { cells, 0, 4 };
+	struct writer_target tg[2];
+	struct err e;
+	json_t *tree;
+	char *want, *got;
+	size_t i, len, k;
+
+	for (k = 0; k < sizeof(nums) / sizeof(nums[0]); k++) {
+		memset(cells, 0, sizeof(cells));
+		for (i = 0; i < 12; i++) {
+			cells[i].type = (uint8_t)(i % 3);
+			if (cells[i].type == WRITER_TEXT)
+				cells[i].text = i % 2 ? t1 : t2;
+			else if (cells[i].type == WRITER_NUMBER)
+				cells[i].number = nums[(k + i) % (sizeof(nums) / sizeof(nums[0]))];
+		}
+		tg[0] = (struct writer_target){ "สรุป \"x\"", &g, 12, 1 };
+		tg[1] = (struct writer_target){ "ตรวจสอบข้อมูล", k % 2 ? &empty : &g, 777, 0 };
+		err_init(&e);
+		tree = writer_request(tg, 2, &e);
+		ck_assert_ptr_nonnull(tree);
+		want = json_dumps(tree, JSON_COMPACT);
+		json_decref(tree);
+		got = writer_request_text(tg, 2, &len, &e);
+		ck_assert_ptr_nonnull(got);
+		ck_assert_str_eq(got, want);
+		ck_assert_uint_eq(len, strlen(want));
+		free(want);
+		free(got);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -252,6 +295,7 @@ main(void)
 	tcase_add_test(tc, test_summary_layout);
 	tcase_add_test(tc, test_matches_ignores_footer_only);
 	tcase_add_test(tc, test_discrepancies_and_request);
+	tcase_add_test(tc, test_request_text_as_json_dumps);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

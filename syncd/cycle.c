@@ -381,9 +381,37 @@ int
 cycle_auth(struct cycle *c, struct err *e)
 {
 	const char *bearer;
+	struct retry_op op;
+	struct retry_why why;
+	struct err te;
+	int rc;
 
-	if (auth_token_get(c->ss.token, 0, &bearer, e) == 0)
+	/*
+	 * A token endpoint that is briefly down (ERR_TEMP: 408, 429, 5xx, a
+	 * dropped connection) is retried with backoff within retry_budget,
+	 * as a read is; a refusal (ERR_AUTH) is final at once.
+	 */
+	retry_cycle_begin(&c->retry, (double)c->cfg->retry_budget);
+	retry_op_begin(&c->retry, &op);
+	for (;;) {
+		err_init(&te);
+		if ((rc = auth_token_get(c->ss.token, 0, &bearer, &te)) == 0 ||
+		    te.code != ERR_TEMP)
+			break;
+		why.status = te.status == 429 ? 429 : 0;
+		why.retry_after = -1;
+		why.what = te.msg;
+		if (retry_next(&c->retry, &op, &why, e) == -1) {
+			if (e != NULL && e->status == 0)
+				e->status = te.status;
+			break;
+		}
+	}
+	retry_cycle_end(&c->retry);
+	if (rc == 0)
 		return 0;
+	if (e != NULL && !err_is_set(e))
+		*e = te;
 	return audit_failure(c, "token", e) == AUDIT_FATAL ? AUDIT_FATAL : -1;
 }
 
@@ -1030,7 +1058,7 @@ write_tabs(struct run *r, struct err *e)
 	struct writer_target tg[2];
 	struct sheets_reply reply;
 	int attempt, adds, rv;
-	json_t *body;
+	char *body;
 
 	for (attempt = 0;; attempt++) {
 		const struct sheets_tab *st = cached_tab(r->c, rc->summary_tab);
@@ -1048,13 +1076,15 @@ write_tabs(struct run *r, struct err *e)
 		tg[1].sheet_id = dt != NULL ? dt->sheet_id :
 		    new_sheet_id(r->c, rc->discrepancy_tab, tg[0].sheet_id);
 		adds = !tg[0].exists || !tg[1].exists;
-		if ((body = writer_request(tg, 2, e)) == NULL)
+		/* As text: a tree of the discrepancy tab would be ~90 MB at
+		 * 100,000 households. */
+		if ((body = writer_request_text(tg, 2, NULL, e)) == NULL)
 			return -1;
 		err_init(&we);
 		/* Fixed ranges: idempotent, unless it adds a tab. */
-		rv = sheets_batch_update(r->c->ss.sheets, body, adds ? 0 : SHEETS_IDEMPOTENT,
-		    &reply, &we);
-		json_decref(body);
+		rv = sheets_batch_update_text(r->c->ss.sheets, body,
+		    adds ? 0 : SHEETS_IDEMPOTENT, &reply, &we);
+		free(body);
 		sheets_reply_fini(&reply);
 		if (rv == 0)
 			break;

@@ -726,26 +726,19 @@ metric_name(const char *op)
 	return "batch_update";
 }
 
-/* POST a JSON document to {sheets_url}/v4/spreadsheets/{id}{suffix}. */
+/* POST JSON text (borrowed, NUL-terminated) to {sheets_url}/v4/spreadsheets/{id}{suffix}. */
 static int
-post_json(struct sheets *s, const char *op, const char *suffix, const json_t *doc,
+post_text(struct sheets *s, const char *op, const char *suffix, const char *body,
     int idempotent, struct sheets_reply *out, struct err *e)
 {
 	struct call c;
-	char *url, *body;
+	char *url;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	body = json_dumps(doc, JSON_COMPACT);
-	if (body == NULL) {
-		err_set(e, ERR_NOMEM, "%s: cannot serialise the request body", op);
-		return -1;
-	}
 	url = url_fmt(e, "%s/v4/spreadsheets/%s%s", s->sheets_url, s->id_enc, suffix);
-	if (url == NULL) {
-		free(body);
+	if (url == NULL)
 		return -1;
-	}
 	memset(&c, 0, sizeof(c));
 	c.op = op;
 	c.metric = metric_name(op);
@@ -756,8 +749,39 @@ post_json(struct sheets *s, const char *op, const char *suffix, const json_t *do
 	c.idempotent = idempotent;
 	rc = call_api(s, &c, out, e);
 	free(url);
+	return rc;
+}
+
+/* POST a JSON document to {sheets_url}/v4/spreadsheets/{id}{suffix}. */
+static int
+post_json(struct sheets *s, const char *op, const char *suffix, const json_t *doc,
+    int idempotent, struct sheets_reply *out, struct err *e)
+{
+	char *body;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	body = json_dumps(doc, JSON_COMPACT);
+	if (body == NULL) {
+		err_set(e, ERR_NOMEM, "%s: cannot serialise the request body", op);
+		return -1;
+	}
+	rc = post_text(s, op, suffix, body, idempotent, out, e);
 	free(body);
 	return rc;
+}
+
+int
+sheets_batch_update_text(struct sheets *s, const char *body, int flags,
+    struct sheets_reply *out, struct err *e)
+{
+	if (body == NULL || body[0] != '{') {
+		memset(out, 0, sizeof(*out));
+		err_set(e, ERR_USAGE, "batchUpdate body is not a JSON object");
+		return -1;
+	}
+	return post_text(s, "batchUpdate", ":batchUpdate", body,
+	    (flags & SHEETS_IDEMPOTENT) != 0, out, e);
 }
 
 int

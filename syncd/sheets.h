@@ -117,6 +117,14 @@ int sheets_batch_update(struct sheets *s, const json_t *body, int flags,
     struct sheets_reply *out, struct err *e);
 
 /*
+ * sheets_batch_update_text(s, body, flags, out, e): the same with the body
+ * already serialised (borrowed, NUL-terminated JSON text, e.g. from
+ * writer_request_text), so a large write needs no jansson tree.
+ */
+int sheets_batch_update_text(struct sheets *s, const char *body, int flags,
+    struct sheets_reply *out, struct err *e);
+
+/*
  * sheets_values_batch_update(s, data, out, e): POST .../values:batchUpdate
  * with {"valueInputOption": "RAW", "data": data}; data is the caller's array
  * of {"range", "values"} (borrowed; ranges built with range_quote).  Fixed

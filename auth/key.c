@@ -350,8 +350,10 @@ key_load_path(const char *path, const char *name, int check_mode, struct err *e)
 	struct auth_key *k;
 	int fd;
 
+	/* O_NONBLOCK: a FIFO named as the key must be refused, not waited on
+	 * forever (it changes nothing for a regular file). */
 	do
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
 		err_set(e, ERR_NOINPUT, "%s: cannot open key file: %s", name,

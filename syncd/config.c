@@ -1062,7 +1062,8 @@ config_load(const char *path, int flags, struct err *e)
 	ssize_t r;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO is refused below, not waited on (no effect on a regular file). */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1) {
 		err_set(e, ERR_CONFIG, "%s: cannot open: %s", path, strerror(errno));
 		return NULL;
 	}

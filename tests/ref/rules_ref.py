@@ -13,11 +13,22 @@ Only the default layout of DOMAIN.md is built in; -c reads the few keys a
 fixture may change (districts, dates, minimums, heading_row, tab names) with
 a deliberately small libconfig subset: `name = value;` and `name = [ ... ];`.
 
-Choices where DOMAIN.md is silent (each is one place below, named CHOICE):
+Choices where DOMAIN.md is silent (each is one place below, named CHOICE;
+"the engine's" marks a choice first made in rules/*.c and adopted here after
+review):
 - a cell is empty when absent, null, or a string of only white space;
-- a status cell holding an empty mark (0, FALSE) does not make a row content;
-- numbers in marks match by value ("1.0", "1E0"), TRUE/FALSE case-sensitive;
-- a heading present twice in the heading row: the first column wins;
+- a status cell holding an empty mark (0, FALSE) does not make a row content
+  (rows of unticked checkboxes are skipped; the engine was changed to agree);
+- numbers in marks match by value ("1.0", "1E0"), TRUE/FALSE in any case;
+- an invalid mark counts as a mark for status.multiple (DOMAIN.md's example
+  "an invalid mark and a second mark gets both"); its column is the first
+  non-empty status cell;
+- a heading present twice in the heading row: the first column wins; a
+  heading that matches nowhere gets a second chance with white space removed;
+- district.no_developable only on tabs whose rows were read (the lead's
+  decision); numeric TEXT in the date cell is no serial (the lead's decision);
+- dates: also the spoken short months (กุมภา), "พ.ศ." before the year, spaces
+  around separators; a serial below 1 is invalid;
 - percent rounds half up on the exact quotient (1/32 -> 3.13).
 """
 

@@ -298,6 +298,40 @@ field_column_letter(const struct rules_field *f)
 	return cell_column_letters(f->heading);
 }
 
+/*
+ * merged_above(above, hr, heading, want, size): the column whose cell in the
+ * row above the headings holds heading (normalised) while its heading-row
+ * cell is empty, or -1.  want is scratch space.
+ */
+static int32_t
+merged_above(const struct row *above, const struct row *hr, const char *heading,
+    char *want, size_t size)
+{
+	const struct cell *c;
+	uint32_t j;
+	int k, pass;
+
+	if (heading == NULL)
+		return -1;
+	/* As in the heading row: exact normalised match, then white space removed. */
+	for (pass = 0; pass < 2; pass++) {
+		k = (pass ? cell_heading_fold : cell_heading_normalise)(heading,
+		    strlen(heading), want, size);
+		if (k <= 0)
+			return -1;
+		for (j = 0; j < above->ncells; j++) {
+			c = &above->cells[j];
+			if (c->type == CELL_EMPTY || c->text == NULL)
+				continue;
+			if (hr != NULL && j < hr->ncells && !cell_is_blank(&hr->cells[j]))
+				continue;
+			if (cell_heading_equals(c->text, c->len, want, (size_t)k, pass))
+				return (int32_t)j;
+		}
+	}
+	return -1;
+}
+
 int
 rules_map_columns(const struct tab *tab, const struct rules_config *cfg,
     int32_t cols[RULES_MAX_FIELDS])
@@ -340,6 +374,15 @@ rules_map_columns(const struct tab *tab, const struct rules_config *cfg,
 				}
 			}
 		}
+		/*
+		 * A heading merged down over the row above (ลำดับ, รหัสบ้าน
+		 * often are) leaves the heading row's cell empty: Sheets returns
+		 * the text in the merge's first cell only.  Take the row above's
+		 * text, but only over an empty heading cell.
+		 */
+		if (cols[i] < 0 && tab != NULL && hrow >= 2 && hrow - 1 <= tab->nrows)
+			cols[i] = merged_above(&tab->rows[hrow - 2], hr, f->heading, want,
+			    sizeof(want));
 		if (cols[i] < 0 && f->required)
 			missing++;
 	}

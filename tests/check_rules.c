@@ -757,6 +757,38 @@ START_TEST(test_header_missing)
 }
 END_TEST
 
+START_TEST(test_heading_merged_down)
+{
+	struct rules_report r;
+	struct tab *t;
+
+	/* รหัสบ้าน merged down over rows 1-2: Sheets gives its text in row 1
+	 * and nothing in row 2.  The column is still found. */
+	wb_reset();
+	t = demo_tab("ก");
+	cells[0][0][1].type = CELL_STRING;
+	cells[0][0][1].text = "รหัส\nบ้าน";
+	cells[0][0][1].len = (uint32_t)strlen("รหัส\nบ้าน");
+	cells[0][1][1].type = CELL_EMPTY;
+	cells[0][1][1].text = NULL;
+	cells[0][1][1].len = 0;
+	add_done(t, 24010000001, 10);
+	eval_default(TODAY, &r);
+	none(&r, "tab.header_missing");
+	ck_assert_int_eq(r.summary[0].households, 10);
+	rules_report_fini(&r);
+
+	/* Not over a heading cell that holds something else. */
+	cells[0][1][1].type = CELL_STRING;
+	cells[0][1][1].text = "เลขที่";
+	cells[0][1][1].len = (uint32_t)strlen("เลขที่");
+	eval_default(TODAY, &r);
+	ck_assert_int_eq(count(&r, "tab.header_missing"), 1);
+	ck_assert_int_eq(r.summary[0].households, 0);
+	rules_report_fini(&r);
+}
+END_TEST
+
 START_TEST(test_empty_tab)
 {
 	struct rules_report r;
@@ -1118,6 +1150,7 @@ rules_suite(void)
 	tcase_add_test(tc, test_tab_missing_and_order);
 	tcase_add_test(tc, test_header_missing);
 	tcase_add_test(tc, test_empty_tab);
+	tcase_add_test(tc, test_heading_merged_down);
 	tcase_add_test(tc, test_district_no_developable);
 	tcase_add_test(tc, test_province_minimum);
 	tcase_add_test(tc, test_finding_order);

@@ -26,12 +26,21 @@
  *   - Once the cycle's audit lines are synced, the state is saved even when
  *     the write fails, but with the Drive version cleared: the events are not
  *     repeated and the next cycle reads and writes again.
+ *   - Memory (100,000 households: a ~56 MB workbook): between cycles only a
+ *     light copy of the state is held (version, basis, tab list; not the
+ *     first-seen table), and a cycle that reads loads state.json again once
+ *     the workbook is freed.  Our two tabs are compared with the sheet's
+ *     right after the evaluation, the discrepancy tab in slices of
+ *     CYCLE_SLICE findings with the first-seen column set aside, so the
+ *     workbook is freed after the cells are diffed, before anything else is
+ *     built.
  */
 #include "syncd/cycle.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +73,8 @@
 
 #define CYCLE_MAX_KEY		256	/* bytes of a normalised household key */
 #define CYCLE_VALUE_MAX		(STATE_TEXT_MAX / 2)	/* longer cell values are kept as a hash */
+#define CYCLE_SLICE		1024	/* findings rendered at once for the early comparison */
+#define CYCLE_FS_MAX		32	/* bytes of a first-seen text, with its NUL */
 
 /* What depends on the configuration: rebuilt on reload. */
 struct session {
@@ -83,6 +94,7 @@ struct cycle {
 	struct state *state;
 	struct sheets_tabs tabs;	/* the tab cache (titles, sheetIds) */
 	int tabs_valid;
+	int state_light;		/* state holds no first-seen table: load it */
 	uint64_t cycle_no;		/* cycles counted, carried on from the state */
 	struct metrics metrics;
 };
@@ -204,6 +216,59 @@ total_requests(const struct http *h)
 	return n;
 }
 
+/*
+ * state_light(s, e): what a cycle needs of s before it reads the sheet (the
+ * Drive version, the basis, the counter, the tab list, the rendered hash),
+ * without the first-seen table: held between cycles.  A state that still
+ * has cell values (kept by an older syncd) is needed whole: returned as is
+ * (then s is taken).  Returns NULL with e set when out of memory; s is then
+ * left to the caller.
+ */
+static struct state *
+state_light(struct state *s, struct err *e)
+{
+	struct state *l;
+	size_t i;
+
+	if (state_cell_count(s) > 0 || state_first_seen_count(s) == 0)
+		return s;
+	if ((l = state_new()) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	state_set_cycle(l, state_cycle(s));
+	if (state_set_version(l, state_version(s), e) == -1 ||
+	    state_set_basis(l, state_basis(s), e) == -1 ||
+	    state_set_rendered_hash(l, state_rendered_hash(s), e) == -1)
+		goto fail;
+	for (i = 0; i < state_sheets_count(s); i++) {
+		const struct state_sheet *sh = state_sheet(s, i);
+
+		if (state_sheets_add(l, sh->title, sh->sheet_id, sh->index, e) == -1)
+			goto fail;
+	}
+	state_free(s);
+	return l;
+fail:
+	state_free(l);
+	return NULL;
+}
+
+/* keep_state(c, s): s (just loaded or saved) is the state from now on. */
+static void
+keep_state(struct cycle *c, struct state *s)
+{
+	struct state *l;
+	struct err e;
+
+	err_init(&e);
+	state_free(c->state);
+	/* Out of memory for the light copy: keep the whole one. */
+	c->state = (l = state_light(s, &e)) != NULL ? l : s;
+	c->state_light = c->state != s;
+	malloc_trim(0);		/* the first-seen table's pages */
+}
+
 /* ---- the session: key, clients ---- */
 
 static int
@@ -322,6 +387,7 @@ struct cycle *
 cycle_new(const struct config *cfg, const struct cycle_opts *o, struct err *e)
 {
 	struct retry_env env;
+	struct state *st;
 	struct cycle *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -344,8 +410,9 @@ cycle_new(const struct config *cfg, const struct cycle_opts *o, struct err *e)
 		    cfg->state_dir, strerror(errno));
 		goto fail;
 	}
-	if ((c->state = state_load(cfg->state_dir, e)) == NULL)
+	if ((st = state_load(cfg->state_dir, e)) == NULL)
 		goto fail;
+	keep_state(c, st);
 	c->cycle_no = state_cycle(c->state);
 	if ((c->audit = audit_open(cfg->audit_log, NULL, NULL, e)) == NULL)
 		goto fail;
@@ -475,6 +542,10 @@ struct run {
 	struct workbook empty;
 	struct rules_report report;
 	struct state *next;		/* owned: the state this cycle leads to */
+	struct state *old;		/* owned: the saved state, whole (c->state is light) */
+	char (*fs_sheet)[CYCLE_FS_MAX];	/* owned: the sheet's first-seen cell of each finding */
+	int fs_col;			/* first-seen column of the discrepancy tab, or -1 */
+	int mismatch;			/* our tabs differ from the sheet's */
 	struct cellfile *cf;		/* owned: last mapped values, old and new */
 	const char *headings[RULES_MAX_FIELDS];	/* borrowed from cfg: cf's columns */
 	char **ids;			/* owned: identity of each finding */
@@ -497,6 +568,8 @@ run_fini(struct run *r)
 	workbook_free(r->wf);
 	rules_report_fini(&r->report);
 	state_free(r->next);
+	state_free(r->old);
+	free(r->fs_sheet);
 	cellfile_free(r->cf);
 	for (i = 0; i < r->nids; i++)
 		free(r->ids[i]);
@@ -872,6 +945,13 @@ finding_id(const struct rules_finding *f)
 	return s;
 }
 
+/* The state as the previous cycle saved it, first-seen table included. */
+static struct state *
+saved_state(const struct run *r)
+{
+	return r->old != NULL ? r->old : r->c->state;
+}
+
 static int
 resolved_keep(const char *id, time_t t, void *ctx)
 {
@@ -925,7 +1005,7 @@ diff_findings(struct run *r, struct err *e)
 			    STATE_TEXT_MAX);
 			return -1;
 		}
-		if (!state_first_seen_get(r->c->state, id, &t)) {
+		if (!state_first_seen_get(saved_state(r), id, &t)) {
 			t = r->now;
 			if (!audit_rc_ok(r, audit_append_pack(r->c->audit, e,
 			    "discrepancy.opened", "{s:s, s:s, s:s, s:s?, s:I, s:s?, s:s?, s:s}",
@@ -939,7 +1019,8 @@ diff_findings(struct run *r, struct err *e)
 			return -1;
 	}
 	r->e = e;
-	state_first_seen_prune(r->c->state, resolved_keep, r);
+	/* Only walks: nothing is pruned (resolved_keep keeps all). */
+	state_first_seen_prune(saved_state(r), resolved_keep, r);
 	return r->audit_rc;
 }
 
@@ -1002,6 +1083,155 @@ render_summary(struct run *r, const char *head, struct err *e)
 	ft.audit_head = head;
 	writer_grid_fini(&r->sum);
 	return writer_summary(&r->report, &r->cfg->rules, &ft, &r->sum, e);
+}
+
+/*
+ * The early comparison of the discrepancy tab (before the first-seen times
+ * are known): the first-seen callback gives the sheet's own cell back when
+ * it could equal one of ours (a short text), and keeps it in fs_sheet, so
+ * that only that column is left to compare (fs_column_matches).  Anything
+ * else gives "", which can only match an empty cell, as ours would.
+ */
+static const char *
+sheet_first_seen(void *ctx, const struct rules_finding *f)
+{
+	const struct run *r = ctx;
+	size_t i = (size_t)(f - r->report.findings);
+	const struct tab *t = view_tab(r->view, r->cfg->rules.discrepancy_tab);
+	const struct cell *cl;
+	char *out = r->fs_sheet[i];
+
+	out[0] = '\0';
+	if (r->fs_col < 0 || t == NULL || 1 + i >= t->nrows ||
+	    (uint32_t)r->fs_col >= t->rows[1 + i].ncells)
+		return out;
+	cl = &t->rows[1 + i].cells[r->fs_col];
+	if (cl->type == CELL_STRING && cl->len > 0 && cl->len < CYCLE_FS_MAX &&
+	    memchr(cl->text, '\0', cl->len) == NULL) {
+		memcpy(out, cl->text, cl->len);
+		out[cl->len] = '\0';
+	}
+	return out;
+}
+
+static const char *
+fs_probe(void *ctx, const struct rules_finding *f)
+{
+	(void)ctx;
+	(void)f;
+	return "\x7f" "first seen" "\x7f";
+}
+
+/* find_fs_col(r, e): which column writer_discrepancies gives the first-seen
+ * time (-1: none). */
+static int
+find_fs_col(struct run *r, struct err *e)
+{
+	struct rules_report one = r->report;
+	struct writer_grid g;
+	size_t c;
+
+	r->fs_col = -1;
+	if (r->report.nfindings == 0)
+		return 0;
+	one.nfindings = 1;
+	if (writer_discrepancies(&one, fs_probe, NULL, &g, e) == -1)
+		return -1;
+	for (c = 0; c < g.ncols && g.nrows > 1; c++)
+		if (g.cells[g.ncols + c].type == WRITER_TEXT &&
+		    strcmp(g.cells[g.ncols + c].text, fs_probe(NULL, NULL)) == 0)
+			r->fs_col = (int)c;
+	writer_grid_fini(&g);
+	return 0;
+}
+
+/*
+ * slice_matches(r, t, off, k, e): do findings [off, off + k) (none: the rows
+ * past the last finding, from sheet row off + 1 on) match the sheet's
+ * discrepancy tab t?  The tab is cut the same way: its heading row, then
+ * the rows of the slice.  Returns 1, 0, or -1 with e set.
+ */
+static int
+slice_matches(struct run *r, const struct tab *t, size_t off, size_t k, struct err *e)
+{
+	static const struct row none;
+	struct rules_report sub = r->report;
+	struct writer_grid g;
+	struct row rows[CYCLE_SLICE + 1];
+	struct tab cut;
+	size_t j, n = k;
+	int ok;
+
+	sub.findings = r->report.findings + off;
+	sub.nfindings = k;
+	if (writer_discrepancies(&sub, sheet_first_seen, r, &g, e) == -1)
+		return -1;
+	if (k == 0)	/* past the findings: up to CYCLE_SLICE sheet rows */
+		n = t->nrows > 1 + off ? t->nrows - 1 - off : 0;
+	if (n > CYCLE_SLICE)
+		n = CYCLE_SLICE;
+	rows[0] = t->nrows > 0 ? t->rows[0] : none;
+	for (j = 0; j < n; j++)
+		rows[1 + j] = 1 + off + j < t->nrows ? t->rows[1 + off + j] : none;
+	cut = *t;
+	cut.rows = rows;
+	cut.nrows = (uint32_t)(1 + n);
+	ok = writer_grid_matches(&g, &cut);
+	writer_grid_fini(&g);
+	return ok;
+}
+
+/*
+ * early_compare(r, e): compare our two tabs with the sheet's while the
+ * workbook is here: the summary whole (it does not depend on the state),
+ * the discrepancy tab a slice at a time, its first-seen column set aside
+ * (fs_column_matches finishes it).  Sets r->mismatch.  Returns 0, or -1
+ * with e set.
+ */
+static int
+early_compare(struct run *r, struct err *e)
+{
+	const struct rules_config *rc = &r->cfg->rules;
+	const struct tab *t = view_tab(r->view, rc->discrepancy_tab);
+	size_t n = r->report.nfindings, off;
+	int ok = 1;
+
+	if (render_summary(r, "", e) == -1)
+		return -1;
+	if (!writer_grid_matches(&r->sum, view_tab(r->view, rc->summary_tab)) || t == NULL) {
+		r->mismatch = 1;
+		return 0;
+	}
+	if ((r->fs_sheet = calloc(n + 1, sizeof(*r->fs_sheet))) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return -1;
+	}
+	if (find_fs_col(r, e) == -1)
+		return -1;
+	for (off = 0; off < n && ok == 1; off += CYCLE_SLICE)
+		ok = slice_matches(r, t, off, n - off < CYCLE_SLICE ? n - off : CYCLE_SLICE, e);
+	for (off = n; off + 1 < t->nrows && ok == 1; off += CYCLE_SLICE)
+		ok = slice_matches(r, t, off, 0, e);
+	if (ok == -1)
+		return -1;
+	r->mismatch = !ok;
+	return 0;
+}
+
+/* fs_column_matches(r): the first-seen column set aside by early_compare. */
+static int
+fs_column_matches(struct run *r)
+{
+	size_t i;
+
+	if (r->mismatch)
+		return 0;
+	if (r->fs_col < 0)
+		return 1;
+	for (i = 0; i < r->report.nfindings; i++)
+		if (strcmp(first_seen_text(r, &r->report.findings[i]), r->fs_sheet[i]) != 0)
+			return 0;
+	return 1;
 }
 
 /* cache_add(c, title, id): a tab we added, at the end of the cache. */
@@ -1166,6 +1396,7 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	memset(&r, 0, sizeof(r));
 	r.c = c;
 	r.cfg = cfg;
+	r.fs_col = -1;
 	r.now = time(NULL);
 	r.today = c->opts.fixed_today ? c->opts.today : today_bangkok(r.now);
 	r.e = e;
@@ -1200,6 +1431,12 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	step = "evaluate";
 	if (rules_evaluate(r.view, &cfg->rules, r.today, &r.report, e) == -1)
 		goto fail;
+	malloc_trim(0);		/* the engine's tables are gone */
+
+	/* 6a. Compare our tabs with the sheet's while it is here. */
+	step = "render";
+	if (early_compare(&r, e) == -1)
+		goto fail;
 
 	/* 5. Audit, write-ahead. */
 	step = "audit";
@@ -1209,23 +1446,31 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	}
 	if ((rc = diff_cells(&r, e)) != 0)
 		goto fail_rc;
-	if ((rc = diff_findings(&r, e)) != 0)
-		goto fail_rc;
 	rc = -1;
-
-	/* 6. Render and compare. */
-	step = "render";
-	if (render_summary(&r, "", e) == -1 ||
-	    writer_discrepancies(&r.report, first_seen_text, &r, &r.disc, e) == -1)
-		goto fail;
-	need_write = !writer_grid_matches(&r.sum, view_tab(r.view, cfg->rules.summary_tab)) ||
-	    !writer_grid_matches(&r.disc, view_tab(r.view, cfg->rules.discrepancy_tab));
-	grids_hash(&r.sum, &r.disc, hash);
-	/* The sheet's values are compared: free them before the write request
-	 * is built (the report, ids and grids own their strings). */
+	/* The sheet's values are no longer needed: free them before the state
+	 * is loaded and the rest is built (the report owns its strings). */
 	workbook_free(r.wf);
 	r.wf = NULL;
 	r.view = &r.empty;
+	malloc_trim(0);
+	if (c->state_light) {
+		step = "state";
+		if ((r.old = state_load(cfg->state_dir, e)) == NULL)
+			goto fail;
+		step = "audit";
+	}
+	if ((rc = diff_findings(&r, e)) != 0)
+		goto fail_rc;
+	rc = -1;
+	state_free(r.old);
+	r.old = NULL;
+
+	/* 6b. Render; the first-seen column is compared now. */
+	step = "render";
+	if (writer_discrepancies(&r.report, first_seen_text, &r, &r.disc, e) == -1)
+		goto fail;
+	need_write = !fs_column_matches(&r);
+	grids_hash(&r.sum, &r.disc, hash);
 	tot = r.report.nsummary > 0 ? &r.report.summary[r.report.nsummary - 1] : NULL;
 	res->households = tot != NULL ? tot->households : 0;
 	res->errors = (long)report_count(&r.report, RULES_ERROR);
@@ -1292,8 +1537,7 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 		}
 		goto fail;
 	}
-	state_free(c->state);
-	c->state = r.next;
+	keep_state(c, r.next);
 	r.next = NULL;
 	rc = 0;
 	goto done;
@@ -1321,8 +1565,7 @@ fail_rc:
 		    state_set_version(r.next, NULL, &se) == 0 &&
 		    (r.cf == NULL || cellfile_commit(r.cf, &se) == 0) &&
 		    state_save(r.next, cfg->state_dir, &se) == 0) {
-			state_free(c->state);
-			c->state = r.next;
+			keep_state(c, r.next);
 			r.next = NULL;
 		}
 	}

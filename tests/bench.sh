@@ -108,8 +108,11 @@ done
 # median wall time of the whole process (start, token, cycle, exit), its
 # largest peak RSS, the requests (token excluded) and the body bytes on the
 # wire from the emulator's log (answers after gzip).  Then the daemon runs
-# for real on the largest size and its resident size between cycles is read
-# from /proc (BENCH_REST=0 skips it).
+# for real on each size and its resident size between cycles is read from
+# /proc/PID/smaps_rollup (BENCH_REST=0 skips it): Rss, Pss (shared pages
+# divided among the processes that map them: here the emulator shares
+# libc and TLS libraries), Private_Dirty (the daemon's own memory) and the
+# clean file pages (library text; the kernel may drop them).
 # ====================================================================
 bench_daemon_cycle() {
 	[ -x "$BUILD/fakesheets" ] || die "$BUILD/fakesheets not built"
@@ -127,9 +130,13 @@ bench_daemon_cycle() {
 		daemon_size "$n"
 	done
 	if [ "${BENCH_REST:-1}" != 0 ]; then
-		set -- ${BENCH_DAEMON_SIZES:-$BENCH_SIZES}
-		eval "big=\${$#}"
-		daemon_rest "$big"
+		echo
+		echo "the daemon at rest after two cycles (cold, own write), 1 s into its sleep (MB)"
+		printf '%11s %8s %8s %8s %14s %13s %14s\n' "households" "VmHWM" "Rss" "Pss" \
+		    "Private_Dirty" "Shared_Clean" "Private_Clean"
+		for n in ${BENCH_DAEMON_SIZES:-$BENCH_SIZES}; do
+			daemon_rest "$n"
+		done
 	fi
 }
 
@@ -196,9 +203,9 @@ daemon_size() {
 	done
 }
 
-# daemon_rest N: the daemon itself (not --once) on N households: its VmRSS
+# daemon_rest N: the daemon itself (not --once) on N households: its memory
 # once the first (cold) cycle and the one that sees its own write are done,
-# resting until the next poll.
+# resting until the next poll; one table row.
 daemon_rest() {
 	f=$(workbook "$1")
 	fake_start "$f" || die "cannot start the emulator"
@@ -211,16 +218,19 @@ daemon_rest() {
 		sleep 0.1; j=$((j + 1))
 	done
 	sleep 1
-	rest=$(awk '/^VmRSS:/ { print $2 }' "/proc/$dpid/status" 2>/dev/null)
 	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$dpid/status" 2>/dev/null)
+	roll=$(awk '/^(Rss|Pss|Private_Dirty|Shared_Clean|Private_Clean):/ { v[$1] = $2 }
+	    END { printf "%s %s %s %s %s", v["Rss:"], v["Pss:"], v["Private_Dirty:"],
+	        v["Shared_Clean:"], v["Private_Clean:"] }' "/proc/$dpid/smaps_rollup" 2>/dev/null)
 	kill "$dpid" 2>/dev/null || :
 	wait "$dpid" 2>/dev/null || :
 	trap 'stop_emulator; rm -rf "$tmp"' EXIT INT TERM
 	stop_emulator
-	echo
-	printf 'daemon at rest after two cycles on %d households: VmRSS %.1f MB (peak VmHWM %.1f MB)\n' \
-	    "$1" "$(echo "${rest:-0}" | awk '{ print $1 / 1024 }')" \
-	    "$(echo "${hwm:-0}" | awk '{ print $1 / 1024 }')"
+	[ "$(grep -c 'cycle:' "$tmp/rest.err")" -ge 2 ] ||
+	    echo "bench: WARNING: the daemon on $1 households did not finish two cycles" >&2
+	echo "$1 ${hwm:-0} ${roll:-0 0 0 0 0}" | awk '{
+	    printf "%11d %8.1f %8.1f %8.1f %14.1f %13.1f %14.1f\n", $1, $2 / 1024,
+	        $3 / 1024, $4 / 1024, $5 / 1024, $6 / 1024, $7 / 1024 }'
 }
 
 bench_daemon_cycle

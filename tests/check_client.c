@@ -13,17 +13,11 @@
  * connection reuse.  Runs in one process (CK_NOFORK) to keep one emulator.
  */
 #include <check.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "auth/key.h"
 #include "auth/token.h"
@@ -32,14 +26,15 @@
 #include "syncd/retry.h"
 #include "syncd/sheets.h"
 #include "syncd/workbook.h"
+#include "tests/harness.h"
 
 #define THAI_TAB	"บ้าน 'นา' สุข"
 #define SUMMARY_TAB	"สรุป 'ข้อมูล'"
 #define BOOK_ID		"client-test"
 
 static char dir[128];
-static char url[256];
-static pid_t fake_pid = -1;
+static struct harness_fake fake = { .pid = -1 };
+static const char *url = fake.url;
 static struct http *http;
 static struct auth_key *key;
 static struct auth_token *token;
@@ -74,127 +69,6 @@ token_get(void *ctx, int force, const char **bearer, struct err *e)
 	return auth_token_get(ctx, force, bearer, e);
 }
 
-static int
-run(char *const argv[])
-{
-	pid_t pid = fork();
-	int st;
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			close(fd);
-		}
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &st, 0) < 0)
-		return -1;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
-}
-
-static int
-rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
-{
-	(void)sb;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
-
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
-		fprintf(stderr, "cannot write %s\n", path);
-		exit(1);
-	}
-}
-
-/* Start the emulator; its first line is "listening on URL". */
-static int
-start_fake(const char *build)
-{
-	char bin[512], wb[300], sa[300], cert[300], tkey[300], line[200];
-	int pfd[2];
-	FILE *out;
-
-	snprintf(bin, sizeof(bin), "%s/fakesheets", build);
-	snprintf(wb, sizeof(wb), "%s/wb.json", dir);
-	snprintf(sa, sizeof(sa), "%s/service-account.json", dir);
-	snprintf(cert, sizeof(cert), "%s/server.pem", dir);
-	snprintf(tkey, sizeof(tkey), "%s/server.key", dir);
-	if (access(bin, X_OK) != 0) {
-		fprintf(stderr, "check_client: %s is missing (make all first)\n", bin);
-		return -1;
-	}
-	write_file(wb, "{\"spreadsheetId\": \"" BOOK_ID "\", \"properties\": {\"title\": \"t\"},"
-	    " \"sheets\": ["
-	    "{\"properties\": {\"sheetId\": 0, \"title\": \"" THAI_TAB "\", \"index\": 0},"
-	    "  \"values\": [[\"ลำดับ\", \"รหัสบ้าน\"], [1, \"24010012345\"], [2, \"a+b #1 & c\"]]},"
-	    "{\"properties\": {\"sheetId\": 5, \"title\": \"D3\", \"index\": 1},"
-	    "  \"values\": [[true, 1.5]]}]}\n");
-	if (pipe(pfd) < 0)
-		return -1;
-	fake_pid = fork();
-	if (fake_pid < 0)
-		return -1;
-	if (fake_pid == 0) {
-		char *argv[] = { bin, "--workbook", wb, "--service-account", sa,
-			"--tls-cert", cert, "--tls-key", tkey, "--port", "0", NULL };
-
-		dup2(pfd[1], 1);
-		close(pfd[0]);
-		close(pfd[1]);
-		execv(bin, argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	out = fdopen(pfd[0], "r");
-	if (out == NULL || fgets(line, sizeof(line), out) == NULL ||
-	    strncmp(line, "listening on ", 13) != 0) {
-		fprintf(stderr, "check_client: fakesheets did not start\n");
-		return -1;
-	}
-	line[strcspn(line, "\r\n")] = '\0';
-	snprintf(url, sizeof(url), "%s", line + 13);
-	/* Keep the pipe open: the emulator may print more. */
-	return 0;
-}
-
-/* The key pki.sh made, with its token_uri pointed at the emulator. */
-static struct auth_key *
-load_key(void)
-{
-	char path[300], *text;
-	json_t *j;
-	json_error_t je;
-	struct err e;
-	struct auth_key *k;
-	char turl[300];
-
-	snprintf(path, sizeof(path), "%s/service-account.json", dir);
-	j = json_load_file(path, 0, &je);
-	if (j == NULL)
-		return NULL;
-	snprintf(turl, sizeof(turl), "%s/token", url);
-	json_object_set_new(j, "token_uri", json_string(turl));
-	text = json_dumps(j, 0);
-	json_decref(j);
-	err_init(&e);
-	k = auth_key_parse(text, strlen(text), "test key", &e);
-	if (k == NULL)
-		fprintf(stderr, "check_client: %s\n", e.msg);
-	free(text);
-	return k;
-}
-
 static struct sheets *
 client_for(const char *id)
 {
@@ -218,29 +92,29 @@ client_for(const char *id)
 	return s;
 }
 
+/* The workbook the emulator serves: a Thai tab title with a space and apostrophes. */
+#define WORKBOOK_JSON \
+	"{\"spreadsheetId\": \"" BOOK_ID "\", \"properties\": {\"title\": \"t\"}," \
+	" \"sheets\": [" \
+	"{\"properties\": {\"sheetId\": 0, \"title\": \"" THAI_TAB "\", \"index\": 0}," \
+	"  \"values\": [[\"ลำดับ\", \"รหัสบ้าน\"], [1, \"24010012345\"], [2, \"a+b #1 & c\"]]}," \
+	"{\"properties\": {\"sheetId\": 5, \"title\": \"D3\", \"index\": 1}," \
+	"  \"values\": [[true, 1.5]]}]}\n"
+
 static int
 setup_all(void)
 {
-	const char *build = getenv("BUILD") != NULL ? getenv("BUILD") : "build";
 	struct http_opts ho;
 	struct auth_token_opts to;
 	struct retry_env env;
 	struct err e;
-	char ca[300];
+	char ca[HARNESS_PATH], wb[HARNESS_PATH];
 
-	snprintf(dir, sizeof(dir), "%s/check_client.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
+	if (harness_dir(dir, sizeof(dir), "check_client") < 0)
 		return -1;
-	{
-		char *argv[] = { "/bin/sh", "tests/pki.sh", dir, NULL };
-
-		if (run(argv) < 0) {
-			fprintf(stderr, "check_client: tests/pki.sh failed\n");
-			return -1;
-		}
-	}
-	if (start_fake(build) < 0)
+	snprintf(wb, sizeof(wb), "%s/wb.json", dir);
+	if (harness_write_file(wb, WORKBOOK_JSON) < 0 ||
+	    harness_fake_start(&fake, dir, "server", wb) < 0)
 		return -1;
 	snprintf(ca, sizeof(ca), "%s/ca.pem", dir);
 	memset(&ho, 0, sizeof(ho));
@@ -248,7 +122,7 @@ setup_all(void)
 	ho.timeout_s = 10;
 	err_init(&e);
 	http = http_new(&ho, &e);
-	key = load_key();
+	key = harness_key(dir, url);
 	if (http == NULL || key == NULL)
 		return -1;
 	memset(&to, 0, sizeof(to));
@@ -275,34 +149,15 @@ teardown_all(void)
 	auth_token_free(token);
 	auth_key_free(key);
 	http_free(http);
-	if (fake_pid > 0) {
-		kill(fake_pid, SIGTERM);
-		waitpid(fake_pid, NULL, 0);
-	}
-	if (dir[0] != '\0')
-		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	harness_fake_stop(&fake);
+	harness_rmtree(dir);
 }
 
-/* POST/DELETE a control endpoint of the emulator (no token). */
+/* POST/DELETE a control endpoint of the emulator (no token); it must answer 200. */
 static void
 control(const char *method, const char *path, const char *body)
 {
-	struct http_request rq;
-	struct http_response rs;
-	struct err e;
-	char u[512];
-
-	snprintf(u, sizeof(u), "%s%s", url, path);
-	memset(&rq, 0, sizeof(rq));
-	rq.method = method;
-	rq.url = u;
-	rq.body = body;
-	rq.body_len = body != NULL ? strlen(body) : 0;
-	err_init(&e);
-	ck_assert_msg(http_do(http, &rq, &rs, &e) == 0, "%s", e.msg);
-	ck_assert_msg(rs.status == 200, "%s %s: %ld %s", method, path, rs.status,
-	    rs.body != NULL ? rs.body : "");
-	http_response_fini(&rs);
+	ck_assert_int_eq(harness_control(http, url, method, path, body, NULL), 200);
 }
 
 static void

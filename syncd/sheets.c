@@ -480,6 +480,26 @@ url_fmt(struct err *e, const char *fmt, ...)
 	return p;
 }
 
+/*
+ * call_url(s, c, url, out, e): call_api() on url, which is taken (freed
+ * here).  A NULL url (url_fmt or sheets_url_batch_get failed and set e)
+ * returns -1 with *out empty.
+ */
+static int
+call_url(struct sheets *s, struct call *c, char *url, struct sheets_reply *out,
+    struct err *e)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (url == NULL)
+		return -1;
+	c->url = url;
+	rc = call_api(s, c, out, e);
+	free(url);
+	return rc;
+}
+
 int
 sheets_parse_version(const char *body, size_t len, char **version, struct err *e)
 {
@@ -520,26 +540,14 @@ sheets_parse_version(const char *body, size_t len, char **version, struct err *e
 int
 sheets_drive_version(struct sheets *s, char **version, struct err *e)
 {
+	struct call c = { .op = "Drive files.get", .metric = "drive", .method = "GET",
+	    .kind = HTTP_KIND_DRIVE, .idempotent = 1 };
 	struct sheets_reply r;
-	struct call c;
-	char *url;
 	int rc;
 
 	*version = NULL;
-	url = url_fmt(e, "%s/drive/v3/files/%s?fields=version&supportsAllDrives=true",
-	    s->drive_url, s->id_enc);
-	if (url == NULL)
-		return -1;
-	memset(&c, 0, sizeof(c));
-	c.op = "Drive files.get";
-	c.metric = "drive";
-	c.method = "GET";
-	c.url = url;
-	c.kind = HTTP_KIND_DRIVE;
-	c.idempotent = 1;
-	rc = call_api(s, &c, &r, e);
-	free(url);
-	if (rc < 0)
+	if (call_url(s, &c, url_fmt(e, "%s/drive/v3/files/%s?fields=version"
+	    "&supportsAllDrives=true", s->drive_url, s->id_enc), &r, e) < 0)
 		return -1;
 	rc = sheets_parse_version(r.body, r.len, version, e);
 	sheets_reply_fini(&r);
@@ -607,28 +615,16 @@ fail:
 int
 sheets_get_tabs(struct sheets *s, struct sheets_tabs *out, struct err *e)
 {
+	struct call c = { .op = "spreadsheets.get", .metric = "get_tabs", .method = "GET",
+	    .kind = HTTP_KIND_READ, .idempotent = 1 };
 	struct sheets_reply r;
-	struct call c;
-	char *url;
 	int rc;
 
 	out->tabs = NULL;
 	out->n = 0;
 	/* sheets.properties(sheetId,title,index), percent-encoded. */
-	url = url_fmt(e, "%s/v4/spreadsheets/%s?fields=sheets.properties%%28sheetId%%2Ctitle"
-	    "%%2Cindex%%29", s->sheets_url, s->id_enc);
-	if (url == NULL)
-		return -1;
-	memset(&c, 0, sizeof(c));
-	c.op = "spreadsheets.get";
-	c.metric = "get_tabs";
-	c.method = "GET";
-	c.url = url;
-	c.kind = HTTP_KIND_READ;
-	c.idempotent = 1;
-	rc = call_api(s, &c, &r, e);
-	free(url);
-	if (rc < 0)
+	if (call_url(s, &c, url_fmt(e, "%s/v4/spreadsheets/%s?fields=sheets.properties"
+	    "%%28sheetId%%2Ctitle%%2Cindex%%29", s->sheets_url, s->id_enc), &r, e) < 0)
 		return -1;
 	rc = sheets_parse_tabs(r.body, r.len, out, e);
 	sheets_reply_fini(&r);
@@ -691,29 +687,16 @@ int
 sheets_batch_get(struct sheets *s, const char *const *titles, size_t n,
     struct sheets_reply *out, struct err *e)
 {
-	struct call c;
-	char *url;
-	int rc;
+	struct call c = { .op = "values:batchGet", .metric = "batch_get", .method = "GET",
+	    .max_body = HTTP_MAX_BODY_LARGE, .kind = HTTP_KIND_READ, .idempotent = 1 };
 
 	memset(out, 0, sizeof(*out));
 	if (n == 0) {
 		err_set(e, ERR_USAGE, "values:batchGet of no tab");
 		return -1;
 	}
-	url = sheets_url_batch_get(s->sheets_url, s->id, titles, n, e);
-	if (url == NULL)
-		return -1;
-	memset(&c, 0, sizeof(c));
-	c.op = "values:batchGet";
-	c.metric = "batch_get";
-	c.method = "GET";
-	c.url = url;
-	c.max_body = HTTP_MAX_BODY_LARGE;
-	c.kind = HTTP_KIND_READ;
-	c.idempotent = 1;
-	rc = call_api(s, &c, out, e);
-	free(url);
-	return rc;
+	return call_url(s, &c, sheets_url_batch_get(s->sheets_url, s->id, titles, n, e),
+	    out, e);
 }
 
 static const char *
@@ -731,25 +714,11 @@ static int
 post_text(struct sheets *s, const char *op, const char *suffix, const char *body,
     int idempotent, struct sheets_reply *out, struct err *e)
 {
-	struct call c;
-	char *url;
-	int rc;
+	struct call c = { .op = op, .metric = metric_name(op), .method = "POST",
+	    .body = body, .kind = HTTP_KIND_WRITE, .idempotent = idempotent };
 
-	memset(out, 0, sizeof(*out));
-	url = url_fmt(e, "%s/v4/spreadsheets/%s%s", s->sheets_url, s->id_enc, suffix);
-	if (url == NULL)
-		return -1;
-	memset(&c, 0, sizeof(c));
-	c.op = op;
-	c.metric = metric_name(op);
-	c.method = "POST";
-	c.url = url;
-	c.body = body;
-	c.kind = HTTP_KIND_WRITE;
-	c.idempotent = idempotent;
-	rc = call_api(s, &c, out, e);
-	free(url);
-	return rc;
+	return call_url(s, &c, url_fmt(e, "%s/v4/spreadsheets/%s%s", s->sheets_url,
+	    s->id_enc, suffix), out, e);
 }
 
 /* POST a JSON document to {sheets_url}/v4/spreadsheets/{id}{suffix}. */

@@ -375,64 +375,84 @@ cell_key_normalise(const char *text, size_t len, int is_number, char *out,
 	return (int)o;
 }
 
+/*
+ * Where the normalising walk puts its output: into out (out != NULL, at most
+ * size - 1 bytes, room kept for the NUL), or compared against want (out ==
+ * NULL, size is want's length).  n counts the bytes put so far.
+ */
+struct heading_sink {
+	char *out;
+	const char *want;
+	size_t size;
+	size_t n;
+};
+
+/* sink_put(k, c): one output byte; -1 when it does not fit or differs. */
+static int
+sink_put(struct heading_sink *k, char c)
+{
+	if (k->out != NULL) {
+		if (k->n + 1 >= k->size)
+			return -1;
+		k->out[k->n++] = c;
+		return 0;
+	}
+	if (k->n >= k->size || k->want[k->n] != c)
+		return -1;
+	k->n++;
+	return 0;
+}
+
+/*
+ * heading_walk(text, len, fold, k): the one definition of a heading's
+ * normal form, shared by writing it and comparing against it.  White-space
+ * runs become one space between words (fold 0) or nothing (fold 1);
+ * leading and trailing ones vanish.  Returns 0, or -1 at the first byte
+ * sink_put refuses.
+ */
+static int
+heading_walk(const char *text, size_t len, int fold, struct heading_sink *k)
+{
+	size_t i = 0, n;
+	int pending = 0;
+
+	if (text == NULL)
+		len = 0;
+	while (i < len) {
+		n = cell_space_len(text + i, len - i);
+		if (n > 0) {
+			pending = k->n > 0 && !fold;
+			i += n;
+			continue;
+		}
+		if (pending && sink_put(k, ' ') < 0)
+			return -1;
+		pending = 0;
+		if (sink_put(k, text[i++]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 heading_normalise(const char *text, size_t len, char *out, size_t outsize,
     int fold)
 {
-	size_t i = 0, o = 0, n;
-	int pending = 0;
+	struct heading_sink k = { out, NULL, outsize, 0 };
 
-	if (outsize == 0)
+	if (outsize == 0 || heading_walk(text, len, fold, &k) < 0)
 		return -1;
-	if (text == NULL)
-		len = 0;
-	while (i < len) {
-		if ((n = cell_space_len(text + i, len - i)) > 0) {
-			pending = o > 0 && !fold;
-			i += n;
-			continue;
-		}
-		if (pending) {
-			if (o + 1 >= outsize)
-				return -1;
-			out[o++] = ' ';
-			pending = 0;
-		}
-		if (o + 1 >= outsize)
-			return -1;
-		out[o++] = text[i++];
-	}
-	out[o] = '\0';
-	return (int)o;
+	out[k.n] = '\0';
+	return (int)k.n;
 }
 
 int
 cell_heading_equals(const char *text, size_t len, const char *want,
     size_t wantlen, int fold)
 {
-	size_t i = 0, o = 0, n;
-	int pending = 0;
+	struct heading_sink k = { NULL, want, wantlen, 0 };
 
-	if (text == NULL)
-		len = 0;
-	while (i < len) {
-		if ((n = cell_space_len(text + i, len - i)) > 0) {
-			pending = o > 0 && !fold;
-			i += n;
-			continue;
-		}
-		if (pending) {
-			if (o >= wantlen || want[o] != ' ')
-				return 0;
-			o++;
-			pending = 0;
-		}
-		if (o >= wantlen || want[o] != text[i])
-			return 0;
-		o++;
-		i++;
-	}
-	return o == wantlen;
+	return heading_walk(text, len, fold, &k) == 0 && k.n == wantlen;
 }
 
 int

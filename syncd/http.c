@@ -125,16 +125,6 @@ http_kind_name(enum http_kind k)
 	return (unsigned)k < HTTP_KIND_COUNT ? names[k] : "?";
 }
 
-const char *
-http_class_name(enum http_class c)
-{
-	static const char *const names[HTTP_CLASS_COUNT] = {
-		"transport", "2xx", "401", "403", "404", "429", "4xx", "5xx", "other"
-	};
-
-	return (unsigned)c < HTTP_CLASS_COUNT ? names[c] : "?";
-}
-
 enum http_class
 http_class_of(long status)
 {

@@ -121,9 +121,8 @@ void http_response_fini(struct http_response *rs);
 /* http_stats_get(h, out): copy the counters since http_new. */
 void http_stats_get(const struct http *h, struct http_stats *out);
 
-/* http_kind_name(k), http_class_name(c): short names for metrics ("read", "429"). */
+/* http_kind_name(k): a short name for metrics ("read"). */
 const char *http_kind_name(enum http_kind k);
-const char *http_class_name(enum http_class c);
 
 /* http_class_of(status): the metrics class of an HTTP status (0: transport). */
 enum http_class http_class_of(long status);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "syncd/state.h"
+#include "tests/harness.h"
 
 static char dir[64];
 static char path[128];
@@ -30,11 +31,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
+	harness_rmtree(dir);
 }
 
 static void

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "auth/key.h"
 #include "auth/token.h"
@@ -40,28 +39,7 @@ static struct auth_key *key;
 static struct auth_token *token;
 static struct retry retry;
 static struct sheets *sheets;
-static double slept_total;
-static int nsleeps;
-
-static int
-fake_sleep(void *ctx, double s)
-{
-	(void)ctx;
-	slept_total += s;
-	nsleeps++;
-	return 0;
-}
-
-/* The real clock plus the time the fake sleep pretended to wait. */
-static double
-fake_now(void *ctx)
-{
-	struct timespec ts;
-
-	(void)ctx;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + slept_total;
-}
+static struct harness_clock clk;
 
 static int
 token_get(void *ctx, int force, const char **bearer, struct err *e)
@@ -135,8 +113,9 @@ setup_all(void)
 		return -1;
 	}
 	memset(&env, 0, sizeof(env));
-	env.sleep = fake_sleep;
-	env.now = fake_now;
+	env.sleep = harness_sleep;
+	env.now = harness_now;
+	env.ctx = &clk;
 	retry_init(&retry, &env);
 	sheets = client_for(BOOK_ID);
 	return sheets != NULL ? 0 : -1;
@@ -333,7 +312,7 @@ START_TEST(test_retries_on_503_429_and_drop)
 	struct sheets_tabs t;
 	struct err e;
 	unsigned long before = retry.retries;
-	int sleeps = nsleeps;
+	int sleeps = clk.nsleeps;
 
 	faults("[{\"status\": 503}, {\"status\": 429, \"retry_after\": 2}, {\"truncate\": true}]");
 	err_init(&e);
@@ -341,9 +320,9 @@ START_TEST(test_retries_on_503_429_and_drop)
 	ck_assert_uint_eq(t.n >= 2, 1);
 	sheets_tabs_fini(&t);
 	ck_assert_uint_eq(retry.retries - before, 3);
-	ck_assert_int_eq(nsleeps - sleeps, 3);
+	ck_assert_int_eq(clk.nsleeps - sleeps, 3);
 	/* The 429's Retry-After was honoured: at least 2 s asked of the sleep. */
-	ck_assert(slept_total >= 2);
+	ck_assert(clk.slept >= 2);
 	ck_assert_uint_ge(retry.throttled, 1);
 	retry.slow_until = 0;
 	/* A dropped connection: resent (by curl on a reused connection, or by us). */

@@ -2,7 +2,8 @@
  * harness: what the Check suites that talk to the emulator share: a scratch
  * directory with the test PKI (tests/pki.sh), $BUILD/fakesheets started on a
  * free loopback port with a chosen certificate, the test key pointed at that
- * emulator, and the emulator's control endpoints.
+ * emulator, the emulator's control endpoints, and a pretend clock for the
+ * retry policy.
  *
  * Header-only (static inline) because the Makefile links each tests/check_*.c
  * alone with the library.  Test code: on a setup failure it says why on
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "auth/key.h"
@@ -36,6 +38,36 @@ struct harness_fake {
 	char url[128];		/* "https://127.0.0.1:PORT" */
 	FILE *out;		/* its standard output, kept open */
 };
+
+/*
+ * A pretend clock for struct retry_env (pass it as env.ctx): harness_sleep
+ * only adds to slept, harness_now is the monotonic clock plus all that was
+ * "slept", so backoff and Retry-After are honoured without real waiting.
+ */
+struct harness_clock {
+	double slept;		/* seconds asked of harness_sleep so far */
+	int nsleeps;		/* calls to harness_sleep so far */
+};
+
+static inline int
+harness_sleep(void *ctx, double s)
+{
+	struct harness_clock *c = ctx;
+
+	c->slept += s;
+	c->nsleeps++;
+	return 0;
+}
+
+static inline double
+harness_now(void *ctx)
+{
+	const struct harness_clock *c = ctx;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + c->slept;
+}
 
 /* harness_build(): $BUILD, or "build". */
 static inline const char *

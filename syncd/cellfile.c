@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "syncd/fsutil.h"
+#include "syncd/jsonout.h"
 
 #define CELLFILE_FORMAT	1
 #define PATH_MAX_LEN	4096
@@ -387,33 +388,6 @@ old_value(const struct cellfile *cf, const json_t *a, size_t i)
 
 /* ---- the new file ----------------------------------------------------- */
 
-static void
-put_str(FILE *f, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
-
-	putc('"', f);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		fwrite(run, 1, (size_t)(s - run), f);
-		run = s + 1;
-		if (c == '"' || c == '\\') {
-			putc('\\', f);
-			putc(c, f);
-		} else {
-			fputs("\\u00", f);
-			putc(hex[c >> 4], f);
-			putc(hex[c & 15], f);
-		}
-	}
-	fwrite(run, 1, (size_t)(s - run), f);
-	putc('"', f);
-}
-
 static int
 open_new(struct cellfile *cf, struct err *e)
 {
@@ -433,7 +407,7 @@ open_new(struct cellfile *cf, struct err *e)
 	for (i = 0; i < cf->ncols; i++) {
 		if (i > 0)
 			putc(',', cf->out);
-		put_str(cf->out, cf->cols[i]);
+		jsonout_string(cf->out, cf->cols[i]);
 	}
 	fputs("]}\n", cf->out);
 	return 0;
@@ -508,12 +482,12 @@ cellfile_row(struct cellfile *cf, const char *tab, const char *id,
 	if (now_add(cf, kh) == -1)
 		return nomem(e);
 	fprintf(cf->out, "%016" PRIx64 " %016" PRIx64 " [", kh, vh);
-	put_str(cf->out, tab);
+	jsonout_string(cf->out, tab);
 	putc(',', cf->out);
-	put_str(cf->out, id);
+	jsonout_string(cf->out, id);
 	for (i = 0; i < cf->ncols; i++) {
 		putc(',', cf->out);
-		put_str(cf->out, values[i]);
+		jsonout_string(cf->out, values[i]);
 	}
 	fputs("]\n", cf->out);
 	if (p == NULL) {

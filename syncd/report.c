@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "syncd/jsonout.h"
 #include "syncd/textwidth.h"
 #include "syncd/today.h"
 
@@ -148,41 +149,6 @@ report_json(const struct rules_report *r, struct err *e)
  * JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) prints.
  */
 
-/* put_json_string(f, s): s as a JSON string (jansson's escapes), or null. */
-static void
-put_json_string(FILE *f, const char *s)
-{
-	const char *run;
-	unsigned char c;
-
-	if (s == NULL) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (;;) {
-		run = s;
-		for (c = (unsigned char)*s; c >= 0x20 && c != '"' && c != '\\';
-		    c = (unsigned char)*s)
-			s++;
-		if (s > run)
-			fwrite(run, 1, (size_t)(s - run), f);
-		if (c == '\0')
-			break;
-		switch (c) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\b': fputs("\\b", f); break;
-		case '\f': fputs("\\f", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default: fprintf(f, "\\u%04X", (unsigned)c); break;
-		}
-		s++;
-	}
-	fputc('"', f);
-}
 
 /*
  * put_json_real(f, x): x as jansson prints a real at precision 15: %.15g,
@@ -221,7 +187,7 @@ static void
 put_key(FILE *f, int first, const char *indent, const char *key)
 {
 	fprintf(f, "%s\n%s", first ? "" : ",", indent);
-	put_json_string(f, key);
+	jsonout_string(f, key);
 	fputs(": ", f);
 }
 
@@ -233,7 +199,7 @@ write_summary_json(FILE *f, const struct rules_report *r, const struct rules_sum
 
 	fputs("{", f);
 	put_key(f, 1, in, "district");
-	put_json_string(f, s->district);
+	jsonout_string(f, s->district);
 	put_key(f, 0, in, "households");
 	fprintf(f, "%ld", s->households);
 	for (i = 0; i < r->nstatus; i++) {
@@ -262,22 +228,22 @@ write_finding_json(FILE *f, const struct rules_finding *fd)
 
 	fputs("{", f);
 	put_key(f, 1, in, "rule");
-	put_json_string(f, fd->rule);
+	jsonout_string(f, fd->rule);
 	put_key(f, 0, in, "severity");
 	fputs(fd->severity == RULES_ERROR ? "\"error\"" : "\"warning\"", f);
 	put_key(f, 0, in, "tab");
-	put_json_string(f, fd->tab);
+	jsonout_string(f, fd->tab);
 	put_key(f, 0, in, "row");
 	if (fd->row > 0)
 		fprintf(f, "%u", (unsigned)fd->row);
 	else
 		fputs("null", f);
 	put_key(f, 0, in, "key");
-	put_json_string(f, fd->key);
+	jsonout_string(f, fd->key);
 	put_key(f, 0, in, "column");
-	put_json_string(f, fd->column);
+	jsonout_string(f, fd->column);
 	put_key(f, 0, in, "message");
-	put_json_string(f, fd->message);
+	jsonout_string(f, fd->message);
 	fputs("\n    }", f);
 }
 
@@ -293,7 +259,7 @@ report_write_json(FILE *f, const struct rules_report *r, struct err *e)
 	}
 	fputs("{", f);
 	put_key(f, 1, "  ", "today");
-	put_json_string(f, day);
+	jsonout_string(f, day);
 	put_key(f, 0, "  ", "summary");
 	fputs(r->nsummary > 0 ? "[" : "[]", f);
 	for (i = 0; i < r->nsummary; i++) {

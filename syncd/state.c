@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "syncd/fsutil.h"
+#include "syncd/jsonout.h"
 
 #define STATE_FORMAT 1
 #define STATE_PATH_MAX 4096
@@ -725,42 +726,6 @@ state_cell_count(const struct state *s)
 
 /* ---- saving ----------------------------------------------------------- */
 
-static void
-put_str(FILE *f, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
-
-	putc('"', f);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		fwrite(run, 1, (size_t)(s - run), f);
-		run = s + 1;
-		if (c == '"' || c == '\\') {
-			putc('\\', f);
-			putc(c, f);
-		} else {
-			fputs("\\u00", f);
-			putc(hex[c >> 4], f);
-			putc(hex[c & 15], f);
-		}
-	}
-	fwrite(run, 1, (size_t)(s - run), f);
-	putc('"', f);
-}
-
-static void
-put_opt_str(FILE *f, const char *s)
-{
-	if (s == NULL)
-		fputs("null", f);
-	else
-		put_str(f, s);
-}
-
 static int
 write_state(FILE *f, void *ctx, struct err *e)
 {
@@ -781,17 +746,17 @@ write_state(FILE *f, void *ctx, struct err *e)
 		return -1;
 	}
 	fprintf(f, "{\"format\":%d,\"version\":", STATE_FORMAT);
-	put_opt_str(f, s->version);
+	jsonout_string(f, s->version);
 	fprintf(f, ",\"cycle\":%" PRIu64 ",\"rendered_hash\":", s->cycle);
-	put_opt_str(f, s->rendered_hash);
+	jsonout_string(f, s->rendered_hash);
 	fputs(",\"basis\":", f);
-	put_opt_str(f, s->basis);
+	jsonout_string(f, s->basis);
 	fputs(",\n\"sheets\":[", f);
 	for (i = 0; i < s->nsheets; i++) {
 		if (i > 0)
 			putc(',', f);
 		fputs("{\"title\":", f);
-		put_str(f, s->sheets[i].title);
+		jsonout_string(f, s->sheets[i].title);
 		fprintf(f, ",\"sheetId\":%" PRId64 ",\"index\":%ld}",
 		    s->sheets[i].sheet_id, s->sheets[i].index);
 	}
@@ -805,14 +770,14 @@ write_state(FILE *f, void *ctx, struct err *e)
 		if (!first)
 			putc(',', f);
 		first = 0;
-		put_str(f, seen->id);
+		jsonout_string(f, seen->id);
 		fprintf(f, ":%lld", (long long)seen->t);
 	}
 	fputs("},\n\"columns\":[", f);
 	for (i = 0; i < s->ncols; i++) {
 		if (i > 0)
 			putc(',', f);
-		put_str(f, s->cols[i]);
+		jsonout_string(f, s->cols[i]);
 	}
 	fputs("],\n\"cells\":{", f);
 	first = 1;
@@ -823,7 +788,7 @@ write_state(FILE *f, void *ctx, struct err *e)
 		if (!first)
 			putc(',', f);
 		first = 0;
-		put_str(f, t->name);
+		jsonout_string(f, t->name);
 		fputs(":{", f);
 		firstrow = 1;
 		for (j = 0; j < t->rows.cap; j++) {
@@ -832,7 +797,7 @@ write_state(FILE *f, void *ctx, struct err *e)
 			r = t->rows.ents[j].val;
 			fputs(firstrow ? "\n" : ",\n", f);
 			firstrow = 0;
-			put_str(f, r->key);
+			jsonout_string(f, r->key);
 			fputs(":[", f);
 			top = 0;
 			for (p = r->blob; p < r->blob + r->blen; p += ent_size(p)) {
@@ -843,7 +808,7 @@ write_state(FILE *f, void *ctx, struct err *e)
 			for (c = 0; c < top; c++) {
 				if (c > 0)
 					putc(',', f);
-				put_opt_str(f, byidx[c]);
+				jsonout_string(f, byidx[c]);
 				byidx[c] = NULL;
 			}
 			putc(']', f);

@@ -135,11 +135,20 @@ check "the log verifies" "$?" 0
 edit 6
 fake_curl -X DELETE "$FAKE_URL/_fake/faults" >/dev/null
 before=$(sheet_sum)
+fake_get "_fake/spreadsheets/$ID" | jq -S . > "$work/before-write-storm.json"
 fake_faults "[{}, {}, {}, $(storm 40 | tr -d '[]')]"
 once; rc=$?
 check "--once whose write outlasts the budget exits 75" "$rc" 75
 check "api.error at the write step" "$(last_error_step)" write
-check "the sheet is unchanged (not half-written)" "$(sheet_sum)" "$before"
+after=$(sheet_sum)
+check "the sheet is unchanged (not half-written)" "$after" "$before"
+if [ "$after" != "$before" ]; then
+	# Say what changed, and what was asked, so a rare failure can be read.
+	printf '     requests: %s\n' "$(requests)"
+	fake_get "_fake/spreadsheets/$ID" | jq -S . | diff "$work/before-write-storm.json" - |
+	    head -n 30 | sed 's/^/     /'
+	tail -n 5 "$work/stderr" | sed 's/^/     stderr: /'
+fi
 fake_curl -X DELETE "$FAKE_URL/_fake/faults" >/dev/null
 once; check "the next --once exits 0" "$?" 0
 summary_ok && ok "and writes the summary" || bad "and writes the summary"

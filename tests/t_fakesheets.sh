@@ -133,6 +133,17 @@ r=$(api -o /dev/null -w '%{http_code}' "$V4")
 check "fault delay then 200" "$r" 200
 check "request log" "$(fake_requests | jq -c '[.[].status]')" '[429,503,0,200,200]'
 check "log keeps raw query" "$(api -o /dev/null "$V4/values:batchGet?ranges=%27D3%27!A1"; fake_requests | jq -r '.[-1].query')" "ranges=%27D3%27!A1"
+# A delayed write is applied and logged when it arrives; only its answer
+# waits.  (Sleeping first let a write the client had given up on land
+# seconds later, in the middle of the next test step.)
+fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
+fake_faults '[{"delay_ms": 2000}]'
+api -o /dev/null --max-time 0.3 -X PUT -d '{"values":[["late"]]}' \
+    "$V4/values/New!A1?valueInputOption=RAW" 2>/dev/null
+check "fault delay: the client gave up" "$?" 28
+check "fault delay: the write is logged on arrival" "$(fake_requests | jq -c '[.[].status]')" '[200]'
+check "fault delay: the write is applied on arrival" \
+    "$(fake_get "_fake/spreadsheets/$ID" | jq -r '.sheets[] | select(.properties.title == "New") | .values[0][0]')" late
 
 # --- 403 ---
 jq '. + {"spreadsheetId": "t-private", "_fake": {"forbidden": true}}' "$work/wb.json" > "$work/p.json"

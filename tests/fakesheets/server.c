@@ -602,6 +602,25 @@ next_fault(struct server *s)
 	return f;
 }
 
+/*
+ * A delay_ms fault stalls the answer, not the request: the request is
+ * handled (a write applied) and logged when it arrives, and only then does
+ * this thread sleep.  Sleeping first would apply a write the client has long
+ * given up on seconds later, in the middle of whatever the test does next.
+ */
+static void
+stall(json_int_t ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0 || ms >= 600000)
+		return;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
 static int
 wants_gzip(struct MHD_Connection *c)
 {
@@ -621,23 +640,16 @@ serve_api(struct server *s, struct MHD_Connection *c, const char *method,
 	json_t *fault = next_fault(s), *out;
 	const char *pp;
 	int status, auth, pretty, gz, answered = 0;
+	json_int_t delay_ms = 0;
 	enum MHD_Result ret;
 
 	memset(&rp, 0, sizeof(rp));
 	if (fault != NULL) {
-		json_int_t ms = json_integer_value(json_object_get(fault,
-		    "delay_ms"));
-
-		if (ms > 0 && ms < 600000) {
-			struct timespec ts = {(time_t)(ms / 1000),
-			    (long)(ms % 1000) * 1000000};
-
-			while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-				;
-		}
+		delay_ms = json_integer_value(json_object_get(fault, "delay_ms"));
 		if (json_is_true(json_object_get(fault, "drop"))) {
 			json_decref(fault);
 			record(s, method, r->uri, 0, r->len, 0);
+			stall(delay_ms);
 			return MHD_NO;	/* closes the connection, no answer */
 		}
 		status = (int)json_integer_value(json_object_get(fault,
@@ -712,6 +724,7 @@ send:
 	if (!rp.gzipped && wants_gzip(c) && rp.len > 0 && gzip_body(&rp) == 0)
 		rp.gzipped = 1;
 	record(s, method, r->uri, rp.status, r->len, rp.len);
+	stall(delay_ms);
 	ret = send_reply(c, &rp, rp.gzipped);
 	free(rp.body);
 	return ret;

@@ -43,28 +43,8 @@ static struct auth_key *key;
 static struct auth_token *token;
 static struct retry retry;
 static struct sheets *sheets;
-static double slept_total;
-static int nsleeps;
+static struct harness_clock clk;	/* the retry policy's pretend clock */
 static time_t clock_offset;	/* added to the token cache's clock */
-
-static int
-fake_sleep(void *ctx, double s)
-{
-	(void)ctx;
-	slept_total += s;
-	nsleeps++;
-	return 0;
-}
-
-static double
-fake_now(void *ctx)
-{
-	struct timespec ts;
-
-	(void)ctx;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + slept_total;
-}
 
 static time_t
 skewed_now(void *ctx)
@@ -150,8 +130,9 @@ setup_all(void)
 	if (token == NULL)
 		return -1;
 	memset(&env, 0, sizeof(env));
-	env.sleep = fake_sleep;
-	env.now = fake_now;
+	env.sleep = harness_sleep;
+	env.now = harness_now;
+	env.ctx = &clk;
 	retry_init(&retry, &env);
 	sheets = client_with(token);
 	return sheets != NULL ? 0 : -1;
@@ -346,12 +327,12 @@ END_TEST
 START_TEST(test_retry_after_honoured)
 {
 	struct err e;
-	double before = slept_total;
+	double before = clk.slept;
 
 	reset();
 	faults("[{\"status\": 429, \"retry_after\": 30}]");
 	ck_assert_msg(do_read(0, &e) == 0, "%s", e.msg);
-	ck_assert(slept_total - before >= 30);
+	ck_assert(clk.slept - before >= 30);
 	reset();
 }
 END_TEST
@@ -413,7 +394,7 @@ START_TEST(test_storm_past_cycle_budget)
 	char list[2048];
 	struct err e;
 	size_t n = 0;
-	double start = fake_now(NULL);
+	double start = harness_now(&clk);
 	int i;
 
 	reset();
@@ -430,11 +411,11 @@ START_TEST(test_storm_past_cycle_budget)
 	/* (the budget ends it; only wildly short random waits reach the attempt cap) */
 	ck_assert_msg(strstr(e.msg, "budget") != NULL || strstr(e.msg, "attempts") != NULL,
 	    "%s", e.msg);
-	ck_assert(fake_now(NULL) - start <= 20 + 2);
+	ck_assert(harness_now(&clk) - start <= 20 + 2);
 	ck_assert_uint_gt(faults_left(), 0);
 	/* The quota slow-down holds back a different call of the same cycle. */
 	n = faults_left();
-	if (retry.slow_until > fake_now(NULL) + 20) {
+	if (retry.slow_until > harness_now(&clk) + 20) {
 		ck_assert_int_eq(do_read(0, &e), -1);
 		ck_assert_int_eq(e.code, ERR_TEMP);
 		ck_assert_uint_eq(faults_left(), n);	/* nothing was sent */
@@ -456,10 +437,10 @@ START_TEST(test_429_slows_the_next_call)
 	ck_assert_msg(do_read(0, &e) == 0, "%s", e.msg);
 	ck_assert_uint_eq(retry.throttled, throttled + 1);
 	/* Pretend the retry went out early: the slow-down is still ahead. */
-	retry.slow_until = fake_now(NULL) + 4;
-	sleeps = nsleeps;
+	retry.slow_until = harness_now(&clk) + 4;
+	sleeps = clk.nsleeps;
 	ck_assert_msg(do_read(1, &e) == 0, "%s", e.msg);
-	ck_assert_int_eq(nsleeps, sleeps + 1);
+	ck_assert_int_eq(clk.nsleeps, sleeps + 1);
 	reset();
 }
 END_TEST
@@ -668,13 +649,13 @@ START_TEST(test_token_endpoint_storm_and_refusal)
 	reset();
 	faults("[{\"status\": 401}]");
 	before = retry.retries;
-	sleeps = nsleeps;
+	sleeps = clk.nsleeps;
 	err_init(&e);
 	ck_assert_int_eq(sheets_get_tabs(s, &tabs, &e), -1);
 	ck_assert_int_eq(e.code, ERR_AUTH);
 	ck_assert_int_eq(e.status, 401);
 	ck_assert_uint_eq(retry.retries, before);
-	ck_assert_int_eq(nsleeps, sleeps);
+	ck_assert_int_eq(clk.nsleeps, sleeps);
 	ck_assert_int_ge(requests_to("/token"), 1);
 	ck_assert_int_eq(requests_to(BOOK_ID), 0);
 	sheets_client_free(s);

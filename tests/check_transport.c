@@ -68,27 +68,7 @@ static struct {
 
 static char base[64];	/* "http://127.0.0.1:PORT" */
 static char dir[256];
-static double slept_total;
-static int nsleeps;
-
-static int
-fake_sleep(void *ctx, double s)
-{
-	(void)ctx;
-	slept_total += s;
-	nsleeps++;
-	return 0;
-}
-
-static double
-fake_now(void *ctx)
-{
-	struct timespec ts;
-
-	(void)ctx;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + slept_total;
-}
+static struct harness_clock clk;	/* the retry policy's pretend clock */
 
 static int
 send_all(int fd, const char *p, size_t n)
@@ -807,8 +787,9 @@ START_TEST(test_hostile_api)
 	size_t i;
 
 	memset(&env, 0, sizeof(env));
-	env.sleep = fake_sleep;
-	env.now = fake_now;
+	env.sleep = harness_sleep;
+	env.now = harness_now;
+	env.ctx = &clk;
 	retry_init(&r, &env);
 	memset(&so, 0, sizeof(so));
 	so.http = h;
@@ -858,7 +839,7 @@ cert_case(const char *cert, int want_ok)
 	struct http *h;
 	struct err e;
 	char ca[HARNESS_PATH];
-	int sleeps = nsleeps, rc;
+	int sleeps = clk.nsleeps, rc;
 
 	ck_assert_int_eq(harness_fake_start(&f, dir, cert, NULL), 0);
 	snprintf(ca, sizeof(ca), "%s/ca.pem", dir);
@@ -877,8 +858,9 @@ cert_case(const char *cert, int want_ok)
 	tok = auth_token_new(&to, &e);
 	ck_assert_ptr_nonnull(tok);
 	memset(&env, 0, sizeof(env));
-	env.sleep = fake_sleep;
-	env.now = fake_now;
+	env.sleep = harness_sleep;
+	env.now = harness_now;
+	env.ctx = &clk;
 	retry_init(&r, &env);
 	memset(&so, 0, sizeof(so));
 	so.http = h;
@@ -907,7 +889,7 @@ cert_case(const char *cert, int want_ok)
 		ck_assert_uint_eq(st.requests[HTTP_KIND_TOKEN][HTTP_CLASS_TRANSPORT], 1);
 		ck_assert_uint_eq(st.requests[HTTP_KIND_READ][HTTP_CLASS_TRANSPORT], 0);
 		ck_assert_uint_eq(r.retries, 0);
-		ck_assert_int_eq(nsleeps, sleeps);
+		ck_assert_int_eq(clk.nsleeps, sleeps);
 	}
 	sheets_client_free(s);
 	auth_token_free(tok);

@@ -12,6 +12,13 @@
 # fake_token              a valid access token from the emulator
 : "${BUILD:=build}"
 
+# Assertions for end-to-end scripts: ok NAME, bad NAME, check NAME GOT WANT;
+# each failure counts in $fails, which the script turns into its exit status.
+fails=0
+ok() { printf 'ok   %s\n' "$1"; }
+bad() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
+check() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got [$2] want [$3]"; fi; }
+
 fake_curl() {
 	curl -sS --cacert "$FAKE_DIR/ca.pem" "$@"
 }

@@ -19,10 +19,6 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 SYNCD="${RUNNER:-} $BUILD/syncd"
-fails=0
-ok() { printf 'ok   %s\n' "$1"; }
-bad() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got [$2] want [$3]"; fi; }
 # expect STATUS DESCRIPTION CMD...: stdout to $W/out, stderr to $W/err.
 expect() {
 	_want=$1 _what=$2

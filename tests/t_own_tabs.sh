@@ -11,10 +11,6 @@ set -u
 : "${BUILD:=build}"
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
-fails=0
-ok() { printf 'ok   %s\n' "$1"; }
-bad() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got [$2] want [$3]"; fi; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/t_own_tabs.XXXXXX")
 trap 'fake_stop; rm -rf "$work"' EXIT INT TERM

@@ -10,7 +10,6 @@
  */
 #include "syncd/http.h"
 
-#include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include <time.h>
 
 #include "auth/token.h"
+#include "syncd/curlapi.h"
 #include "syncd/retry.h"
 
 #ifndef SYNCD_VERSION
@@ -49,20 +49,14 @@ struct sink {
 	int nomem;
 };
 
-static int curl_ready;	/* curl_global_init done; set once, before any thread */
+/* libcurl's functions: loaded by the first http_do of the process (see curlapi.h). */
+static const struct curlapi *cu;
 
 struct http *
 http_new(const struct http_opts *o, struct err *e)
 {
 	struct http *h;
 
-	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			err_set(e, ERR_HTTP, "libcurl failed to initialise");
-			return NULL;
-		}
-		curl_ready = 1;
-	}
 	h = calloc(1, sizeof(*h));
 	if (h == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory for the HTTP client");
@@ -98,7 +92,7 @@ http_free(struct http *h)
 	if (h == NULL)
 		return;
 	for (i = 0; i < h->nhosts; i++)
-		curl_easy_cleanup(h->hosts[i].curl);
+		cu->easy_cleanup(h->hosts[i].curl);
 	free(h->ca_file);
 	free(h);
 }
@@ -188,7 +182,7 @@ struct target {
 static int
 parse_target(const char *url, struct target *t, struct err *e)
 {
-	CURLU *u = curl_url();
+	CURLU *u = cu->url();
 	char *scheme = NULL, *host = NULL, *port = NULL;
 	int rc = -1;
 
@@ -197,10 +191,10 @@ parse_target(const char *url, struct target *t, struct err *e)
 		err_set(e, ERR_NOMEM, "out of memory parsing a URL");
 		return -1;
 	}
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+	if (cu->url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    cu->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    cu->url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    cu->url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
 		err_set(e, ERR_DATA, "malformed URL");
 		goto out;
 	}
@@ -220,10 +214,10 @@ parse_target(const char *url, struct target *t, struct err *e)
 	}
 	rc = 0;
 out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
+	cu->free(scheme);
+	cu->free(host);
+	cu->free(port);
+	cu->url_cleanup(u);
 	return rc;
 }
 
@@ -243,7 +237,7 @@ host_handle(struct http *h, const struct target *t, struct err *e)
 		err_set(e, ERR_HTTP, "more than %d API hosts", HTTP_MAX_HOSTS);
 		return NULL;
 	}
-	c = curl_easy_init();
+	c = cu->easy_init();
 	if (c == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory for a curl handle");
 		return NULL;
@@ -262,7 +256,7 @@ headers_free(struct curl_slist *l)
 
 	for (p = l; p != NULL; p = p->next)
 		OPENSSL_cleanse(p->data, strlen(p->data));
-	curl_slist_free_all(l);
+	cu->slist_free_all(l);
 }
 
 static struct curl_slist *
@@ -275,17 +269,17 @@ headers_build(const struct http_request *rq, struct err *e)
 
 	snprintf(ct, sizeof(ct), "Content-Type: %s",
 	    rq->content_type != NULL ? rq->content_type : "application/json");
-	n = curl_slist_append(l, "Accept: application/json");
+	n = cu->slist_append(l, "Accept: application/json");
 	if (n == NULL)
 		goto nomem;
 	l = n;
 	/* No "Expect: 100-continue" round trip for our small bodies. */
-	n = curl_slist_append(l, "Expect:");
+	n = cu->slist_append(l, "Expect:");
 	if (n == NULL)
 		goto nomem;
 	l = n;
 	if (strcmp(rq->method, "POST") == 0 || strcmp(rq->method, "PUT") == 0) {
-		n = curl_slist_append(l, ct);
+		n = cu->slist_append(l, ct);
 		if (n == NULL)
 			goto nomem;
 		l = n;
@@ -296,7 +290,7 @@ headers_build(const struct http_request *rq, struct err *e)
 		if (auth == NULL)
 			goto nomem;
 		snprintf(auth, alen, "Authorization: Bearer %s", rq->bearer);
-		n = curl_slist_append(l, auth);
+		n = cu->slist_append(l, auth);
 		OPENSSL_cleanse(auth, alen);
 		free(auth);
 		if (n == NULL)
@@ -317,8 +311,8 @@ configure(struct http *h, CURL *c, const struct http_request *rq, const struct t
 {
 	CURLcode rc = CURLE_OK;
 
-#define SET(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(c, opt, val); } while (0)
-	curl_easy_reset(c);
+#define SET(opt, val) do { if (rc == CURLE_OK) rc = cu->easy_setopt(c, opt, val); } while (0)
+	cu->easy_reset(c);
 	SET(CURLOPT_URL, rq->url);
 	SET(CURLOPT_PROTOCOLS_STR, t->loopback ? "http,https" : "https");
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
@@ -391,7 +385,7 @@ static void
 translate(struct http *h, CURL *c, CURLcode rc, const struct sink *sink,
     const struct target *t, const char *errbuf, struct err *e)
 {
-	const char *detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+	const char *detail = errbuf[0] != '\0' ? errbuf : cu->easy_strerror(rc);
 	curl_off_t connect_us = 0;
 	char peer[300];
 
@@ -399,7 +393,7 @@ translate(struct http *h, CURL *c, CURLcode rc, const struct sink *sink,
 		snprintf(peer, sizeof(peer), "[%s]:%ld", t->host, t->port);
 	else
 		snprintf(peer, sizeof(peer), "%s:%ld", t->host, t->port);
-	curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connect_us);
+	cu->easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connect_us);
 	switch (rc) {
 	case CURLE_WRITE_ERROR:
 		if (sink->overflow) {
@@ -480,6 +474,8 @@ http_do(struct http *h, const struct http_request *rq, struct http_response *rs,
 		    "tab titles for one request)", HTTP_MAX_URL);
 		return -1;
 	}
+	if (cu == NULL && (cu = curlapi_get(e)) == NULL)
+		return -1;
 	if (parse_target(rq->url, &t, e) < 0)
 		return -1;
 	c = host_handle(h, &t, e);
@@ -493,15 +489,15 @@ http_do(struct http *h, const struct http_request *rq, struct http_response *rs,
 		err_set(e, ERR_HTTP, "libcurl refused an option (built without https?)");
 		return -1;
 	}
-	rc = curl_easy_perform(c);
+	rc = cu->easy_perform(c);
 	/* The handle keeps pointers to headers, sink and errbuf: drop them now. */
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
+	cu->easy_setopt(c, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
 	headers_free(headers);
-	curl_easy_getinfo(c, CURLINFO_HEADER_SIZE, &hsize);
-	if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &nconn) == CURLE_OK && nconn > 0)
+	cu->easy_getinfo(c, CURLINFO_HEADER_SIZE, &hsize);
+	if (cu->easy_getinfo(c, CURLINFO_NUM_CONNECTS, &nconn) == CURLE_OK && nconn > 0)
 		h->stats.connects += (uint64_t)nconn;
 	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	h->stats.bytes_received += sink.len + (uint64_t)(hsize > 0 ? hsize : 0);
 	h->stats.bytes_sent += rq->body_len;
 	h->stats.requests[kind][http_class_of(status)]++;
@@ -511,12 +507,12 @@ http_do(struct http *h, const struct http_request *rq, struct http_response *rs,
 	if (rc != CURLE_OK) {
 		translate(h, c, rc, &sink, &t, errbuf, e);
 		rs->transient = curl_transient(rc);
-		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, (char *)NULL);
+		cu->easy_setopt(c, CURLOPT_ERRORBUFFER, (char *)NULL);
 		free(sink.buf);
 		return -1;
 	}
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, (char *)NULL);
-	if (curl_easy_header(c, "Retry-After", 0, CURLH_HEADER, -1, &hdr) == CURLHE_OK) {
+	cu->easy_setopt(c, CURLOPT_ERRORBUFFER, (char *)NULL);
+	if (cu->easy_header(c, "Retry-After", 0, CURLH_HEADER, -1, &hdr) == CURLHE_OK) {
 		double secs;
 
 		if (retry_after_parse(hdr->value, time(NULL), &secs) == 0)

@@ -2,8 +2,11 @@
  * http: syncd's one HTTPS transport, over libcurl.
  *
  * One curl easy handle per origin (scheme, host, port) is kept for the life
- * of the client, so connections (HTTP/2 where offered) are reused from cycle
- * to cycle.  Every request starts from curl_easy_reset and sets every option
+ * of the client, so connections (HTTP/2 where offered) are reused from
+ * request to request (the daemon's client lives for one cycle, in the cycle's
+ * worker process; a --once run's for its one cycle).  libcurl itself is
+ * loaded by the first request (syncd/curlapi), never by http_new, so a
+ * process that builds a client but sends nothing never maps it.  Every request starts from curl_easy_reset and sets every option
  * again: no method, body or header survives from the previous request (the
  * PUT/POST confusion CVEs, RELIABILITY_NOTES 6).  TLS is always verified;
  * only https is spoken, plain http only to a loopback host (the emulator);

@@ -65,6 +65,7 @@
 #include "syncd/state.h"
 #include "syncd/today.h"
 #include "syncd/workbook.h"
+#include "syncd/worker.h"
 #include "syncd/writer.h"
 
 #ifndef SYNCD_VERSION
@@ -75,6 +76,8 @@
 #define CYCLE_VALUE_MAX		(STATE_TEXT_MAX / 2)	/* longer cell values are kept as a hash */
 #define CYCLE_SLICE		1024	/* findings rendered at once for the early comparison */
 #define CYCLE_FS_MAX		32	/* bytes of a first-seen text, with its NUL */
+#define CYCLE_STEP_MAX		32	/* bytes of a step's name, with its NUL */
+#define CYCLE_PACK_MAGIC	UINT64_C(0x31796364636e7973)	/* "syncdcy1" */
 
 /* What depends on the configuration: rebuilt on reload. */
 struct session {
@@ -97,6 +100,7 @@ struct cycle {
 	int state_light;		/* state holds no first-seen table: load it */
 	uint64_t cycle_no;		/* cycles counted, carried on from the state */
 	struct metrics metrics;
+	char worker_step[CYCLE_STEP_MAX];	/* the step a worker's cycle failed at */
 };
 
 /* ---- small helpers ---- */
@@ -1581,4 +1585,271 @@ done:
 	finish_metrics(c, res, rc == 0, t0);
 	run_fini(&r);
 	return rc;
+}
+
+/* ---- a cycle in a worker process (see cycle.h) ---- */
+
+void
+cycle_set_keepalive(struct cycle *c, void (*fn)(void *ctx), void *ctx)
+{
+	c->opts.keepalive = fn;
+	c->opts.keepalive_ctx = ctx;
+}
+
+int
+cycle_pack(const struct cycle *c, int rc, const struct cycle_result *res,
+    const struct err *e, struct worker_msg *m)
+{
+	const struct state *s = c->state;
+	struct audit_position ap;
+	size_t i;
+	int whole;
+
+	worker_put_u64(m, CYCLE_PACK_MAGIC);
+	worker_put_i64(m, rc);
+	worker_put_i64(m, e->code);
+	worker_put_i64(m, e->status);
+	worker_put_str(m, e->msg);
+	worker_put_i64(m, res->idle);
+	worker_put_i64(m, res->wrote);
+	worker_put_str(m, res->step);
+	worker_put_u64(m, res->requests);
+	worker_put_u64(m, res->bytes_in);
+	worker_put_u64(m, res->bytes_out);
+	worker_put_i64(m, res->households);
+	worker_put_i64(m, res->errors);
+	worker_put_i64(m, res->warnings);
+	worker_put_i64(m, res->duration_ms);
+	worker_put_str(m, auth_token_cached(c->ss.token));
+	worker_put_i64(m, (int64_t)auth_token_expiry(c->ss.token));
+	worker_put_double(m, c->retry.slow_until);
+	worker_put_u64(m, c->retry.retries);
+	worker_put_u64(m, c->retry.throttled);
+	audit_position_get(c->audit, &ap);
+	worker_put_i64(m, (int64_t)ap.size);
+	worker_put_i64(m, (int64_t)ap.last_start);
+	worker_put_u64(m, ap.head.seq);
+	worker_put_str(m, ap.head.hash);
+	worker_put_i64(m, ap.broken);
+	/* A state with more than the light part (an older syncd's cell values,
+	 * or no memory for the light copy) is read back from its file. */
+	whole = state_cell_count(s) > 0 || state_first_seen_count(s) > 0;
+	worker_put_i64(m, whole);
+	if (!whole) {
+		worker_put_str(m, state_version(s));
+		worker_put_str(m, state_basis(s));
+		worker_put_str(m, state_rendered_hash(s));
+		worker_put_u64(m, state_cycle(s));
+		worker_put_i64(m, c->state_light);
+		worker_put_u64(m, state_sheets_count(s));
+		for (i = 0; i < state_sheets_count(s); i++) {
+			worker_put_str(m, state_sheet(s, i)->title);
+			worker_put_i64(m, state_sheet(s, i)->sheet_id);
+			worker_put_i64(m, state_sheet(s, i)->index);
+		}
+	}
+	worker_put_u64(m, c->cycle_no);
+	worker_put_i64(m, c->tabs_valid);
+	worker_put_u64(m, c->tabs.n);
+	for (i = 0; i < c->tabs.n; i++) {
+		worker_put_str(m, c->tabs.tabs[i].title);
+		worker_put_i64(m, c->tabs.tabs[i].sheet_id);
+		worker_put_i64(m, c->tabs.tabs[i].index);
+	}
+	worker_put_bytes(m, &c->metrics, sizeof(c->metrics));
+	return m->bad ? -1 : 0;
+}
+
+/* The light state in m (see cycle_pack); NULL when m is bad or out of memory. */
+static struct state *
+unpack_state(struct worker_msg *m, int *light, struct err *e)
+{
+	const char *v[3], *title;
+	struct state *s;
+	uint64_t i, n, cyc;
+	int64_t id, index;
+	int k, null;
+
+	if ((s = state_new()) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	for (k = 0; k < 3; k++)
+		if ((v[k] = worker_get_str(m, &null)) == NULL && !null)
+			goto fail;
+	cyc = worker_get_u64(m);
+	*light = worker_get_i64(m) != 0;
+	n = worker_get_u64(m);
+	if (m->bad || n > SHEETS_MAX_TABS || state_set_version(s, v[0], e) == -1 ||
+	    state_set_basis(s, v[1], e) == -1 || state_set_rendered_hash(s, v[2], e) == -1)
+		goto fail;
+	state_set_cycle(s, cyc);
+	for (i = 0; i < n; i++) {
+		title = worker_get_str(m, NULL);
+		id = worker_get_i64(m);
+		index = worker_get_i64(m);
+		if (title == NULL || state_sheets_add(s, title, id, (long)index, e) == -1)
+			goto fail;
+	}
+	return s;
+fail:
+	state_free(s);
+	return NULL;
+}
+
+/* The tab cache in m into t (empty on failure); 0 or -1. */
+static int
+unpack_tabs(struct worker_msg *m, struct sheets_tabs *t)
+{
+	const char *title;
+	uint64_t n = worker_get_u64(m);
+
+	memset(t, 0, sizeof(*t));
+	if (m->bad || n > SHEETS_MAX_TABS)
+		return -1;
+	if (n > 0 && (t->tabs = calloc((size_t)n, sizeof(*t->tabs))) == NULL)
+		return -1;
+	for (t->n = 0; t->n < n; t->n++) {
+		if ((title = worker_get_str(m, NULL)) == NULL ||
+		    (t->tabs[t->n].title = strdup(title)) == NULL) {
+			sheets_tabs_fini(t);
+			return -1;
+		}
+		t->tabs[t->n].sheet_id = worker_get_i64(m);
+		t->tabs[t->n].index = (long)worker_get_i64(m);
+	}
+	return 0;
+}
+
+int
+cycle_unpack(struct cycle *c, struct worker_msg *m, int *rc, struct cycle_result *res,
+    struct err *e)
+{
+	struct audit_position ap;
+	struct sheets_tabs tabs;
+	struct metrics met;
+	struct state *st = NULL;
+	const char *msg, *step, *token, *hash;
+	int64_t code, status, expiry, whole, tabs_valid, r;
+	uint64_t cycle_no, retries, throttled;
+	double slow_until;
+	int light = 0, step_null, token_null;
+
+	memset(&tabs, 0, sizeof(tabs));
+	memset(res, 0, sizeof(*res));
+	if (worker_get_u64(m) != CYCLE_PACK_MAGIC)
+		goto bad;
+	r = worker_get_i64(m);
+	code = worker_get_i64(m);
+	status = worker_get_i64(m);
+	msg = worker_get_str(m, NULL);
+	res->idle = worker_get_i64(m) != 0;
+	res->wrote = worker_get_i64(m) != 0;
+	step = worker_get_str(m, &step_null);
+	res->requests = worker_get_u64(m);
+	res->bytes_in = worker_get_u64(m);
+	res->bytes_out = worker_get_u64(m);
+	res->households = (long)worker_get_i64(m);
+	res->errors = (long)worker_get_i64(m);
+	res->warnings = (long)worker_get_i64(m);
+	res->duration_ms = (long)worker_get_i64(m);
+	token = worker_get_str(m, &token_null);
+	expiry = worker_get_i64(m);
+	slow_until = worker_get_double(m);
+	retries = worker_get_u64(m);
+	throttled = worker_get_u64(m);
+	memset(&ap, 0, sizeof(ap));
+	ap.size = (off_t)worker_get_i64(m);
+	ap.last_start = (off_t)worker_get_i64(m);
+	ap.head.seq = worker_get_u64(m);
+	hash = worker_get_str(m, NULL);
+	ap.broken = worker_get_i64(m) != 0;
+	whole = worker_get_i64(m);
+	if (m->bad || msg == NULL || hash == NULL || strlen(hash) != 64 ||
+	    strlen(msg) >= ERR_MSG_MAX || (step == NULL && !step_null) ||
+	    (step != NULL && strlen(step) >= CYCLE_STEP_MAX) || (token == NULL && !token_null) ||
+	    (r != 0 && r != -1 && r != AUDIT_FATAL) || code < ERR_NONE || code > ERR_TEMP)
+		goto bad;
+	memcpy(ap.head.hash, hash, 65);
+	if (!whole && (st = unpack_state(m, &light, e)) == NULL)
+		goto bad;
+	cycle_no = worker_get_u64(m);
+	tabs_valid = worker_get_i64(m);
+	if (unpack_tabs(m, &tabs) == -1)
+		goto bad;
+	worker_get_bytes(m, &met, sizeof(met));
+	if (m->bad || m->pos != m->len || met.nseries > METRICS_MAX_SERIES)
+		goto bad;
+
+	/* All read: take it over.  The audit position first, the only check
+	 * against the world (the file must hold what the worker wrote). */
+	if (audit_position_set(c->audit, &ap) == -1)
+		goto bad;
+	if (auth_token_adopt(c->ss.token, token, (time_t)expiry, e) == -1)
+		goto fail;
+	if (whole) {
+		struct err se;
+
+		err_init(&se);
+		if ((st = state_load(c->cfg->state_dir, &se)) != NULL)
+			keep_state(c, st);
+		st = NULL;
+	} else {
+		state_free(c->state);
+		c->state = st;
+		c->state_light = light;
+		st = NULL;
+	}
+	c->retry.slow_until = slow_until;
+	c->retry.retries = (unsigned long)retries;
+	c->retry.throttled = (unsigned long)throttled;
+	c->cycle_no = cycle_no;
+	sheets_tabs_fini(&c->tabs);
+	c->tabs = tabs;
+	c->tabs_valid = tabs_valid != 0;
+	c->metrics = met;
+	*rc = (int)r;
+	if (code != ERR_NONE) {
+		err_set(e, (enum err_code)code, "%s", msg);
+		e->status = (int)status;
+	}
+	if (step != NULL) {
+		memcpy(c->worker_step, step, strlen(step) + 1);
+		res->step = c->worker_step;
+	}
+	return 0;
+bad:
+	err_set(e, ERR_TEMP, "the cycle's worker process sent a malformed result");
+fail:
+	state_free(st);
+	sheets_tabs_fini(&tabs);
+	return -1;
+}
+
+int
+cycle_resync(struct cycle *c, int ran, const struct err *why, struct err *e)
+{
+	struct state *st;
+
+	audit_close(c->audit);
+	if ((c->audit = audit_open(c->cfg->audit_log, NULL, NULL, e)) == NULL)
+		return AUDIT_FATAL;
+	if ((st = state_load(c->cfg->state_dir, e)) == NULL)
+		return AUDIT_FATAL;
+	keep_state(c, st);
+	sheets_tabs_fini(&c->tabs);
+	c->tabs_valid = 0;
+	if (ran) {
+		/* The worker counted the cycle before it died. */
+		c->cycle_no++;
+		if (state_cycle(c->state) > c->cycle_no)
+			c->cycle_no = state_cycle(c->state);
+		c->metrics.cycles++;
+		c->metrics.failures++;
+	}
+	if (audit_failure(c, "worker", why) == AUDIT_FATAL) {
+		err_set(e, ERR_IO, "%s: cannot record the worker's failure", c->cfg->audit_log);
+		return AUDIT_FATAL;
+	}
+	return 0;
 }

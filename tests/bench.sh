@@ -112,7 +112,10 @@ done
 # /proc/PID/smaps_rollup (BENCH_REST=0 skips it): Rss, Pss (shared pages
 # divided among the processes that map them: here the emulator shares
 # libc and TLS libraries), Private_Dirty (the daemon's own memory) and the
-# clean file pages (library text; the kernel may drop them).
+# clean file pages (library text; the kernel may drop them).  The daemon
+# runs each cycle in a worker process that exits when the cycle is done;
+# the largest worker's peak RSS, from the daemon's cycle lines, is the last
+# column.
 # ====================================================================
 bench_daemon_cycle() {
 	[ -x "$BUILD/fakesheets" ] || die "$BUILD/fakesheets not built"
@@ -132,8 +135,8 @@ bench_daemon_cycle() {
 	if [ "${BENCH_REST:-1}" != 0 ]; then
 		echo
 		echo "the daemon at rest after two cycles (cold, own write), 1 s into its sleep (MB)"
-		printf '%11s %8s %8s %8s %14s %13s %14s\n' "households" "VmHWM" "Rss" "Pss" \
-		    "Private_Dirty" "Shared_Clean" "Private_Clean"
+		printf '%11s %8s %8s %8s %14s %13s %14s %15s\n' "households" "VmHWM" "Rss" "Pss" \
+		    "Private_Dirty" "Shared_Clean" "Private_Clean" "worker_peak_MB"
 		for n in ${BENCH_DAEMON_SIZES:-$BENCH_SIZES}; do
 			daemon_rest "$n"
 		done
@@ -228,9 +231,11 @@ daemon_rest() {
 	stop_emulator
 	[ "$(grep -c 'cycle:' "$tmp/rest.err")" -ge 2 ] ||
 	    echo "bench: WARNING: the daemon on $1 households did not finish two cycles" >&2
-	echo "$1 ${hwm:-0} ${roll:-0 0 0 0 0}" | awk '{
-	    printf "%11d %8.1f %8.1f %8.1f %14.1f %13.1f %14.1f\n", $1, $2 / 1024,
-	        $3 / 1024, $4 / 1024, $5 / 1024, $6 / 1024, $7 / 1024 }'
+	wpeak=$(sed -n 's/.*worker peak \([0-9.]*\) MB.*/\1/p' "$tmp/rest.err" |
+	    sort -n | tail -n 1)
+	echo "$1 ${hwm:-0} ${roll:-0 0 0 0 0} ${wpeak:-0}" | awk '{
+	    printf "%11d %8.1f %8.1f %8.1f %14.1f %13.1f %14.1f %15.1f\n", $1, $2 / 1024,
+	        $3 / 1024, $4 / 1024, $5 / 1024, $6 / 1024, $7 / 1024, $8 }'
 }
 
 bench_daemon_cycle

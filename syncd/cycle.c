@@ -59,6 +59,7 @@
 #include "syncd/audit.h"
 #include "syncd/cellfile.h"
 #include "syncd/http.h"
+#include "syncd/monotime.h"
 #include "syncd/report.h"
 #include "syncd/retry.h"
 #include "syncd/sheets.h"
@@ -104,15 +105,6 @@ struct cycle {
 };
 
 /* ---- small helpers ---- */
-
-static double
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 hex(const unsigned char *d, size_t n, char *out)
@@ -1369,7 +1361,7 @@ finish_metrics(struct cycle *c, const struct cycle_result *res, int ok, double t
 	struct metrics *m = &c->metrics;
 
 	m->cycles++;
-	m->last_duration = mono_now() - t0;
+	m->last_duration = monotime_now() - t0;
 	if (!ok) {
 		m->failures++;
 		return;
@@ -1391,7 +1383,7 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	struct run r;
 	char today_s[16], hash[65], head[96], hhash[65];
 	uint64_t req0, in0, out0, seq;
-	double t0 = mono_now();
+	double t0 = monotime_now();
 	const char *step = "drive";
 	int need_write, rc = -1, synced = 0, full;
 	const struct rules_summary *tot;
@@ -1491,7 +1483,7 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 		    "households", (json_int_t)res->households,
 		    "errors", (json_int_t)res->errors, "warnings", (json_int_t)res->warnings,
 		    "requests", (json_int_t)(total_requests(c->ss.http) - req0),
-		    "write", need_write, "duration_ms", (json_int_t)((mono_now() - t0) * 1000),
+		    "write", need_write, "duration_ms", (json_int_t)((monotime_now() - t0) * 1000),
 		    "baseline", (json_int_t)r.cells_recorded);
 	else
 		rc = audit_append_pack(c->audit, e, "cycle",
@@ -1499,7 +1491,7 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 		    "households", (json_int_t)res->households,
 		    "errors", (json_int_t)res->errors, "warnings", (json_int_t)res->warnings,
 		    "requests", (json_int_t)(total_requests(c->ss.http) - req0),
-		    "write", need_write, "duration_ms", (json_int_t)((mono_now() - t0) * 1000));
+		    "write", need_write, "duration_ms", (json_int_t)((monotime_now() - t0) * 1000));
 	if (rc != 0)
 		goto fail_rc;
 	if ((rc = audit_sync(c->audit, e)) != 0)
@@ -1580,7 +1572,7 @@ done:
 	res->requests -= req0;
 	res->bytes_in -= in0;
 	res->bytes_out -= out0;
-	res->duration_ms = (long)((mono_now() - t0) * 1000);
+	res->duration_ms = (long)((monotime_now() - t0) * 1000);
 	retry_cycle_end(&c->retry);
 	finish_metrics(c, res, rc == 0, t0);
 	run_fini(&r);

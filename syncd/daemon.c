@@ -36,6 +36,7 @@
 #include "syncd/audit.h"
 #include "syncd/cycle.h"
 #include "syncd/metrics.h"
+#include "syncd/monotime.h"
 #include "syncd/notify.h"
 #include "syncd/worker.h"
 
@@ -79,15 +80,6 @@ log_line(int prio, const char *fmt, ...)
 	fputs(buf, stderr);
 }
 
-static double
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The watchdog: WATCHDOG=1 at half the interval systemd asked for. */
 struct watchdog {
 	double every;	/* seconds between pings, 0: none */
@@ -102,7 +94,7 @@ watchdog_ping(void *ctx)
 
 	if (w->every <= 0)
 		return;
-	now = mono_now();
+	now = monotime_now();
 	if (now - w->last >= w->every) {
 		notify_send("WATCHDOG=1");
 		w->last = now;
@@ -116,7 +108,7 @@ sleep_until(double until, struct watchdog *w)
 	struct timespec ts;
 	double left, slice;
 
-	while (!got_term && !got_hup && (left = until - mono_now()) > 0) {
+	while (!got_term && !got_hup && (left = until - monotime_now()) > 0) {
 		slice = left < DAEMON_SLICE_MS / 1000.0 ? left : DAEMON_SLICE_MS / 1000.0;
 		if (w->every > 0 && slice > w->every)
 			slice = w->every;
@@ -338,7 +330,7 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 	}
 	memset(&wd, 0, sizeof(wd));
 	wd.every = (double)notify_watchdog_usec() / 2e6;
-	wd.last = mono_now();
+	wd.last = monotime_now();
 	memset(&co, 0, sizeof(co));
 	co.fixed_today = opt->fixed_today;
 	co.today = opt->today;
@@ -357,7 +349,7 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 	    cur->path);
 
 	for (;;) {
-		start = mono_now();
+		start = monotime_now();
 		if (got_term)
 			break;
 		if (got_hup) {

@@ -15,14 +15,13 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "syncd/monotime.h"
+
 static double
 default_now(void *ctx)
 {
-	struct timespec ts;
-
 	(void)ctx;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return monotime_now();
 }
 
 static int

@@ -23,6 +23,8 @@
 
 #include <openssl/crypto.h>
 
+#include "syncd/monotime.h"
+
 #define WORKER_TICK_MS	1000	/* longest wait between two ticks */
 #define WORKER_READ	65536	/* bytes read at once */
 #define WORKER_STUCK_S	30	/* seconds a killed child may take to die */
@@ -236,15 +238,6 @@ child(int fd, pid_t parent, void (*job)(void *, struct worker_msg *), void *ctx)
 
 /* ---- the parent ---- */
 
-static double
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* How the child ended, as one line, into e. */
 static void
 ended(int status, int killed, struct err *e)
@@ -296,11 +289,11 @@ worker_run(void (*job)(void *ctx, struct worker_msg *msg), void *ctx,
 	}
 	close(fds[1]);
 	worker_msg_init(&in);
-	start = mono_now();
+	start = monotime_now();
 	pfd.fd = fds[0];
 	pfd.events = POLLIN;
 	while (!eof) {
-		left = start + o->deadline_s - mono_now();
+		left = start + o->deadline_s - monotime_now();
 		ms = killed || left * 1000 >= WORKER_TICK_MS ? WORKER_TICK_MS :
 		    left <= 0 ? 0 : (int)(left * 1000) + 1;
 		if (poll(&pfd, 1, ms) > 0) {
@@ -319,17 +312,17 @@ worker_run(void (*job)(void *ctx, struct worker_msg *msg), void *ctx,
 			kill(pid, SIGTERM);
 			termed = 1;
 		}
-		if (!killed && (overflow || mono_now() - start >= o->deadline_s)) {
+		if (!killed && (overflow || monotime_now() - start >= o->deadline_s)) {
 			kill(pid, SIGKILL);
 			killed = 1;
-			killed_at = mono_now();
+			killed_at = monotime_now();
 		}
 		/*
 		 * A child that SIGKILL does not end is stuck in the kernel (a
 		 * hung disk): stop vouching for the daemon, and let systemd's
 		 * watchdog restart it.
 		 */
-		if (o->tick != NULL && !(killed && mono_now() - killed_at > WORKER_STUCK_S))
+		if (o->tick != NULL && !(killed && monotime_now() - killed_at > WORKER_STUCK_S))
 			o->tick(o->tick_ctx);
 	}
 	close(fds[0]);

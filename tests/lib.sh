@@ -18,6 +18,17 @@ fails=0
 ok() { printf 'ok   %s\n' "$1"; }
 bad() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
 check() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got [$2] want [$3]"; fi; }
+# wait_for SECONDS COMMAND...: run COMMAND every 0.2 s until it succeeds
+# (status 0), or give up after SECONDS (status 1).  A bounded poll, never a
+# timing assertion.
+wait_for() {
+	_n=$(($1 * 5)); shift
+	while [ "$_n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.2; _n=$((_n - 1))
+	done
+	return 1
+}
 
 fake_curl() {
 	curl -sS --cacert "$FAKE_DIR/ca.pem" "$@"

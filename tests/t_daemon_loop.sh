@@ -43,15 +43,6 @@ lpid=$!
 i=0; while [ ! -S "$work/notify.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 : > "$work/notify"
 
-# wait_for SECONDS COMMAND...: run COMMAND every 0.2 s until it succeeds.
-wait_for() {
-	_n=$(($1 * 5)); shift
-	while [ "$_n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.2; _n=$((_n - 1))
-	done
-	return 1
-}
 tab_values() {
 	fake_get "_fake/spreadsheets/$ID" | jq --arg t "$1" -c \
 	    '.sheets[] | select(.properties.title == $t) | .values'

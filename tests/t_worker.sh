@@ -28,14 +28,6 @@ fake_start "$WB" || { echo "cannot start fakesheets"; exit 1; }
 CONF=$FAKE_DIR/syncd.conf
 LOG=$FAKE_DIR/state/audit.jsonl
 
-wait_for() {
-	_n=$(($1 * 5)); shift
-	while [ "$_n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.2; _n=$((_n - 1))
-	done
-	return 1
-}
 cycles_logged() { [ "$(grep -c 'cycle: ' "$work/stderr")" -ge "$1" ]; }
 logged() { grep -q "$1" "$work/stderr"; }
 count_requests() { fake_requests | jq --arg p "$1" '[.[] | select(.path | startswith($p))] | length'; }

@@ -552,6 +552,7 @@ struct run {
 	struct writer_grid sum, disc;
 	char fs_buf[32];		/* first_seen_text's answer */
 	int audit_rc;			/* an append's failure inside a callback */
+	double parse_s;			/* seconds parsing the batchGet answer */
 	struct err *e;
 };
 
@@ -683,6 +684,7 @@ read_tabs(struct run *r, struct err *e)
 	const char **titles = NULL;
 	size_t i, n;
 	struct err ge;
+	double t0;
 
 	for (;;) {
 		free(titles);
@@ -726,7 +728,9 @@ read_tabs(struct run *r, struct err *e)
 	req.name = "values:batchGet";
 	req.titles = titles;
 	req.ntitles = n;
+	t0 = monotime_now();
 	r->wf = workbook_parse_batchget(reply.body, reply.len, &req, e);
+	r->parse_s = monotime_now() - t0;
 	reply.body = NULL;
 	sheets_reply_fini(&reply);
 	free(titles);
@@ -1383,7 +1387,7 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	struct run r;
 	char today_s[16], hash[65], head[96], hhash[65];
 	uint64_t req0, in0, out0, seq;
-	double t0 = monotime_now();
+	double t0 = monotime_now(), t1;
 	const char *step = "drive";
 	int need_write, rc = -1, synced = 0, full;
 	const struct rules_summary *tot;
@@ -1425,8 +1429,11 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	if (read_tabs(&r, e) == -1)
 		goto fail;
 	step = "evaluate";
+	res->parse_s = r.parse_s;
+	t1 = monotime_now();
 	if (rules_evaluate(r.view, &cfg->rules, r.today, &r.report, e) == -1)
 		goto fail;
+	res->evaluate_s = monotime_now() - t1;
 	malloc_trim(0);		/* the engine's tables are gone */
 
 	/* 6a. Compare our tabs with the sheet's while it is here. */
@@ -1612,6 +1619,8 @@ cycle_pack(const struct cycle *c, int rc, const struct cycle_result *res,
 	worker_put_i64(m, res->errors);
 	worker_put_i64(m, res->warnings);
 	worker_put_i64(m, res->duration_ms);
+	worker_put_double(m, res->parse_s);
+	worker_put_double(m, res->evaluate_s);
 	worker_put_str(m, auth_token_cached(c->ss.token));
 	worker_put_i64(m, (int64_t)auth_token_expiry(c->ss.token));
 	worker_put_double(m, c->retry.slow_until);
@@ -1745,6 +1754,8 @@ cycle_unpack(struct cycle *c, struct worker_msg *m, int *rc, struct cycle_result
 	res->errors = (long)worker_get_i64(m);
 	res->warnings = (long)worker_get_i64(m);
 	res->duration_ms = (long)worker_get_i64(m);
+	res->parse_s = worker_get_double(m);
+	res->evaluate_s = worker_get_double(m);
 	token = worker_get_str(m, &token_null);
 	expiry = worker_get_i64(m);
 	slow_until = worker_get_double(m);

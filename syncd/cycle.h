@@ -51,6 +51,8 @@ struct cycle_result {
 	long errors;
 	long warnings;
 	long duration_ms;
+	double parse_s;		/* parsing the batchGet answer (0: no read) */
+	double evaluate_s;	/* evaluating the rules (0: no read) */
 	long worker_peak_kb;	/* peak memory of the cycle's worker process, 0: none */
 };
 

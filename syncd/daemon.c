@@ -386,11 +386,13 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 			log_line(LOG_ERR_P, "cycle failed at %s: %s", res.step, e.msg);
 		else if (!res.idle)
 			log_line(LOG_INFO_P, "cycle: %ld households, %ld errors, %ld warnings, "
-			    "%llu requests, %llu bytes in, %llu out, %s, %ld ms%s", res.households,
+			    "%llu requests, %llu bytes in, %llu out, %s, %ld ms (parse %.3f s, "
+			    "evaluate %.3f s)%s", res.households,
 			    res.errors, res.warnings, (unsigned long long)res.requests,
 			    (unsigned long long)res.bytes_in, (unsigned long long)res.bytes_out,
 			    res.wrote ? "wrote the summary" : "nothing to write",
-			    res.duration_ms, peak_text(&res, peak, sizeof(peak)));
+			    res.duration_ms, res.parse_s, res.evaluate_s,
+			    peak_text(&res, peak, sizeof(peak)));
 		else if (opt->once)	/* a daemon's idle cycles are not logged */
 			log_line(LOG_INFO_P, "cycle: idle (spreadsheet unchanged), "
 			    "%llu requests, %llu bytes in, %llu out, %ld ms",

@@ -106,8 +106,10 @@ done
 # one read and one write), the next cycle that sees only its own write (one
 # read, no write) and an idle one (Drive only, no Sheets request).  Per kind:
 # median wall time of the whole process (start, token, cycle, exit), its
-# largest peak RSS, the requests (token excluded) and the body bytes on the
-# wire from the emulator's log (answers after gzip).  Then the daemon runs
+# largest peak RSS, the requests (token excluded), the body bytes on the
+# wire from the emulator's log (answers after gzip), and the seconds the
+# cycle spent parsing the batchGet answer and evaluating the rules (from its
+# log line; the median run's).  Then the daemon runs
 # for real on each size and its resident size between cycles is read from
 # /proc/PID/smaps_rollup (BENCH_REST=0 skips it): Rss, Pss (shared pages
 # divided among the processes that map them: here the emulator shares
@@ -127,8 +129,8 @@ bench_daemon_cycle() {
 	trap 'stop_emulator; rm -rf "$tmp"' EXIT INT TERM
 	echo
 	echo "syncd --once against the emulator (HTTPS, loopback, gzip; median of $BENCH_RUNS, token excluded)"
-	printf '%11s %-9s %9s %8s %12s %-30s %10s %10s\n' "households" "cycle" \
-	    "median_s" "cpu_s" "peak_RSS_MB" "requests" "wire_down" "wire_up"
+	printf '%11s %-9s %9s %8s %12s %-30s %10s %10s %8s %8s\n' "households" "cycle" \
+	    "median_s" "cpu_s" "peak_RSS_MB" "requests" "wire_down" "wire_up" "parse_s" "eval_s"
 	for n in ${BENCH_DAEMON_SIZES:-$BENCH_SIZES}; do
 		daemon_size "$n"
 	done
@@ -163,9 +165,11 @@ daemon_once() {
 	        elif endswith(":batchUpdate") then "batchUpdate"
 	        elif endswith("values:batchGet") then "batchGet" else "get" end] | join("+")) +
 	    " \(map(.bytes_out // 0) | add // 0) \(map(.bytes_in // 0) | add // 0)"' >"$tmp/reqs"
-	printf '%s %s %s %s\n' "$1" "$((t1 - t0))" \
+	pe=$(sed -n 's/.*(parse \([0-9.]*\) s, evaluate \([0-9.]*\) s).*/\1 \2/p' "$tmp/derr" |
+	    tail -n 1)
+	printf '%s %s %s %s %s\n' "$1" "$((t1 - t0))" \
 	    "$(tail -n 1 "$tmp/rss" | awk '{ printf "%s %.2f", $1, $2 + $3 }')" \
-	    "$(cat "$tmp/reqs")" >>"$tmp/cycles"
+	    "$(cat "$tmp/reqs")" "${pe:-0 0}" >>"$tmp/cycles"
 }
 
 # daemon_size N: the cycles of one workbook size, one table row per kind.
@@ -197,11 +201,12 @@ daemon_size() {
 	for kind in cold changed own-write idle; do
 		awk -v k="$kind" -v n="$1" '$1 == k' "$tmp/cycles" | sort -k2,2n | awk -v n="$1" '
 		    { ns[NR] = $2; if ($3 > rss) rss = $3; cpu[NR] = $4; kind = $1
-		      req[NR] = $5; down[NR] = $6; up[NR] = $7 }
+		      req[NR] = $5; down[NR] = $6; up[NR] = $7; ps[NR] = $8; es[NR] = $9 }
 		    END {
 			m = int((NR + 1) / 2)
-			printf "%11d %-9s %9.3f %8.2f %12.1f %-30s %10s %10s\n", n, kind,
-			    ns[m] / 1e9, cpu[m], rss / 1024, req[m], down[m], up[m]
+			printf "%11d %-9s %9.3f %8.2f %12.1f %-30s %10s %10s %8.3f %8.3f\n", n,
+			    kind, ns[m] / 1e9, cpu[m], rss / 1024, req[m], down[m], up[m],
+			    ps[m], es[m]
 		    }'
 	done
 }

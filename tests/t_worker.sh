@@ -35,7 +35,9 @@ drives_at_least() { [ "$(count_requests /drive/)" -ge "$1" ]; }
 worker() { pgrep -P "$spid" | head -n 1; }
 has_worker() { [ -n "$(worker)" ]; }
 
-"$BUILD/syncd" -c "$CONF" --today 2024-02-01 2>"$work/stderr" &
+# RUNNER (make valgrind) wraps this daemon: its workers run under it too.
+# shellcheck disable=SC2086
+${RUNNER:-} "$BUILD/syncd" -c "$CONF" --today 2024-02-01 2>"$work/stderr" &
 spid=$!
 
 wait_for 15 cycles_logged 1 && ok "first cycle done" || bad "first cycle done"

@@ -127,8 +127,9 @@ int cycle_unpack(struct cycle *c, struct worker_msg *m, int *rc,
     struct cycle_result *res, struct err *e);
 
 /*
- * cycle_resync(c, ran, why, e): after a worker that ended without a result
- * (why says how; ran: it was running a cycle, not cycle_auth): reopen the
+ * cycle_resync(c, ran, why, e): after a worker that ended without a result,
+ * or could not be started (why says how; ran: for a cycle, not for
+ * cycle_auth): reopen the
  * audit log (a torn last line becomes a recovery event), reload the state,
  * forget the tab cache, count a failed cycle and append api.error (step
  * "worker").  Returns 0, or AUDIT_FATAL with e set when the log or the state

@@ -226,8 +226,8 @@ in_worker(struct cycle *c, int auth, const struct config *cfg, struct watchdog *
 	worker_msg_fini(&m);
 	res->step = "worker";
 	*e = why;
-	if (why.code == ERR_IO)		/* no worker started: nothing to take up */
-		return -1;
+	/* Also when no worker could be started (fork or pipe failed): the
+	 * failure is counted and recorded like any other. */
 	{
 		struct err fe;
 

@@ -178,103 +178,60 @@ START_TEST(test_run_answers)
 }
 END_TEST
 
-START_TEST(test_run_crash)
-{
-	struct worker_opts o = opts(30);
-	struct worker_msg m;
-	struct err e;
+/* How a child ends, as the parent sees it: one row a case. */
+static struct timespec sleep_long = { 20, 0 };	/* answers, but far too late */
+static struct timespec sleep_short = { 2, 200000000 };
 
-	err_init(&e);
-	worker_msg_init(&m);
-	ck_assert_int_eq(worker_run(job_abort, NULL, &o, &m, &e), -1);
-	ck_assert_int_eq(e.code, ERR_TEMP);
-	ck_assert_msg(strstr(e.msg, "died of signal 6") != NULL, "%s", e.msg);
-	ck_assert_ptr_null(m.buf);
-}
-END_TEST
-
-START_TEST(test_run_exit_status)
-{
-	struct worker_opts o = opts(30);
-	struct worker_msg m;
-	struct err e;
-
-	err_init(&e);
-	worker_msg_init(&m);
-	ck_assert_int_eq(worker_run(job_exit, NULL, &o, &m, &e), -1);
-	ck_assert_msg(strstr(e.msg, "exited with status 3") != NULL, "%s", e.msg);
-}
-END_TEST
-
-START_TEST(test_run_deadline)
-{
-	struct timespec ts = { 20, 0 };
-	struct worker_opts o = opts(0.3);
-	struct worker_msg m;
-	struct err e;
-	int ticks = 0;
-
-	o.tick = count_tick;
-	o.tick_ctx = &ticks;
-	err_init(&e);
-	worker_msg_init(&m);
-	/* Without the deadline the child would answer, 20 s later. */
-	ck_assert_int_eq(worker_run(job_sleep, &ts, &o, &m, &e), -1);
-	ck_assert_msg(strstr(e.msg, "did not finish in time") != NULL, "%s", e.msg);
-	ck_assert_int_ge(ticks, 1);
-}
-END_TEST
-
-START_TEST(test_run_ticks_while_waiting)
-{
-	struct timespec ts = { 2, 200000000 };
-	struct worker_opts o = opts(30);
-	struct worker_msg m;
-	struct err e;
-	int ticks = 0;
-
-	o.tick = count_tick;
-	o.tick_ctx = &ticks;
-	err_init(&e);
-	worker_msg_init(&m);
-	ck_assert_int_eq(worker_run(job_sleep, &ts, &o, &m, &e), 0);
-	ck_assert_uint_eq(worker_get_u64(&m), 42);
+static const struct {
+	const char *name;
+	void (*job)(void *, struct worker_msg *);
+	void *ctx;
+	double deadline;
+	int term;		/* *o.term is set: SIGTERM passed on */
+	int want_rc;
+	const char *want_msg;	/* in e.msg when want_rc is -1 */
+	int min_ticks;
+} endings[] = {
+	{ "abort", job_abort, NULL, 30, 0, -1, "died of signal 6", 0 },
+	{ "exit 3", job_exit, NULL, 30, 0, -1, "exited with status 3", 0 },
+	/* Without the deadline the child would answer 20 s later. */
+	{ "deadline", job_sleep, &sleep_long, 0.3, 0, -1, "did not finish in time", 1 },
 	/* A tick at least every second: two during 2.2 s. */
-	ck_assert_int_ge(ticks, 2);
-	worker_msg_fini(&m);
-}
-END_TEST
+	{ "ticks", job_sleep, &sleep_short, 30, 0, 0, NULL, 2 },
+	/* The child keeps SIGTERM's default action and dies of it. */
+	{ "term", job_sleep, &sleep_long, 60, 1, -1, "died of signal 15", 0 },
+	/* The child refuses to send a message over the limit. */
+	{ "too long", job_too_long, NULL, 30, 0, -1, "exited with status 1", 0 },
+};
 
-START_TEST(test_run_term_passed_on)
+START_TEST(test_run_endings)
 {
-	struct timespec ts = { 20, 0 };
-	struct worker_opts o = opts(60);
-	volatile sig_atomic_t term = 1;
+	struct worker_opts o = opts(endings[_i].deadline);
+	volatile sig_atomic_t term = endings[_i].term;
 	struct worker_msg m;
 	struct err e;
+	int ticks = 0;
 
+	o.tick = count_tick;
+	o.tick_ctx = &ticks;
 	o.term = &term;
-	err_init(&e);
-	worker_msg_init(&m);
-	/* The child inherits SIGTERM's action (Check's own handler would kill
-	 * the whole process group): with the default one it dies of it. */
+	/* The child inherits SIGTERM's action; Check's own handler would
+	 * kill the whole process group. */
 	signal(SIGTERM, SIG_DFL);
-	ck_assert_int_eq(worker_run(job_sleep, &ts, &o, &m, &e), -1);
-	ck_assert_msg(strstr(e.msg, "died of signal 15") != NULL, "%s", e.msg);
-}
-END_TEST
-
-START_TEST(test_run_message_too_long)
-{
-	struct worker_opts o = opts(30);
-	struct worker_msg m;
-	struct err e;
-
 	err_init(&e);
 	worker_msg_init(&m);
-	ck_assert_int_eq(worker_run(job_too_long, NULL, &o, &m, &e), -1);
-	ck_assert_int_eq(e.code, ERR_TEMP);
-	ck_assert_ptr_null(m.buf);
+	ck_assert_msg(worker_run(endings[_i].job, endings[_i].ctx, &o, &m, &e) ==
+	    endings[_i].want_rc, "%s: %s", endings[_i].name, e.msg);
+	if (endings[_i].want_rc == 0) {
+		ck_assert_uint_eq(worker_get_u64(&m), 42);
+	} else {
+		ck_assert_int_eq(e.code, ERR_TEMP);
+		ck_assert_msg(strstr(e.msg, endings[_i].want_msg) != NULL, "%s: %s",
+		    endings[_i].name, e.msg);
+		ck_assert_ptr_null(m.buf);
+	}
+	ck_assert_msg(ticks >= endings[_i].min_ticks, "%s: %d ticks", endings[_i].name, ticks);
+	worker_msg_fini(&m);
 }
 END_TEST
 
@@ -292,12 +249,8 @@ main(void)
 	    (int)(sizeof(bad_strings) / sizeof(bad_strings[0])));
 	tcase_add_test(tc, test_msg_limit);
 	tcase_add_test(tc, test_run_answers);
-	tcase_add_test(tc, test_run_crash);
-	tcase_add_test(tc, test_run_exit_status);
-	tcase_add_test(tc, test_run_deadline);
-	tcase_add_test(tc, test_run_ticks_while_waiting);
-	tcase_add_test(tc, test_run_term_passed_on);
-	tcase_add_test(tc, test_run_message_too_long);
+	tcase_add_loop_test(tc, test_run_endings, 0,
+	    (int)(sizeof(endings) / sizeof(endings[0])));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -2,7 +2,7 @@
 # t_crash: syncd killed with SIGKILL at random points of many cycles.
 #
 # Each round edits a few district cells at random, starts `syncd --once`,
-# kills it with SIGKILL after a random 0-60 ms (before, during or after its
+# kills it with SIGKILL after a random delay (before, during or after its
 # reads, its write-ahead log lines, its one batchUpdate or its state file),
 # and then checks what the issue promises:
 #   - nothing half-written: our two tabs hold either what they held before
@@ -101,12 +101,16 @@ PY
 	fake_put_workbook "$work/next.json"
 }
 
-# A first, complete cycle: the tabs exist.
+# A first, complete cycle: the tabs exist.  Its length is the window the
+# kills fall in, so that on any machine, fast or loaded, they land during a
+# cycle (a later cycle that runs faster may end first: a kill after the end).
+t0=$(date +%s%N)
 "$BUILD/syncd" --once -c "$CONF" --today "$TODAY" 2>>"$work/stderr"
 check "first --once exits 0" "$?" 0
+window=$(($(date +%s%N) - t0))
 
 seed=${CRASH_SEED:-$(date +%s)}
-echo "# CRASH_SEED=$seed CRASH_CYCLES=$CRASH_CYCLES"
+echo "# CRASH_SEED=$seed CRASH_CYCLES=$CRASH_CYCLES (kills within $((window / 1000000)) ms)"
 i=1
 killed_mid=0
 while [ "$i" -le "$CRASH_CYCLES" ]; do
@@ -114,7 +118,7 @@ while [ "$i" -le "$CRASH_CYCLES" ]; do
 	edit "$s"
 	before=$(our_tabs)
 	cp "$LOG" "$work/log.before"
-	delay=$(python3 -c 'import random,sys; print("%.3f" % random.Random(int(sys.argv[1])).uniform(0, 0.06))' "$s")
+	delay=$(python3 -c 'import random,sys; print("%.3f" % random.Random(int(sys.argv[1])).uniform(0, int(sys.argv[2]) / 1e9))' "$s" "$window")
 	"$BUILD/syncd" --once -c "$CONF" --today "$TODAY" 2>>"$work/stderr" &
 	spid=$!
 	sleep "$delay"

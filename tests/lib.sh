@@ -10,6 +10,13 @@
 # fake_requests           the API request log (JSON array)
 # fake_jwt [IAT [EXP [AUD]]]  an assertion signed with the test key
 # fake_token              a valid access token from the emulator
+# e2e_begin NAME          $work: a fresh scratch directory; on exit (EXIT, INT,
+#                         TERM) the daemon in $spid and the helper in $lpid,
+#                         when set, are killed (SIGKILL: a daemon's worker dies
+#                         with it), the emulator is stopped and $work removed
+# sheet_start WORKBOOK    fake_start on one workbook, or exit 1; sets WB, ID
+#                         (its spreadsheetId), SUM and DISC (syncd's two tabs),
+#                         CONF and LOG (the emulator's syncd.conf, audit log)
 : "${BUILD:=build}"
 
 # Assertions for end-to-end scripts: ok NAME, bad NAME, check NAME GOT WANT;
@@ -123,4 +130,29 @@ fake_jwt() {
 fake_token() {
 	fake_curl -X POST -d grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer \
 		-d "assertion=$(fake_jwt)" "$FAKE_URL/token" | jq -r .access_token
+}
+
+e2e_begin() {
+	work=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+	spid=""
+	lpid=""
+	trap e2e_cleanup EXIT INT TERM
+}
+
+e2e_cleanup() {
+	for _p in ${spid:-} ${lpid:-}; do
+		kill -9 "$_p" 2>/dev/null && wait "$_p" 2>/dev/null
+	done
+	fake_stop
+	rm -rf "$work"
+}
+
+sheet_start() {
+	WB=$1
+	ID=$(jq -r .spreadsheetId "$WB")
+	SUM=สรุปข้อมูล
+	DISC=ตรวจสอบข้อมูล
+	fake_start "$WB" || { echo "cannot start fakesheets"; exit 1; }
+	CONF=$FAKE_DIR/syncd.conf
+	LOG=$FAKE_DIR/state/audit.jsonl
 }

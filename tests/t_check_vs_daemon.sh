@@ -13,17 +13,11 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/t_check_vs_daemon.XXXXXX")
-trap 'fake_stop; rm -rf "$work"' EXIT INT TERM
+e2e_begin t_check_vs_daemon
 TODAY=2024-02-01
-WB=$work/wb.json
-"$BUILD/tools/genwb" --households 2000 --tabs 16 --seed 4242 --today "$TODAY" -o "$WB" ||
-	{ echo "genwb failed"; exit 1; }
-ID=$(jq -r .spreadsheetId "$WB")
-SUM=สรุปข้อมูล
-DISC=ตรวจสอบข้อมูล
-fake_start "$WB" || { echo "cannot start fakesheets"; exit 1; }
-CONF=$FAKE_DIR/syncd.conf
+"$BUILD/tools/genwb" --households 2000 --tabs 16 --seed 4242 --today "$TODAY" \
+    -o "$work/wb.json" || { echo "genwb failed"; exit 1; }
+sheet_start "$work/wb.json"
 
 tab_values() {
 	fake_get "_fake/spreadsheets/$ID" | jq --arg t "$1" -c \

@@ -23,22 +23,9 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/t_crash.XXXXXX")
-spid=""
-cleanup() {
-	[ -n "$spid" ] && kill -9 "$spid" 2>/dev/null
-	fake_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-WB=tests/data/demo-chachoengsao.json
-ID=$(jq -r .spreadsheetId "$WB")
-SUM=สรุปข้อมูล
-DISC=ตรวจสอบข้อมูล
+e2e_begin t_crash
 TODAY=2024-02-01
-fake_start "$WB" || { echo "cannot start fakesheets"; exit 1; }
-CONF=$FAKE_DIR/syncd.conf
-LOG=$FAKE_DIR/state/audit.jsonl
+sheet_start tests/data/demo-chachoengsao.json
 
 tab_values() {
 	fake_get "_fake/spreadsheets/$ID" | jq --arg t "$1" -c \

@@ -14,15 +14,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/t_daemon.XXXXXX")
-trap 'fake_stop; rm -rf "$work"' EXIT INT TERM
-WB=tests/data/demo-chachoengsao.json
-ID=$(jq -r .spreadsheetId "$WB")
-SUM=สรุปข้อมูล
-DISC=ตรวจสอบข้อมูล
-fake_start "$WB" || { echo "cannot start fakesheets"; exit 1; }
-CONF=$FAKE_DIR/syncd.conf
-LOG=$FAKE_DIR/state/audit.jsonl
+e2e_begin t_daemon
+sheet_start tests/data/demo-chachoengsao.json
 
 once() {
 	fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null

@@ -11,19 +11,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/t_daemon_loop.XXXXXX")
-spid=""; lpid=""
-cleanup() {
-	[ -n "$spid" ] && kill "$spid" 2>/dev/null
-	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null
-	fake_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-WB=tests/data/demo-chachoengsao.json
-ID=$(jq -r .spreadsheetId "$WB")
-SUM=สรุปข้อมูล
-fake_start "$WB" || { echo "cannot start fakesheets"; exit 1; }
+e2e_begin t_daemon_loop
+sheet_start tests/data/demo-chachoengsao.json
 cp "$FAKE_DIR/syncd.conf" "$work/syncd.conf"
 mkdir "$work/metrics"
 printf 'metrics_dir = "%s/metrics";\n' "$work" >> "$work/syncd.conf"
@@ -87,7 +76,6 @@ after=$(summary_from_tab | jq -c '.[0]')
 
 # Idle cycles: once the cycle that saw its own write has run (it reads once
 # and writes nothing), a cycle sends the Drive request only.
-LOG=$FAKE_DIR/state/audit.jsonl
 own_write_seen() {
 	[ "$(jq -r 'select(.event == "cycle") | .write' "$LOG" | tail -n 1)" = false ]
 }

@@ -8,8 +8,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/t_fakesheets.XXXXXX")
-trap 'fake_stop; rm -rf "$work"' EXIT INT TERM
+e2e_begin t_fakesheets
 cat > "$work/wb.json" <<'JSON'
 {"spreadsheetId": "t-fake-1",
  "properties": {"title": "ครัวเรือน", "locale": "th_TH", "timeZone": "Asia/Bangkok"},

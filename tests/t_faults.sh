@@ -18,20 +18,9 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/t_faults.XXXXXX")
-spid=""
-cleanup() {
-	[ -n "$spid" ] && kill "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
-	fake_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-WB=tests/data/demo-chachoengsao.json
-ID=$(jq -r .spreadsheetId "$WB")
-SUM=สรุปข้อมูล
-DISC=ตรวจสอบข้อมูล
+e2e_begin t_faults
 TODAY=2024-02-01
-fake_start "$WB" || { echo "cannot start fakesheets"; exit 1; }
+sheet_start tests/data/demo-chachoengsao.json
 CONF=$work/syncd.conf
 sed '/^poll_interval/d' "$FAKE_DIR/syncd.conf" > "$CONF"
 cat >> "$CONF" <<'EOF'
@@ -39,7 +28,6 @@ poll_interval = 5;
 request_timeout = 1;
 retry_budget = 2;
 EOF
-LOG=$FAKE_DIR/state/audit.jsonl
 STATE=$FAKE_DIR/state
 
 once() {

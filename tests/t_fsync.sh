@@ -13,14 +13,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/t_fsync.XXXXXX")
-spid=""
-cleanup() {
-	[ -n "$spid" ] && kill -9 "$spid" 2>/dev/null
-	fake_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+e2e_begin t_fsync
 
 cat > "$work/failsync.c" <<'C'
 /* LD_PRELOAD shim: FAILSYNC (fsync, fdatasync or both) fails with EIO
@@ -80,13 +73,8 @@ SHIM=$work/failsync.so
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 export ASAN_OPTIONS
 
-WB=tests/data/demo-chachoengsao.json
-ID=$(jq -r .spreadsheetId "$WB")
-SUM=สรุปข้อมูล
 TODAY=2024-02-01
-fake_start "$WB" || { echo "cannot start fakesheets"; exit 1; }
-CONF=$FAKE_DIR/syncd.conf
-LOG=$FAKE_DIR/state/audit.jsonl
+sheet_start tests/data/demo-chachoengsao.json
 writes() { fake_requests | jq '[.[] | select(.path | endswith(":batchUpdate"))] | length'; }
 has_tab() { fake_get "_fake/spreadsheets/$ID" | jq --arg t "$1" '[.sheets[] | select(.properties.title == $t)] | length'; }
 reset_requests() { fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null; }

@@ -12,16 +12,10 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/t_own_tabs.XXXXXX")
-trap 'fake_stop; rm -rf "$work"' EXIT INT TERM
-WB=$work/wb.json
-"$BUILD/tools/genwb" --households 10000 --tabs 4 --seed 7 --today 2024-02-01 -o "$WB" ||
-    { echo "genwb failed"; exit 1; }
-ID=$(jq -r .spreadsheetId "$WB")
-SUM=สรุปข้อมูล
-DISC=ตรวจสอบข้อมูล
-fake_start "$WB" || { echo "cannot start fakesheets"; exit 1; }
-CONF=$FAKE_DIR/syncd.conf
+e2e_begin t_own_tabs
+"$BUILD/tools/genwb" --households 10000 --tabs 4 --seed 7 --today 2024-02-01 \
+    -o "$work/wb.json" || { echo "genwb failed"; exit 1; }
+sheet_start "$work/wb.json"
 TOK=$(fake_token)
 
 # once: one --once cycle; prints its requests, one word each.

@@ -14,19 +14,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/t_worker.XXXXXX")
-spid=""
-cleanup() {
-	[ -n "$spid" ] && kill "$spid" 2>/dev/null
-	fake_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-WB=tests/data/demo-chachoengsao.json
-ID=$(jq -r .spreadsheetId "$WB")
-fake_start "$WB" || { echo "cannot start fakesheets"; exit 1; }
-CONF=$FAKE_DIR/syncd.conf
-LOG=$FAKE_DIR/state/audit.jsonl
+e2e_begin t_worker
+sheet_start tests/data/demo-chachoengsao.json
 
 cycles_logged() { [ "$(grep -c 'cycle: ' "$work/stderr")" -ge "$1" ]; }
 logged() { grep -q "$1" "$work/stderr"; }

@@ -201,7 +201,7 @@ in_worker(struct cycle *c, int auth, const struct config *cfg, struct watchdog *
 	struct worker_opts wo;
 	struct worker_msg m;
 	struct job j;
-	struct err why;
+	struct err why, fe;
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -228,14 +228,10 @@ in_worker(struct cycle *c, int auth, const struct config *cfg, struct watchdog *
 	*e = why;
 	/* Also when no worker could be started (fork or pipe failed): the
 	 * failure is counted and recorded like any other. */
-	{
-		struct err fe;
-
-		err_init(&fe);
-		if (cycle_resync(c, !auth, &why, &fe) == AUDIT_FATAL) {
-			*e = fe;
-			return AUDIT_FATAL;
-		}
+	err_init(&fe);
+	if (cycle_resync(c, !auth, &why, &fe) == AUDIT_FATAL) {
+		*e = fe;
+		return AUDIT_FATAL;
 	}
 	return -1;
 }

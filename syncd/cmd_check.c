@@ -1,6 +1,6 @@
 /*
- * cmd_check: `syncd check [-c FILE] --workbook FILE.json [--today D]
- * [--format text|json]`: evaluate a workbook file offline, with no
+ * cmd_check: `syncd check [-c FILE] --workbook FILE.json [--today D |
+ * --now YYYY-MM-DDTHH:MM] [--format text|json]`: evaluate a workbook file offline, with no
  * credentials and no network, and print the report.
  *
  * Configuration: -c FILE, else /etc/syncd/syncd.conf when it exists, else
@@ -30,8 +30,8 @@
 static int
 usage(FILE *f)
 {
-	fputs("usage: syncd check [-c FILE] --workbook FILE.json [--today YYYY-MM-DD] "
-	    "[--format text|json]\n", f);
+	fputs("usage: syncd check [-c FILE] --workbook FILE.json [--today YYYY-MM-DD "
+	    "| --now YYYY-MM-DDTHH:MM] [--format text|json]\n", f);
 	return EX_USAGE;
 }
 
@@ -80,11 +80,12 @@ load_config(const char *path, struct err *e)
 int
 cmd_check_main(int argc, char **argv)
 {
-	enum { OPT_WORKBOOK = 256, OPT_TODAY, OPT_FORMAT };
+	enum { OPT_WORKBOOK = 256, OPT_TODAY, OPT_NOW, OPT_FORMAT };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "workbook", required_argument, NULL, OPT_WORKBOOK },
 		{ "today", required_argument, NULL, OPT_TODAY },
+		{ "now", required_argument, NULL, OPT_NOW },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -95,7 +96,8 @@ cmd_check_main(int argc, char **argv)
 	struct rules_report report;
 	struct err e;
 	int32_t today;
-	int ch, json = 0, rc;
+	int ch, json = 0, rc, got_today = 0, got_now = 0;
+	time_t now;
 
 	today = today_bangkok(time(NULL));
 	opterr = 0;
@@ -114,6 +116,16 @@ cmd_check_main(int argc, char **argv)
 				    "YYYY-MM-DD\n", optarg);
 				return EX_USAGE;
 			}
+			got_today = 1;
+			break;
+		case OPT_NOW:
+			if (today_parse_now(optarg, &now) == -1) {
+				fprintf(stderr, "syncd check: --now %s: not a Bangkok date "
+				    "and time written YYYY-MM-DDTHH:MM\n", optarg);
+				return EX_USAGE;
+			}
+			today = today_bangkok(now);
+			got_now = 1;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "json") == 0)
@@ -141,6 +153,10 @@ cmd_check_main(int argc, char **argv)
 	}
 	if (optind != argc) {
 		fprintf(stderr, "syncd check: unexpected argument: %s\n", argv[optind]);
+		return usage(stderr);
+	}
+	if (got_today && got_now) {
+		fputs("syncd check: --today and --now cannot be used together\n", stderr);
 		return usage(stderr);
 	}
 	if (workbook_path == NULL) {

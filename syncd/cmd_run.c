@@ -1,5 +1,6 @@
 /*
- * cmd_run: `syncd [-c FILE] [--once] [--today YYYY-MM-DD]` and
+ * cmd_run: `syncd [-c FILE] [--once] [--today YYYY-MM-DD | --now
+ * YYYY-MM-DDTHH:MM]` and
  * `syncd -t [-c FILE]`.  It parses the command line, loads and validates the
  * configuration (which needs spreadsheet_id and key_file), and then either
  * says the configuration is valid (-t, which also loads the key when it is
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "auth/key.h"
 #include "syncd/config.h"
@@ -24,7 +26,7 @@
 static int
 usage(void)
 {
-	fputs("usage: syncd [-c FILE] [--once] [--today YYYY-MM-DD]\n"
+	fputs("usage: syncd [-c FILE] [--once] [--today YYYY-MM-DD | --now YYYY-MM-DDTHH:MM]\n"
 	    "       syncd -t [-c FILE]\n", stderr);
 	return EX_USAGE;
 }
@@ -70,11 +72,12 @@ test_key(const struct config *cfg)
 int
 cmd_run_main(int argc, char **argv)
 {
-	enum { OPT_ONCE = 256, OPT_TODAY };
+	enum { OPT_ONCE = 256, OPT_TODAY, OPT_NOW };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "today", required_argument, NULL, OPT_TODAY },
+		{ "now", required_argument, NULL, OPT_NOW },
 		{ "test", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -99,12 +102,19 @@ cmd_run_main(int argc, char **argv)
 			opt.once = 1;
 			break;
 		case OPT_TODAY:
-			if (today_parse(optarg, &opt.today) == -1) {
+			if (today_parse(optarg, &opt.clock.day) == -1) {
 				fprintf(stderr, "syncd: --today %s: not a date written "
 				    "YYYY-MM-DD\n", optarg);
 				return EX_USAGE;
 			}
-			opt.fixed_today = 1;
+			opt.clock.fixed_day = 1;
+			break;
+		case OPT_NOW:
+			if (today_clock_set_now(&opt.clock, optarg, time(NULL)) == -1) {
+				fprintf(stderr, "syncd: --now %s: not a Bangkok date and "
+				    "time written YYYY-MM-DDTHH:MM\n", optarg);
+				return EX_USAGE;
+			}
 			break;
 		default:
 			if (optopt != 0 && optopt < 256)
@@ -118,6 +128,10 @@ cmd_run_main(int argc, char **argv)
 	}
 	if (optind != argc) {
 		fprintf(stderr, "syncd: unexpected argument: %s\n", argv[optind]);
+		return usage();
+	}
+	if (opt.clock.fixed_day && opt.clock.set) {
+		fputs("syncd: --today and --now cannot be used together\n", stderr);
 		return usage();
 	}
 	err_init(&e);

@@ -529,8 +529,9 @@ cycle_exit_status(const struct err *e)
 struct run {
 	struct cycle *c;
 	const struct config *cfg;
-	time_t now;
-	int32_t today;
+	time_t now;			/* the clock's instant (--now moves it) */
+	struct today_now clock;		/* read once a cycle: date and minute, Bangkok */
+	int32_t today;			/* clock.day: the rules' date */
 	char *version;			/* owned: Drive's version */
 	char basis[256];
 	struct workbook_file *wf;	/* owned: the batchGet answer */
@@ -1397,8 +1398,9 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	r.c = c;
 	r.cfg = cfg;
 	r.fs_col = -1;
-	r.now = time(NULL);
-	r.today = c->opts.fixed_today ? c->opts.today : today_bangkok(r.now);
+	today_clock_read(&c->opts.clock, time(NULL), &r.clock);
+	r.now = r.clock.t;
+	r.today = r.clock.day;
 	r.e = e;
 	traffic(c->ss.http, &req0, &in0, &out0);
 	retry_cycle_begin(&c->retry, (double)cfg->retry_budget);

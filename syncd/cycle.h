@@ -23,13 +23,15 @@
 #include "rules/err.h"
 #include "syncd/config.h"
 #include "syncd/metrics.h"
+#include "syncd/today.h"
 
 /* The systemd credential name the key is read from, when present. */
 #define CYCLE_CREDENTIAL	"service-account.json"
 
 struct cycle_opts {
-	int fixed_today;		/* non-zero: evaluate as of today below */
-	int32_t today;			/* days since 1970-01-01 */
+	/* The clock: --today and --now (today.h).  Each cycle reads it once,
+	 * into struct today_now, for the rules' date and the schedules. */
+	struct today_clock clock;
 	/* Borrowed, may be NULL: when *stop becomes non-zero, retry waits are
 	 * abandoned (SIGTERM). */
 	volatile sig_atomic_t *stop;

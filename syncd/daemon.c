@@ -328,8 +328,7 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 	wd.every = (double)notify_watchdog_usec() / 2e6;
 	wd.last = monotime_now();
 	memset(&co, 0, sizeof(co));
-	co.fixed_today = opt->fixed_today;
-	co.today = opt->today;
+	co.clock = opt->clock;
 	co.stop = &got_term;
 	co.keepalive = watchdog_ping;
 	co.keepalive_ctx = &wd;

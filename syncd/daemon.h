@@ -9,13 +9,13 @@
 #include <stdint.h>
 
 #include "syncd/config.h"
+#include "syncd/today.h"
 
 /* What the command line says about a run, beyond the configuration. */
 struct run_options {
 	const char *config_path;	/* borrowed: the file to re-read on SIGHUP */
 	int once;			/* non-zero: run one cycle and exit */
-	int fixed_today;		/* non-zero: use today below, not the clock */
-	int32_t today;			/* days since 1970-01-01, when fixed_today */
+	struct today_clock clock;	/* --today and --now (today.h) */
 };
 
 /*

@@ -14,9 +14,10 @@
 static void
 usage(FILE *f)
 {
-	fputs("usage: syncd [-c FILE] [--once] [--today YYYY-MM-DD]\n"
+	fputs("usage: syncd [-c FILE] [--once] [--today YYYY-MM-DD | --now YYYY-MM-DDTHH:MM]\n"
 	    "       syncd -t [-c FILE]\n"
-	    "       syncd check [-c FILE] --workbook FILE.json [--today D] [--format text|json]\n"
+	    "       syncd check [-c FILE] --workbook FILE.json [--today D | --now T]\n"
+	    "             [--format text|json]\n"
 	    "       syncd audit verify FILE [--head SEQ:HASH]\n"
 	    "       syncd --version | --help\n"
 	    "The default configuration is /etc/syncd/syncd.conf; see syncd(8).\n", f);

@@ -40,3 +40,62 @@ today_format(int32_t days, char *out, size_t outsize)
 		return -1;
 	return n;
 }
+
+void
+today_now_of(time_t t, struct today_now *n)
+{
+	long long s = (long long)t + TODAY_BANGKOK_OFFSET;
+	long long r = s % 86400;
+
+	if (r < 0)
+		r += 86400;
+	n->t = t;
+	n->day = today_bangkok(t);
+	n->minute = (int)(r / 60);
+}
+
+void
+today_clock_read(const struct today_clock *ck, time_t real, struct today_now *n)
+{
+	if (ck != NULL && ck->set)
+		real = (time_t)((long long)real + ck->offset);
+	today_now_of(real, n);
+	if (ck != NULL && ck->fixed_day)
+		n->day = ck->day;
+}
+
+int
+today_parse_now(const char *s, time_t *t)
+{
+	char date[11];
+	int32_t days;
+	int h, m;
+
+	if (s == NULL || strlen(s) != 16 || s[10] != 'T' || s[13] != ':')
+		return -1;
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	if (today_parse(date, &days) == -1)
+		return -1;
+	if (s[11] < '0' || s[11] > '9' || s[12] < '0' || s[12] > '9' ||
+	    s[14] < '0' || s[14] > '9' || s[15] < '0' || s[15] > '9')
+		return -1;
+	h = (s[11] - '0') * 10 + (s[12] - '0');
+	m = (s[14] - '0') * 10 + (s[15] - '0');
+	if (h > 23 || m > 59)
+		return -1;
+	*t = (time_t)((long long)days * 86400 + h * 3600 + m * 60 - TODAY_BANGKOK_OFFSET);
+	return 0;
+}
+
+int
+today_clock_set_now(struct today_clock *ck, const char *s, time_t real)
+{
+	time_t t;
+
+	if (today_parse_now(s, &t) == -1)
+		return -1;
+	ck->set = 1;
+	ck->offset = (long long)t - (long long)real;
+	return 0;
+}

@@ -25,4 +25,49 @@ int today_parse(const char *s, int32_t *days);
 /* today_format(days, out, outsize): "YYYY-MM-DD"; returns its length or -1. */
 int today_format(int32_t days, char *out, size_t outsize);
 
+/*
+ * The clock of a run, as the command line set it.  --today fixes the date
+ * (the time of day stays the real one); --now sets the whole clock, which
+ * then runs on from there (a daemon started with --now 08:29 reaches 08:30
+ * a minute later).  Zeroed: the real clock.
+ */
+struct today_clock {
+	int fixed_day;		/* --today: the date is day below */
+	int32_t day;		/* days since 1970-01-01, when fixed_day */
+	int set;		/* --now: offset below is added to the real clock */
+	long long offset;	/* seconds */
+};
+
+/*
+ * A moment as the rules and the schedules see it (the daily report, the
+ * history rows, the monthly mail): the instant, and its Bangkok date and
+ * minute of the day.
+ */
+struct today_now {
+	time_t t;		/* seconds since the epoch (UTC), the clock's */
+	int32_t day;		/* Bangkok date: days since 1970-01-01 */
+	int minute;		/* minute of the Bangkok day, 0..1439 */
+};
+
+/* today_now_of(t, n): n for the instant t (no --today). */
+void today_now_of(time_t t, struct today_now *n);
+
+/*
+ * today_clock_read(ck, real, n): what the clock ck (borrowed; NULL: the
+ * real clock) says when the real clock says real.
+ */
+void today_clock_read(const struct today_clock *ck, time_t real, struct today_now *n);
+
+/*
+ * today_parse_now(s, t): exactly "YYYY-MM-DDTHH:MM", a Bangkok date and
+ * time (HH 00-23, MM 00-59).  Returns 0 and sets *t (UTC seconds), or -1.
+ */
+int today_parse_now(const char *s, time_t *t);
+
+/*
+ * today_clock_set_now(ck, s, real): --now s on the clock ck, taken when the
+ * real clock says real.  Returns 0, or -1 (s malformed; ck unchanged).
+ */
+int today_clock_set_now(struct today_clock *ck, const char *s, time_t real);
+
 #endif

@@ -76,8 +76,8 @@ setup(void)
 	cfg = config_load(conf, 0, &e);
 	ck_assert_msg(cfg != NULL, "%s", e.msg);
 	memset(&o, 0, sizeof(o));
-	o.fixed_today = 1;
-	o.today = 19754;	/* 2024-02-01 */
+	o.clock.fixed_day = 1;
+	o.clock.day = 19754;	/* 2024-02-01 */
 	cyc = cycle_new(cfg, &o, &e);
 	ck_assert_msg(cyc != NULL, "%s", e.msg);
 }

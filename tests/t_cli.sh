@@ -78,6 +78,16 @@ expect 64 "check without --workbook" $SYNCD check -c "$T/ok.conf"
 expect 64 "check --format xml" $SYNCD check --workbook "$T/good.json" --format xml
 expect 64 "check --today bad" $SYNCD check --workbook "$T/good.json" --today 2024-02-30
 expect 64 "check --today short" $SYNCD check --workbook "$T/good.json" --today 2024-2-1
+# --now sets the date too: 2024-02-01T00:10 in Bangkok is past the deadline.
+expect 0 "check --now before the classification deadline" \
+	$SYNCD check -c "$T/nocreds.conf" --workbook "$T/good.json" --now 2024-01-31T23:59
+expect 1 "check --now after the classification deadline" \
+	$SYNCD check -c "$T/nocreds.conf" --workbook "$T/good.json" --now 2024-02-01T00:10
+expect 64 "check --now bad" $SYNCD check --workbook "$T/good.json" --now 2024-02-01T25:00
+expect 64 "check --now without time" $SYNCD check --workbook "$T/good.json" --now 2024-02-01
+expect 64 "check --today and --now" $SYNCD check --workbook "$T/good.json" \
+	--today 2024-02-01 --now 2024-02-01T08:30
+contains "$T/err" "cannot be used together" "--today with --now"
 expect 64 "check extra argument" $SYNCD check --workbook "$T/good.json" extra
 expect 64 "check unknown option" $SYNCD check --workbook "$T/good.json" --bogus
 expect 64 "check option without value" $SYNCD check --workbook
@@ -146,6 +156,10 @@ expect 78 "-t missing file" $SYNCD -t -c "$T/none.conf"
 expect 64 "-t extra argument" $SYNCD -t -c "$T/ok.conf" extra
 expect 64 "-c without value" $SYNCD -t -c
 expect 64 "--today bad" $SYNCD --today 20240201 -c "$T/ok.conf"
+expect 64 "--now bad" $SYNCD --once --now 2024-02-01T8:30 -c "$T/ok.conf"
+contains "$T/err" "--now 2024-02-01T8:30" "--now error names the value"
+expect 64 "--today and --now" $SYNCD --once --today 2024-02-01 --now 2024-02-01T08:30 \
+	-c "$T/ok.conf"
 
 if [ "$fails" -ne 0 ]; then
 	echo "$fails failure(s)"

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "tests/fakesheets/a1.h"
+#include "tests/fakesheets/objects.h"
 
 #define MSG_MAX 1024
 #define ECHO_MAX (A1_MAX_RANGE + 64)
@@ -515,6 +516,11 @@ norm_doc(struct sheets_state *st, json_t *in, struct fail *f)
 		}
 		json_array_append_new(json_object_get(doc, "sheets"),
 		    json_pack("{s:o, s:o}", "properties", np, "values", vals));
+		if (objects_norm(s, json_array_get(json_object_get(doc,
+		    "sheets"), i), i, f->msg, sizeof(f->msg)) == -1) {
+			f->status = 400;
+			goto err;
+		}
 	}
 	return doc;
 err:
@@ -635,6 +641,8 @@ sheets_export(struct sheets_state *st, const char *id)
 		return NULL;
 	sheets = json_array();
 	json_array_foreach(json_object_get(b->doc, "sheets"), i, s) {
+		json_t *es;
+
 		vals = json_array();
 		json_array_foreach(json_object_get(s, "values"), r, row) {
 			if (row_is_plain(row)) {
@@ -646,8 +654,10 @@ sheets_export(struct sheets_state *st, const char *id)
 				json_array_append_new(nrow, render_cell(c, &o));
 			json_array_append_new(vals, nrow);
 		}
-		json_array_append_new(sheets, json_pack("{s:O, s:o}",
-		    "properties", sheet_props(s), "values", vals));
+		es = json_pack("{s:O, s:o}", "properties", sheet_props(s),
+		    "values", vals);
+		objects_export(s, es);
+		json_array_append_new(sheets, es);
 	}
 	out = json_pack("{s:s, s:O, s:o}", "spreadsheetId", b->id,
 	    "properties", json_object_get(b->doc, "properties"),
@@ -961,18 +971,136 @@ do_values_get(struct book *b, const struct sheets_request *rq,
 	return value_range(&sp, &o);
 }
 
+/*
+ * The GridData of span sp: startRow, startColumn and rowData, each cell a
+ * CellData with userEnteredValue, effectiveValue, formattedValue (from the
+ * stored values) and note and hyperlink (objects.c).  Rows run to the last
+ * row holding a value or a note in the span; empty cells are {}.
+ */
+static json_t *
+grid_data(const struct span *sp)
+{
+	struct render_opts uo = {R_UNFORMATTED, 1, 0}, fo = {R_FORMATTED, 1, 0};
+	json_t *rows = json_object_get(sp->sheet, "values"), *rd, *out;
+	json_t *notes = json_object_get(sp->sheet, "notes");
+	json_t *links = json_object_get(sp->sheet, "links");
+	int r, c, rend = (int)json_array_size(rows) - 1;
+	const char *key;
+	json_t *x;
+
+	/* Notes and links may sit below the last value. */
+	json_object_foreach(notes, key, x) {
+		struct a1_range a;
+
+		memset(&a, 0, sizeof(a));
+		if (a1_parse_ref(key, &a) == 0 && a.r0 > rend)
+			rend = a.r0;
+	}
+	json_object_foreach(links, key, x) {
+		struct a1_range a;
+
+		memset(&a, 0, sizeof(a));
+		if (a1_parse_ref(key, &a) == 0 && a.r0 > rend)
+			rend = a.r0;
+	}
+	if (rend > sp->r1)
+		rend = sp->r1;
+	rd = json_array();
+	for (r = sp->r0; r <= rend; r++) {
+		json_t *row = json_array_get(rows, (size_t)r), *vals = json_array();
+		size_t keep = 0;
+
+		for (c = sp->c0; c <= sp->c1; c++) {
+			json_t *cell = json_array_get(row, (size_t)c);
+			json_t *cd = json_object(), *u;
+
+			if (!is_empty(cell)) {
+				u = render_cell(cell, &uo);
+				x = json_is_string(u) ? json_pack("{s:O}",
+				    "stringValue", u) : json_is_boolean(u) ?
+				    json_pack("{s:O}", "boolValue", u) :
+				    json_pack("{s:O}", "numberValue", u);
+				json_object_set(cd, "userEnteredValue", x);
+				json_object_set_new(cd, "effectiveValue", x);
+				json_decref(u);
+				json_object_set_new(cd, "formattedValue",
+				    render_cell(cell, &fo));
+			}
+			if (notes != NULL || links != NULL)
+				objects_cell(sp->sheet, r, c, cd);
+			json_array_append_new(vals, cd);
+			if (json_object_size(cd) > 0)
+				keep = json_array_size(vals);
+			if (c - sp->c0 > 2 * A1_MAX_COL)
+				break;
+		}
+		while (json_array_size(vals) > keep)
+			json_array_remove(vals, json_array_size(vals) - 1);
+		json_array_append_new(rd, keep > 0 ? json_pack("{s:o}", "values",
+		    vals) : (json_decref(vals), json_object()));
+	}
+	out = json_pack("{s:i, s:i}", "startRow", sp->r0, "startColumn", sp->c0);
+	if (json_array_size(rd) > 0)
+		json_object_set_new(out, "rowData", rd);
+	else
+		json_decref(rd);
+	return out;
+}
+
+/*
+ * spreadsheets.get: properties, and per sheet its properties, protected
+ * ranges, filter views and charts; with includeGridData=true also "data"
+ * (of the whole sheet, or of each of the ranges= given; with ranges only
+ * the sheets they name are listed, as Google does).  Then the field mask.
+ */
 static json_t *
 do_get(struct book *b, const struct sheets_request *rq, struct fail *f)
 {
-	json_t *out, *sheets, *s, *tree, *masked;
+	json_t *out, *sheets, *s, *tree, *masked, *entry;
 	const char *fields = param(rq, "fields");
+	const char *grid = param(rq, "includeGridData");
+	int with_grid = grid != NULL && strcmp(grid, "true") == 0;
+	int with_ranges = param(rq, "ranges") != NULL;
 	char url[256];
-	size_t i;
+	size_t i, k;
 
 	sheets = json_array();
-	json_array_foreach(json_object_get(b->doc, "sheets"), i, s)
-		json_array_append_new(sheets, json_pack("{s:O}", "properties",
-		    sheet_props(s)));
+	json_array_foreach(json_object_get(b->doc, "sheets"), i, s) {
+		json_t *data = json_array();
+		struct span sp;
+
+		for (k = 0; k < rq->nparams; k++) {
+			if (strcmp(rq->params[k].key, "ranges") != 0)
+				continue;
+			if (resolve(b->doc, rq->params[k].value, &sp, 0, f) == -1) {
+				json_decref(data);
+				json_decref(sheets);
+				return NULL;
+			}
+			if (sp.index == i)
+				json_array_append_new(data, with_grid ?
+				    grid_data(&sp) : json_object());
+		}
+		if (with_ranges && json_array_size(data) == 0) {
+			json_decref(data);
+			continue;
+		}
+		entry = json_pack("{s:O}", "properties", sheet_props(s));
+		objects_get_sheet(s, entry);
+		if (with_grid && !with_ranges) {
+			memset(&sp, 0, sizeof(sp));
+			sp.sheet = s;
+			sp.index = i;
+			sp.r1 = grid_get(s, "rowCount") - 1;
+			sp.c1 = grid_get(s, "columnCount") - 1;
+			json_array_append_new(data, grid_data(&sp));
+		}
+		if (with_grid)
+			json_object_set_new(entry, "data", data);
+		else
+			json_decref(data);
+		json_array_append_new(sheets, entry);
+	}
 	snprintf(url, sizeof(url), "https://docs.google.com/spreadsheets/d/%s/"
 	    "edit", b->id);
 	out = json_pack("{s:s, s:O, s:o, s:s}", "spreadsheetId", b->id,
@@ -1900,6 +2028,13 @@ req_update_cells(json_t *work, json_t *rq, size_t n, struct fail *f)
 	int r0, c0, r1, c1, nrows = 0, ncols = 0, grows, gcols, r, c;
 	char echo[ECHO_MAX];
 
+	char msg[MSG_MAX];
+	struct objects_span osp;
+
+	if (objects_check_cells(rq, n, msg, sizeof(msg)) == -1) {
+		fail_set(f, 400, "%s", msg);
+		return -1;
+	}
 	if (fields == NULL || fields[0] == '\0') {
 		fail_set(f, 400, "Invalid requests[%zu].updateCells: At least one "
 		    "field must be updated, but none were specified.", n);
@@ -1953,8 +2088,16 @@ req_update_cells(json_t *work, json_t *rq, size_t n, struct fail *f)
 		    grows, gcols);
 		return -1;
 	}
+	osp.r0 = r0;
+	osp.c0 = c0;
+	osp.r1 = r1;
+	osp.c1 = c1;
+	osp.range = range != NULL;
+	if (mask_has(fields, "note") || mask_has(fields, "textFormatRuns") ||
+	    mask_has(fields, "userEnteredFormat"))
+		objects_update_cells(sheet_mut(work, idx), fields, rows, &osp);
 	if (!mask_has(fields, "userEnteredValue"))
-		return 0;	/* notes, formats: not modelled, accepted */
+		return 0;	/* formats: not modelled, accepted */
 	sheet = sheet_mut(work, idx);
 	if (range != NULL) {
 		/* Cells of the range the rows do not cover are cleared. */
@@ -2001,7 +2144,9 @@ do_batch_update(struct sheets_state *st, struct book *b,
 {
 	json_t *body = parse_body(rq, f), *work, *reqs, *req, *replies, *reply;
 	const char *kind;
+	char msg[MSG_MAX];
 	size_t i, k;
+	int served;
 
 	if (body == NULL)
 		return NULL;
@@ -2037,6 +2182,12 @@ do_batch_update(struct sheets_state *st, struct book *b,
 		} else if (strcmp(kind, "updateCells") == 0) {
 			if (req_update_cells(work, inner, i, f) == -1)
 				break;
+		} else if ((served = objects_request(work, kind, inner, i, &reply,
+		    msg, sizeof(msg))) != 0) {
+			if (served == -1) {
+				fail_set(f, 400, "%s", msg);
+				break;
+			}
 		} else {
 			for (k = 0; cosmetic[k] != NULL; k++)
 				if (strcmp(kind, cosmetic[k]) == 0)

@@ -108,10 +108,82 @@ thai_digit(const char *s, size_t len)
 	return -1;
 }
 
+/* The code point U+0E00-0E7F of a Thai character at s (3 bytes), or -1. */
+static int
+thai_cp(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (len < 3 || u[0] != 0xe0 || (u[1] != 0xb8 && u[1] != 0xb9) ||
+	    u[2] < 0x80 || u[2] > 0xbf)
+		return -1;
+	return 0x0e00 + (u[1] == 0xb9 ? 0x40 : 0) + (u[2] - 0x80);
+}
+
+static void
+thai_put(char *out, int cp)
+{
+	out[0] = (char)0xe0;
+	out[1] = (char)(cp >= 0x0e40 ? 0xb9 : 0xb8);
+	out[2] = (char)(0x80 + (cp & 0x3f));
+}
+
+static int
+thai_tone(int cp)
+{
+	return cp >= 0x0e48 && cp <= 0x0e4c;	/* mai ek .. thanthakhat */
+}
+
+/* Vowels and marks written above or below the consonant (not NIKHAHIT). */
+static int
+thai_vowel_mark(int cp)
+{
+	return cp == 0x0e31 || (cp >= 0x0e34 && cp <= 0x0e3a) || cp == 0x0e47;
+}
+
+size_t
+cell_thai_fold(const char *s, size_t len, char out[CELL_THAI_FOLD_OUT], size_t *outlen)
+{
+	int a = thai_cp(s, len), b, c;
+
+	if (a < 0)
+		return 0;
+	b = thai_cp(s + 3, len - 3);
+	/* NIKHAHIT SARA AA: SARA AM's compatibility decomposition. */
+	if (a == 0x0e4d && b == 0x0e32) {
+		thai_put(out, 0x0e33);
+		*outlen = 3;
+		return 6;
+	}
+	/* NIKHAHIT, a tone mark, SARA AA: the tone mark, SARA AM (น้ำ). */
+	if (a == 0x0e4d && b >= 0x0e48 && b <= 0x0e4b &&
+	    (c = thai_cp(s + 6, len - 6)) == 0x0e32) {
+		thai_put(out, b);
+		thai_put(out + 3, 0x0e33);
+		*outlen = 6;
+		return 9;
+	}
+	/* A tone mark typed before the vowel above or below it. */
+	if (thai_tone(a) && b >= 0 && thai_vowel_mark(b)) {
+		thai_put(out, b);
+		thai_put(out + 3, a);
+		*outlen = 6;
+		return 6;
+	}
+	/* SARA E typed twice for SARA AE. */
+	if (a == 0x0e40 && b == 0x0e40) {
+		thai_put(out, 0x0e41);
+		*outlen = 3;
+		return 6;
+	}
+	return 0;
+}
+
 int
 cell_ascii_digits(const char *s, size_t len, char *out, size_t outsize)
 {
-	size_t i = 0, o = 0;
+	char fold[CELL_THAI_FOLD_OUT];
+	size_t i = 0, o = 0, k, n;
 	int d;
 
 	while (i < len) {
@@ -120,6 +192,12 @@ cell_ascii_digits(const char *s, size_t len, char *out, size_t outsize)
 		if ((d = thai_digit(s + i, len - i)) >= 0) {
 			out[o++] = (char)('0' + d);
 			i += 3;
+		} else if ((n = cell_thai_fold(s + i, len - i, fold, &k)) > 0) {
+			if (o + k + 1 > outsize)
+				return -1;
+			memcpy(out + o, fold, k);
+			o += k;
+			i += n;
 		} else
 			out[o++] = s[i++];
 	}
@@ -345,7 +423,8 @@ int
 cell_key_normalise(const char *text, size_t len, int is_number, char *out,
     size_t outsize)
 {
-	size_t i = 0, o = 0, n;
+	char fold[CELL_THAI_FOLD_OUT];
+	size_t i = 0, o = 0, n, k;
 	int d, r;
 
 	if (outsize == 0)
@@ -368,6 +447,12 @@ cell_key_normalise(const char *text, size_t len, int is_number, char *out,
 		if ((d = thai_digit(text + i, len - i)) >= 0) {
 			out[o++] = (char)('0' + d);
 			i += 3;
+		} else if ((n = cell_thai_fold(text + i, len - i, fold, &k)) > 0) {
+			if (o + k + 1 > outsize)
+				return -1;
+			memcpy(out + o, fold, k);
+			o += k;
+			i += n;
 		} else
 			out[o++] = text[i++];
 	}
@@ -407,13 +492,15 @@ sink_put(struct heading_sink *k, char c)
  * heading_walk(text, len, fold, k): the one definition of a heading's
  * normal form, shared by writing it and comparing against it.  White-space
  * runs become one space between words (fold 0) or nothing (fold 1);
- * leading and trailing ones vanish.  Returns 0, or -1 at the first byte
+ * leading and trailing ones vanish; Thai spellings that render alike are
+ * read as one (cell_thai_fold).  Returns 0, or -1 at the first byte
  * sink_put refuses.
  */
 static int
 heading_walk(const char *text, size_t len, int fold, struct heading_sink *k)
 {
-	size_t i = 0, n;
+	char rep[CELL_THAI_FOLD_OUT];
+	size_t i = 0, n, j, m;
 	int pending = 0;
 
 	if (text == NULL)
@@ -428,6 +515,13 @@ heading_walk(const char *text, size_t len, int fold, struct heading_sink *k)
 		if (pending && sink_put(k, ' ') < 0)
 			return -1;
 		pending = 0;
+		if ((n = cell_thai_fold(text + i, len - i, rep, &m)) > 0) {
+			for (j = 0; j < m; j++)
+				if (sink_put(k, rep[j]) < 0)
+					return -1;
+			i += n;
+			continue;
+		}
 		if (sink_put(k, text[i++]) < 0)
 			return -1;
 	}

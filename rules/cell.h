@@ -38,9 +38,30 @@ const char *cell_trim(const char *s, size_t len, size_t *out_len);
 /* cell_is_blank(c): non-zero when c is empty or only white space. */
 int cell_is_blank(const struct cell *c);
 
+/* Bytes cell_thai_fold may write. */
+#define CELL_THAI_FOLD_OUT 6
+
+/*
+ * cell_thai_fold(s, len, out, outlen): when s starts with a Thai spelling
+ * that renders like another (DOMAIN.md "Thai spellings that render alike"),
+ * write the usual one to out (*outlen bytes, never more than it read) and
+ * return the bytes of s it replaces; else return 0.  The spellings:
+ *   - NIKHAHIT SARA AA (U+0E4D U+0E32, from PDF files) is SARA AM (U+0E33),
+ *     its Unicode compatibility decomposition; with a tone mark between
+ *     them (U+0E4D U+0E49 U+0E32) it is the tone mark, then SARA AM;
+ *   - a tone mark or THANTHAKHAT typed before the vowel above or below the
+ *     same consonant (U+0E31, U+0E34-0E3A, U+0E47) goes after it;
+ *   - SARA E twice (U+0E40 U+0E40) is SARA AE (U+0E41).
+ * Comparisons use it (headings, marks, keys, dates); values are never
+ * rewritten.
+ */
+size_t cell_thai_fold(const char *s, size_t len, char out[CELL_THAI_FOLD_OUT],
+    size_t *outlen);
+
 /*
  * cell_ascii_digits(s, len, out, outsize): copy s into out with Thai digits
- * (U+0E50-0E59) converted to ASCII '0'-'9'.  Returns the length written
+ * (U+0E50-0E59) converted to ASCII '0'-'9' and Thai spellings folded
+ * (cell_thai_fold).  Returns the length written
  * (NUL terminated) or -1 when it does not fit.
  */
 int cell_ascii_digits(const char *s, size_t len, char *out, size_t outsize);
@@ -84,7 +105,7 @@ enum cell_mark cell_mark_read(const struct cell *c,
 
 /*
  * cell_key_normalise(text, len, is_number, out, outsize): a household key
- * with Thai digits converted and white space and hyphens (ASCII and Unicode
+ * with Thai digits converted, Thai spellings folded (cell_thai_fold), and white space and hyphens (ASCII and Unicode
  * dashes) removed.  When is_number, text is a JSON number literal and an
  * integral one is written as plain digits ("2.4010012345E10" ->
  * "24010012345"); a non-integral one is kept as written.  Returns the length
@@ -96,7 +117,7 @@ int cell_key_normalise(const char *text, size_t len, int is_number,
 /*
  * cell_heading_normalise(text, len, out, outsize): white space runs (see
  * cell_space_len) collapsed to one ASCII space, leading and trailing ones
- * removed.  Returns the length written (NUL terminated) or -1 when it does
+ * removed, Thai spellings folded (cell_thai_fold).  Returns the length written (NUL terminated) or -1 when it does
  * not fit (outsize >= len + 1 always fits).
  */
 int cell_heading_normalise(const char *text, size_t len, char *out, size_t outsize);

@@ -41,6 +41,12 @@
  * - A cell holding only white space is empty.
  * - Tab titles are compared exactly; a district configured twice is
  *   evaluated once.  heading_row 0 means the default, 2.
+ * - Under an empty district list, a tab with none of the required headings
+ *   (those given as column letters aside) is not a district
+ *   (rules_tab_is_district): no summary row, one tab.not_district warning
+ *   that names it in its tab field but sorts and counts as sheet-level (the
+ *   total row only).  A configuration whose required fields are all column
+ *   letters cannot tell: every tab is then a district.
  */
 #include "rules/rules.h"
 
@@ -70,6 +76,7 @@ enum rule {
 	R_HOUSEHOLD_KEY_MISSING,
 	R_HOUSEHOLD_DUPLICATE,
 	R_TAB_MISSING,
+	R_TAB_NOT_DISTRICT,
 	R_TAB_HEADER_MISSING,
 	R_DISTRICT_NO_DEVELOPABLE,
 	R_PROVINCE_BELOW_MINIMUM,
@@ -80,7 +87,7 @@ static const char *const rule_ids[] = {
 	"activity.missing", "activity.incomplete", "activity.not_developable",
 	"activity.date_invalid", "activity.date_out_of_window",
 	"household.key_missing", "household.duplicate", "tab.missing",
-	"tab.header_missing", "district.no_developable",
+	"tab.not_district", "tab.header_missing", "district.no_developable",
 	"province.below_minimum",
 };
 
@@ -406,6 +413,31 @@ rules_is_district(const struct rules_config *cfg, const char *title)
 		    strcmp(title, cfg->districts[i]) == 0)
 			return 1;
 	return 0;
+}
+
+int
+rules_tab_is_district(const struct rules_config *cfg, const struct tab *tab)
+{
+	int32_t cols[RULES_MAX_FIELDS];
+	size_t i, nf = cfg->nfields < RULES_MAX_FIELDS ? cfg->nfields :
+	    RULES_MAX_FIELDS;
+	int by_heading = 0;
+
+	if (tab == NULL || !rules_is_district(cfg, tab->title))
+		return 0;
+	if (cfg->ndistricts > 0)
+		return 1;
+	rules_map_columns(tab, cfg, cols);
+	for (i = 0; i < nf; i++) {
+		const struct rules_field *f = &cfg->fields[i];
+
+		if (!f->required || field_column_letter(f) >= 0)
+			continue;
+		by_heading++;
+		if (cols[i] >= 0)
+			return 1;
+	}
+	return by_heading == 0;
 }
 
 /* The text naming column col of tab for field i: its heading, else letters. */
@@ -925,10 +957,11 @@ rules_evaluate(const struct workbook *wb, const struct rules_config *cfg,
 {
 	struct eval ev;
 	struct layout lo;
-	const struct tab **tabs = NULL;
+	const struct tab **tabs = NULL, **others = NULL;
 	const char **titles = NULL;
+	size_t nothers = 0;
 	struct rules_summary *tot;
-	size_t nd = 0, i, j, cap;
+	size_t nd = 0, i, j, cap, len;
 	long developable;
 	char msg[MSG_MAX], floorbuf[64];
 	enum rules_severity sev;
@@ -951,14 +984,16 @@ rules_evaluate(const struct workbook *wb, const struct rules_config *cfg,
 		cap = RULES_MAX_DISTRICTS;
 	tabs = calloc(cap + 1, sizeof(*tabs));
 	titles = calloc(cap + 1, sizeof(*titles));
-	if (tabs == NULL || titles == NULL)
+	others = calloc(wb->ntabs + 1, sizeof(*others));
+	if (tabs == NULL || titles == NULL || others == NULL)
 		goto oom;
 	if (cfg->ndistricts == 0) {
 		for (i = 0; i < wb->ntabs; i++)
-			if (rules_is_district(cfg, wb->tabs[i].title)) {
+			if (rules_tab_is_district(cfg, &wb->tabs[i])) {
 				tabs[nd] = &wb->tabs[i];
 				titles[nd++] = wb->tabs[i].title;
-			}
+			} else if (rules_is_district(cfg, wb->tabs[i].title))
+				others[nothers++] = &wb->tabs[i];
 	} else {
 		for (i = 0; i < cap; i++) {
 			const char *name = cfg->districts[i];
@@ -1016,6 +1051,27 @@ rules_evaluate(const struct workbook *wb, const struct rules_config *cfg,
 	tot->percent = percent(tot->developed, developable);
 	ev.title = NULL;
 	ev.sum = NULL;
+	/* Tabs that are not districts: named once, counted in the total. */
+	for (i = 0; i < nothers && !ev.oom; i++) {
+		len = 0;
+		append(msg, &len, sizeof(msg), "แท็บ \"", sizeof(msg));
+		append(msg, &len, sizeof(msg), others[i]->title, NAME_MAX_BYTES);
+		append(msg, &len, sizeof(msg), "\" ไม่มีหัวคอลัมน์ที่ต้องมี (เช่น ",
+		    sizeof(msg));
+		for (j = 0; j < cfg->nfields && j < RULES_MAX_FIELDS; j++)
+			if (cfg->fields[j].required && cfg->fields[j].heading != NULL &&
+			    field_column_letter(&cfg->fields[j]) < 0)
+				break;
+		append(msg, &len, sizeof(msg), j < cfg->nfields && j < RULES_MAX_FIELDS ?
+		    cfg->fields[j].heading : "?", NAME_MAX_BYTES);
+		append(msg, &len, sizeof(msg), ") จึงไม่นับเป็นอำเภอและไม่มีแถวในสรุป",
+		    sizeof(msg));
+		ev.title = others[i]->title;
+		ev.tabix = SIZE_MAX;	/* sorted with the sheet-level findings */
+		add(&ev, R_TAB_NOT_DISTRICT, RULES_WARNING, 0, NULL, -1, NULL, msg);
+		tot->warnings++;
+	}
+	ev.title = NULL;
 	if (lo.developable >= 0 && developable < cfg->province_minimum) {
 		thousands(cfg->income_floor, floorbuf, sizeof(floorbuf));
 		snprintf(msg, sizeof(msg), "ทั้งจังหวัดมีครัวเรือนที่พัฒนาได้ %ld "
@@ -1045,11 +1101,13 @@ rules_evaluate(const struct workbook *wb, const struct rules_config *cfg,
 	eval_fini(&ev);
 	free(tabs);
 	free(titles);
+	free(others);
 	return 0;
 oom:
 	eval_fini(&ev);
 	free(tabs);
 	free(titles);
+	free(others);
 	rules_report_fini(out);
 	err_set(e, ERR_NOMEM, "rules: out of memory");
 	return -1;

@@ -145,6 +145,14 @@ int rules_map_columns(const struct tab *tab, const struct rules_config *cfg,
  */
 int rules_is_district(const struct rules_config *cfg, const char *title);
 
+/*
+ * rules_tab_is_district(cfg, tab): non-zero when tab is evaluated as a
+ * district: rules_is_district of its title and, under an empty district
+ * list, at least one required heading found in its heading row (DOMAIN.md
+ * "Which tabs are districts"; a tab without any is tab.not_district).
+ */
+int rules_tab_is_district(const struct rules_config *cfg, const struct tab *tab);
+
 /* Calendar helpers (proleptic Gregorian, CE). */
 int32_t rules_days_from_civil(int y, int m, int d);
 void rules_civil_from_days(int32_t days, int *y, int *m, int *d);

@@ -112,6 +112,31 @@ START_TEST(test_marks_configured)
 }
 END_TEST
 
+/* A Thai mark configured with SARA AM matches the decomposed spelling. */
+START_TEST(test_marks_thai_fold)
+{
+	const char *set[] = { "ทำแล้ว" }, *empty[] = { "\u0e40\u0e40ก้" };
+	struct cell_markset ms, me;
+	struct cell c;
+	char out[16];
+	size_t n;
+
+	cell_markset_init(&ms, set, 1);
+	cell_markset_init(&me, empty, 1);
+	c = mkcell(CELL_STRING, "ท\u0e4d\u0e32แล้ว");
+	ck_assert_int_eq(cell_mark_read(&c, &ms, &me), CELL_MARK_SET);
+	c = mkcell(CELL_STRING, "\u0e41ก้");
+	ck_assert_int_eq(cell_mark_read(&c, &ms, &me), CELL_MARK_EMPTY);
+	c = mkcell(CELL_STRING, "ทาแล้ว");
+	ck_assert_int_eq(cell_mark_read(&c, &ms, &me), CELL_MARK_INVALID);
+	ck_assert_uint_eq(cell_thai_fold("\u0e4d\u0e32", 6, out, &n), 6);
+	ck_assert_uint_eq(n, 3);
+	ck_assert(memcmp(out, "\u0e33", 3) == 0);
+	ck_assert_uint_eq(cell_thai_fold("\u0e4d\u0e32", 5, out, &n), 0);	/* cut */
+	ck_assert_uint_eq(cell_thai_fold("a", 1, out, &n), 0);
+}
+END_TEST
+
 /* ---- keys ---- */
 
 struct key_case {
@@ -143,6 +168,7 @@ static const struct key_case keys[] = {
 	{ 1, "2.4E10", "24000000000" },
 	{ 1, "0", "0" },
 	{ 1, "12.5", "12.5" },	/* not an integer: kept as written */
+	{ 0, "ก\u0e4d\u0e32-1", "ก\u0e33" "1" },	/* decomposed SARA AM */
 };
 
 START_TEST(test_keys)
@@ -191,6 +217,16 @@ static const struct heading_case headings[] = {
 	{ "a\xe2\x80\xa8" "b", "a b" },
 	{ "\n\n", "" },
 	{ "", "" },
+	/* Thai spellings that render alike (DOMAIN.md): decomposed SARA AM. */
+	{ "ผลที่ได้รับ/ความส\u0e4d\u0e32เร็จ", "ผลที่ได้รับ/ความส\u0e33เร็จ" },
+	{ "วันที่ด\u0e4d\u0e32เนินการ", "วันที่ดำเนินการ" },
+	{ "น\u0e4d\u0e49\u0e32", "น\u0e49\u0e33" },	/* NIKHAHIT, tone, AA */
+	{ "น\u0e49\u0e4d\u0e32", "น\u0e49\u0e33" },	/* tone, NIKHAHIT, AA */
+	{ "ก\u0e48\u0e34", "ก\u0e34\u0e48" },		/* tone before the vowel */
+	{ "ค\u0e48\u0e38ณ", "ค\u0e38\u0e48ณ" },		/* ... below */
+	{ "\u0e40\u0e40ปลง", "\u0e41ปลง" },			/* SARA E twice */
+	{ "\u0e4d", "\u0e4d" },	/* a NIKHAHIT alone stays */
+	{ "\u0e4d \u0e32", "\u0e4d \u0e32" },	/* not adjacent: as typed */
 };
 
 START_TEST(test_headings)
@@ -276,6 +312,7 @@ cell_suite(void)
 	tcase_add_loop_test(tc, test_marks_default, 0,
 	    (int)(sizeof(marks) / sizeof(marks[0])));
 	tcase_add_test(tc, test_marks_configured);
+	tcase_add_test(tc, test_marks_thai_fold);
 	tcase_add_loop_test(tc, test_keys, 0,
 	    (int)(sizeof(keys) / sizeof(keys[0])));
 	tcase_add_test(tc, test_key_too_long);

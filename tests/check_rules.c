@@ -716,6 +716,58 @@ START_TEST(test_tab_missing_and_order)
 }
 END_TEST
 
+/* DOMAIN.md "Which tabs are districts": none of the required headings. */
+START_TEST(test_not_district)
+{
+	struct rules_report r;
+	struct rules_config cfg;
+	const struct rules_finding *f;
+	struct tab *t;
+
+	wb_reset();
+	t = tab_new("คำชี้แจง");
+	ROW(t, "คำชี้แจงการกรอกข้อมูล");
+	ROW(t, "1. กรอกรหัสบ้าน 11 หลัก", "ใส่เลข 1");
+	add_done(demo_tab("ก"), 24010000001, 5);
+	t = tab_new("สำเนาของ สรุปข้อมูล");
+	ROW(t, "อำเภอ", "ครัวเรือนเป้าหมาย", "พัฒนาได้");
+	ROW(t, "ก", "#5", "#5");
+	t = tab_new("บางส่วน");	/* some required headings: a district */
+	ROW(t, NULL);
+	ROW(t, "ลำดับ", "รหัสบ้าน", "คร. ที่พัฒนาได้");
+	tab_new("กราฟ");	/* no rows at all */
+	rules_config_default(&cfg);
+	eval(&cfg, TODAY, &r);
+	ck_assert_int_eq((int)r.nsummary, 3);
+	ck_assert_str_eq(r.summary[0].district, "ก");
+	ck_assert_str_eq(r.summary[1].district, "บางส่วน");
+	ck_assert_int_eq(r.summary[1].errors, 14);	/* its tab.header_missing */
+	f = one(&r, "tab.not_district", "คำชี้แจง", 0, RULES_WARNING);
+	ck_assert_ptr_null(f->column);
+	ck_assert_ptr_nonnull(strstr(f->message, "คำชี้แจง"));
+	one(&r, "tab.not_district", "สำเนาของ สรุปข้อมูล", 0, RULES_WARNING);
+	one(&r, "tab.not_district", "กราฟ", 0, RULES_WARNING);
+	ck_assert_int_eq(count(&r, "tab.not_district"), 3);
+	/* Counted in the total only, listed after the district findings. */
+	ck_assert_int_eq(r.summary[0].warnings, 0);
+	ck_assert_int_eq(r.summary[2].warnings, 3);
+	ck_assert_str_eq(r.findings[r.nfindings - 1].rule, "tab.not_district");
+	ck_assert(!rules_tab_is_district(&cfg, &tabs[0]));
+	ck_assert(rules_tab_is_district(&cfg, &tabs[1]));
+	ck_assert(rules_tab_is_district(&cfg, &tabs[3]));
+	rules_report_fini(&r);
+
+	/* A configured list is taken as it is. */
+	cfg.districts[0] = "คำชี้แจง";
+	cfg.ndistricts = 1;
+	ck_assert(rules_tab_is_district(&cfg, &tabs[0]));
+	eval(&cfg, TODAY, &r);
+	ck_assert_int_eq(count(&r, "tab.not_district"), 0);
+	ck_assert_int_eq((int)r.nsummary, 2);
+	rules_report_fini(&r);
+}
+END_TEST
+
 START_TEST(test_header_missing)
 {
 	struct rules_report r;
@@ -797,10 +849,20 @@ START_TEST(test_empty_tab)
 	add_done(demo_tab("ก"), 24010000001, 10);
 	tab_new("ว่าง");
 	eval_default(TODAY, &r);
-	/* Every configured heading is missing (the info columns too). */
-	ck_assert_int_eq(count(&r, "tab.header_missing"), 16);
+	/* No required heading at all: not a district (DOMAIN.md), one warning. */
+	ck_assert_int_eq(count(&r, "tab.header_missing"), 0);
+	one(&r, "tab.not_district", "ว่าง", 0, RULES_WARNING);
 	none(&r, "district.no_developable");
-	ck_assert_int_eq(r.summary[1].errors, 16);
+	ck_assert_int_eq((int)r.nsummary, 2);
+	ck_assert_int_eq(r.summary[1].warnings, 1);
+	rules_report_fini(&r);
+	/* With a heading row holding one required heading, it is a district
+	 * and every other configured heading is missing. */
+	ROW(&tabs[1], NULL);
+	ROW(&tabs[1], "รหัสบ้าน");
+	eval_default(TODAY, &r);
+	ck_assert_int_eq(count(&r, "tab.header_missing"), 15);
+	ck_assert_int_eq(r.summary[1].errors, 15);
 	rules_report_fini(&r);
 }
 END_TEST
@@ -958,10 +1020,13 @@ START_TEST(test_layout_variants)
 	ck_assert_int_eq((int)r.nfindings, 1);
 	rules_report_fini(&r);
 
-	/* The same with the default heading row: nothing found there. */
+	/* The same with the default heading row: nothing found there, so the
+	 * tab is not a district. */
 	cfg.heading_row = 2;
 	eval(&cfg, TODAY, &r);
-	ck_assert_int_eq(count(&r, "tab.header_missing"), 16);
+	ck_assert_int_eq(count(&r, "tab.header_missing"), 0);
+	ck_assert_int_eq(count(&r, "tab.not_district"), 1);
+	ck_assert_int_eq((int)r.nsummary, 1);
 	ck_assert_int_eq(r.summary[0].households, 0);
 	rules_report_fini(&r);
 }
@@ -1055,7 +1120,7 @@ START_TEST(test_percent)
 		d.key = k[i];
 		hh_add(t, &d);
 	}
-	tab_new("ค");
+	demo_tab("ค");
 	eval_default(TODAY, &r);
 	ck_assert(r.summary[0].percent == 66.67);	/* 2/3 */
 	ck_assert(r.summary[1].percent == 33.33);	/* 1/3 */
@@ -1137,6 +1202,7 @@ rules_suite(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_clean);
+	tcase_add_test(tc, test_not_district);
 	tcase_add_test(tc, test_status_missing);
 	tcase_add_test(tc, test_status_classified);
 	tcase_add_test(tc, test_status_multiple_and_invalid);

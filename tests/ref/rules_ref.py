@@ -29,7 +29,13 @@ review):
   decision); numeric TEXT in the date cell is no serial (the lead's decision);
 - dates: also the spoken short months (กุมภา), "พ.ศ." before the year, spaces
   around separators; a serial below 1 is invalid;
-- percent rounds half up on the exact quotient (1/32 -> 3.13).
+- percent rounds half up on the exact quotient (1/32 -> 3.13);
+- Thai spellings that render alike (DOMAIN.md): beyond the decomposed SARA
+  AM (with a tone mark inside it, too), a tone mark typed before the vowel
+  above or below it and SARA E typed twice for SARA AE are folded (the
+  engine's);
+- a tab that is not a district (no required heading) is named by its
+  tab.not_district finding but sorts and counts with the sheet-level ones.
 """
 
 import argparse
@@ -116,7 +122,38 @@ def is_space(ch):
     return ch in SPACE
 
 
+TONES = "\u0e48\u0e49\u0e4a\u0e4b\u0e4c"
+VOWEL_MARKS = "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47"
+
+
+def thai_fold(s):
+    """DOMAIN.md's Thai spellings that render alike, read as one."""
+    out = []
+    i = 0
+    while i < len(s):
+        a = s[i]
+        b = s[i + 1] if i + 1 < len(s) else ""
+        c = s[i + 2] if i + 2 < len(s) else ""
+        if a == "\u0e4d" and b == "\u0e32":
+            out.append("\u0e33")
+            i += 2
+        elif a == "\u0e4d" and b and b in TONES[:4] and c == "\u0e32":
+            out.append(b + "\u0e33")
+            i += 3
+        elif a in TONES and b and b in VOWEL_MARKS:
+            out.append(b + a)
+            i += 2
+        elif a == "\u0e40" and b == "\u0e40":
+            out.append("\u0e41")
+            i += 2
+        else:
+            out.append(a)
+            i += 1
+    return "".join(out)
+
+
 def collapse(s):
+    s = thai_fold(s)
     out = []
     pending = False
     for ch in s:
@@ -214,7 +251,7 @@ def key_of(cell):
         if v is not None and v == v.to_integral_value():
             return str(abs(int(v)))
         return text
-    t = thai_digits(text)
+    t = thai_fold(thai_digits(text))
     # CHOICE (the engine's): Unicode dashes count as hyphens.
     dashes = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
     return "".join(ch for ch in t if not is_space(ch) and ch not in dashes)
@@ -312,7 +349,7 @@ RULE_ORDER = ["status.missing", "status.multiple", "status.invalid_mark",
               "activity.missing", "activity.incomplete", "activity.not_developable",
               "activity.date_invalid", "activity.date_out_of_window",
               "household.key_missing", "household.duplicate", "tab.missing",
-              "tab.header_missing", "district.no_developable",
+              "tab.not_district", "tab.header_missing", "district.no_developable",
               "province.below_minimum"]
 
 
@@ -330,6 +367,7 @@ def evaluate(wb, cfg, today):
     fields = [(n, h, role_of(n)) for n, h in cfg.fields]
     tabs = [(s.get("properties", {}).get("title", ""), s.get("values", []) or [])
             for s in wb.get("sheets", [])]
+    not_districts = []
     by_title = {}
     for t, v in tabs:
         by_title.setdefault(t, v)
@@ -342,6 +380,22 @@ def evaluate(wb, cfg, today):
     else:
         districts = [(t, v) for t, v in tabs
                      if t not in (cfg.summary_tab, cfg.discrepancy_tab)]
+        # DOMAIN.md: a tab with none of the required headings is no district.
+        req = [collapse(h) for n, h in cfg.fields if role_of(n) != "info"]
+        if req and not any(letters_col(h) is not None
+                           for n, h in cfg.fields if role_of(n) != "info"):
+            kept = []
+            for t, v in districts:
+                rows = [[collapse(cell_of([c], 0)[1]) for c in (r or [])]
+                        for r in v[max(cfg.heading_row - 2, 0):cfg.heading_row]]
+                found = set()
+                for r in rows:
+                    found |= set(r) | {x.replace(" ", "") for x in r}
+                if any(h in found or h.replace(" ", "") in found for h in req):
+                    kept.append((t, v))
+                else:
+                    not_districts.append(t)
+            districts = kept
 
     status_names = [n for n, _, r in fields if r == "status"]
     cls_sev = "warning" if today <= cfg.classification_deadline else "error"
@@ -355,15 +409,17 @@ def evaluate(wb, cfg, today):
     field_ix = {n: i for i, (n, _, _) in enumerate(fields)}
     tab_ix = {}
 
-    def add(rule, sev, tab, row=None, key=None, column=None, field=None):
+    def add(rule, sev, tab, row=None, key=None, column=None, field=None, sheet=False):
         # The sort key: errors first (DOMAIN.md), then rules.h's order: tab
         # order (sheet-level last), row, column (the table of headings),
         # then the order of DOMAIN.md's table of rules.
         order = (0 if sev == "error" else 1,
-                 tab_ix.setdefault(tab, len(tab_ix)) if tab is not None else 1 << 30,
+                 tab_ix.setdefault(tab, len(tab_ix))
+                 if tab is not None and not sheet else 1 << 30,
                  row or 0, field_ix.get(field, -1), RULE_ORDER.index(rule))
         findings.append({"rule": rule, "severity": sev, "tab": tab, "row": row,
-                         "key": key, "column": column, "_order": order})
+                         "key": key, "column": column, "_order": order,
+                         "_sheet": sheet or tab is None})
 
     for title, values in districts:
         counts = {"households": 0, "unclassified": 0, "developed": 0}
@@ -480,6 +536,9 @@ def evaluate(wb, cfg, today):
             add("district.no_developable", cls_sev, title)
         summary.append((title, counts, start))
 
+    for t in not_districts:
+        add("tab.not_district", "warning", t, sheet=True)
+
     total_dev = sum(c["status.developable"] for _, c, _ in summary)
     if total_dev < cfg.province_minimum:
         add("province.below_minimum", cls_sev, None)
@@ -495,19 +554,23 @@ def evaluate(wb, cfg, today):
     for n in status_names:
         tot[n] = 0
     for title, c, _ in summary:
-        e = sum(1 for f in findings if f["tab"] == title and f["severity"] == "error")
-        w = sum(1 for f in findings if f["tab"] == title and f["severity"] == "warning")
+        e = sum(1 for f in findings if f["tab"] == title and not f["_sheet"]
+                and f["severity"] == "error")
+        w = sum(1 for f in findings if f["tab"] == title and not f["_sheet"]
+                and f["severity"] == "warning")
         out.append(row_json(title, c, status_names, pct, e, w))
         for k in c:
             tot[k] += c[k]
     # Sheet-level findings count in the total row only; district rows are
     # summed (a tab title listed twice would count its findings twice).
     tot_e = sum(r["errors"] for r in out) + sum(
-        1 for f in findings if f["tab"] is None and f["severity"] == "error")
+        1 for f in findings if f["_sheet"] and f["severity"] == "error")
     tot_w = sum(r["warnings"] for r in out) + sum(
-        1 for f in findings if f["tab"] is None and f["severity"] == "warning")
+        1 for f in findings if f["_sheet"] and f["severity"] == "warning")
     out.append(row_json(cfg.total_label, tot, status_names, pct, tot_e, tot_w))
     findings.sort(key=lambda f: f.pop("_order"))
+    for f in findings:
+        del f["_sheet"]
     for f in findings:
         f["message"] = f["rule"]
     return {"today": today.isoformat(), "summary": out, "discrepancies": findings}

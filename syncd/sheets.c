@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "syncd/range.h"
+#include <inttypes.h>
 
 struct sheets {
 	struct http *http;		/* borrowed */
@@ -697,6 +698,54 @@ sheets_batch_get(struct sheets *s, const char *const *titles, size_t n,
 	}
 	return call_url(s, &c, sheets_url_batch_get(s->sheets_url, s->id, titles, n, e),
 	    out, e);
+}
+
+char *
+sheets_body_batch_get_by_ids(const int64_t *ids, size_t n, size_t *len, struct err *e)
+{
+	static const char head[] = "{\"dataFilters\":[";
+	static const char tail[] = "],\"valueRenderOption\":\"UNFORMATTED_VALUE\","
+	    "\"dateTimeRenderOption\":\"SERIAL_NUMBER\",\"majorDimension\":\"ROWS\"}";
+	size_t i, o, cap = sizeof(head) + sizeof(tail) + n * 48;
+	char *b = malloc(cap);
+
+	if (b == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory building a request");
+		return NULL;
+	}
+	o = (size_t)snprintf(b, cap, "%s", head);
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(b + o, cap - o, "%s{\"gridRange\":{\"sheetId\":%" PRId64 "}}",
+		    i > 0 ? "," : "", ids[i]);
+	o += (size_t)snprintf(b + o, cap - o, "%s", tail);
+	if (len != NULL)
+		*len = o;
+	return b;
+}
+
+int
+sheets_batch_get_by_ids(struct sheets *s, const int64_t *ids, size_t n,
+    struct sheets_reply *out, struct err *e)
+{
+	struct call c = { .op = "values:batchGetByDataFilter", .metric = "batch_get",
+	    .method = "POST", .max_body = HTTP_MAX_BODY_LARGE, .kind = HTTP_KIND_READ,
+	    .idempotent = 1 };
+	char *body;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (n == 0) {
+		err_set(e, ERR_USAGE, "values:batchGetByDataFilter of no tab");
+		return -1;
+	}
+	if ((body = sheets_body_batch_get_by_ids(ids, n, NULL, e)) == NULL)
+		return -1;
+	c.body = body;
+	/* prettyPrint=false as for batchGet: a third less to decompress and parse. */
+	rc = call_url(s, &c, url_fmt(e, "%s/v4/spreadsheets/%s/values:batchGetByDataFilter"
+	    "?prettyPrint=false", s->sheets_url, s->id_enc), out, e);
+	free(body);
+	return rc;
 }
 
 static const char *

@@ -108,6 +108,22 @@ int sheets_batch_get(struct sheets *s, const char *const *titles, size_t n,
     struct sheets_reply *out, struct err *e);
 
 /*
+ * sheets_batch_get_by_ids(s, ids, n, out, e): one POST
+ * values:batchGetByDataFilter of the n whole tabs with these sheetIds (a
+ * gridRange data filter each), UNFORMATTED_VALUE, SERIAL_NUMBER, ROWS.  No
+ * URL limit (200 long Thai titles fit), and a tab renamed since it was
+ * listed is still read.  The answer (valueRanges[].valueRange, in the order
+ * of the filters; a sheetId no tab has matches nothing) goes to
+ * workbook_parse_batchget like batchGet's.  Returns 0 or -1 with e set.
+ */
+int sheets_batch_get_by_ids(struct sheets *s, const int64_t *ids, size_t n,
+    struct sheets_reply *out, struct err *e);
+
+/* sheets_body_batch_get_by_ids(ids, n, len, e): that request's body (owned). */
+char *sheets_body_batch_get_by_ids(const int64_t *ids, size_t n, size_t *len,
+    struct err *e);
+
+/*
  * sheets_batch_update(s, body, flags, out, e): POST .../{id}:batchUpdate
  * with body (the caller's {"requests": [...]}, borrowed), retried after a 5xx
  * or timeout only with SHEETS_IDEMPOTENT (an addSheet is not).  Returns 0

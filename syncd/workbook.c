@@ -83,6 +83,7 @@ struct parser {
 
 	/* Where we are, for messages. */
 	const char *ctx_kind;	/* "sheets", "valueRanges" or NULL */
+	int vr_depth;		/* inside a MatchedValueRange's "valueRange" */
 	size_t ctx_tab;		/* index in that array */
 	const char *ctx_title;	/* the tab's title when known */
 	uint32_t ctx_row;	/* 1-based sheet row, 0 when not in a row */
@@ -1018,20 +1019,83 @@ workbook_range_title(char *range, size_t len, size_t *title_len)
 	return 0;
 }
 
-/* parse_value_range(ps, t, i): one element of "valueRanges". */
+/*
+ * parse_matched_filters(ps, t): the "dataFilters" of a batchGetByDataFilter
+ * MatchedValueRange: the first gridRange's sheetId names the tab (a tab
+ * renamed since it was listed is still known by its id).
+ */
+static int
+parse_matched_filters(struct parser *ps, struct tab *t)
+{
+	struct span key, k2;
+	int first = 1, f2, f3, rc;
+	size_t n = 0;
+
+	if (expect_open(ps, '[', "\"dataFilters\"") < 0)
+		return -1;
+	while ((rc = element_next(ps, &first)) > 0) {
+		if (n++ > 0 || peek(ps) != '{') {
+			if (skip_value(ps, 5) < 0)
+				return -1;
+			continue;
+		}
+		ps->p++;
+		f2 = 1;
+		while ((rc = member_next(ps, &f2, &key)) > 0) {
+			if (!key_is(&key, "gridRange") || peek(ps) != '{') {
+				if (skip_value(ps, 6) < 0)
+					return -1;
+				continue;
+			}
+			ps->p++;
+			f3 = 1;
+			while ((rc = member_next(ps, &f3, &k2)) > 0) {
+				if (key_is(&k2, "sheetId"))
+					rc = parse_sheet_id(ps, t);
+				else
+					rc = skip_value(ps, 7);
+				if (rc < 0)
+					return -1;
+			}
+			if (rc < 0)
+				return -1;
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return rc;
+}
+
+/* parse_value_range(ps, t, i): one element of "valueRanges" (a ValueRange,
+ * or batchGetByDataFilter's MatchedValueRange around one). */
 static int
 parse_value_range(struct parser *ps, struct tab *t, size_t i)
 {
 	const struct workbook_request *req = ps->req;
 	struct span key, sp;
 	int first = 1, rc, seen_range = 0, seen_values = 0, seen_dim = 0;
+	int seen_vr = 0, seen_df = 0;
 	const char *at;
 	size_t tl;
 
 	if (expect_open(ps, '{', "a valueRange") < 0)
 		return -1;
 	while ((rc = member_next(ps, &first, &key)) > 0) {
-		if (key_is(&key, "range")) {
+		if (key_is(&key, "valueRange") && ps->vr_depth == 0) {
+			/* A MatchedValueRange: the ValueRange inside it. */
+			if (seen_vr++)
+				return fail(ps, ps->p, "duplicate \"valueRange\"");
+			ps->vr_depth++;
+			rc = parse_value_range(ps, t, i);
+			ps->vr_depth--;
+		} else if (key_is(&key, "dataFilters") && ps->vr_depth == 0) {
+			if (seen_df++)
+				return fail(ps, ps->p, "duplicate \"dataFilters\"");
+			rc = parse_matched_filters(ps, t);
+			/* proto3 omits a sheetId of 0. */
+			if (rc == 0 && t->sheet_id < 0)
+				t->sheet_id = 0;
+		} else if (key_is(&key, "range")) {
 			if (seen_range++)
 				return fail(ps, ps->p, "duplicate \"range\"");
 			at = ps->p;

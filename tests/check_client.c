@@ -195,6 +195,46 @@ read_book(void)
 	return wf;
 }
 
+/* values:batchGetByDataFilter by sheetId: same cells, ids known, order kept. */
+START_TEST(test_batch_get_by_ids)
+{
+	static const int64_t ids[] = { 5, 0, 77 };	/* 77: no such tab */
+	struct sheets_reply r;
+	struct workbook_file *wf;
+	const struct workbook *wb;
+	struct err e;
+	size_t len;
+	char *body;
+	uint64_t before = count(HTTP_KIND_READ, HTTP_CLASS_2XX);
+
+	err_init(&e);
+	body = sheets_body_batch_get_by_ids(ids, 2, &len, &e);
+	ck_assert_ptr_nonnull(body);
+	ck_assert_str_eq(body, "{\"dataFilters\":[{\"gridRange\":{\"sheetId\":5}},"
+	    "{\"gridRange\":{\"sheetId\":0}}],\"valueRenderOption\":\"UNFORMATTED_VALUE\","
+	    "\"dateTimeRenderOption\":\"SERIAL_NUMBER\",\"majorDimension\":\"ROWS\"}");
+	ck_assert_uint_eq(len, strlen(body));
+	free(body);
+	ck_assert_msg(sheets_batch_get_by_ids(sheets, ids, 3, &r, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(count(HTTP_KIND_READ, HTTP_CLASS_2XX), before + 1);
+	wf = workbook_parse_batchget(r.body, r.len, NULL, &e);
+	r.body = NULL;
+	ck_assert_msg(wf != NULL, "%s", e.msg);
+	wb = workbook_view(wf);
+	ck_assert_uint_eq(wb->ntabs, 2);
+	ck_assert_str_eq(wb->tabs[0].title, "D3");
+	ck_assert_int_eq(wb->tabs[0].sheet_id, 5);
+	ck_assert_int_eq(wb->tabs[0].rows[0].cells[0].type, CELL_BOOL);
+	ck_assert_str_eq(wb->tabs[1].title, THAI_TAB);
+	ck_assert_int_eq(wb->tabs[1].sheet_id, 0);
+	ck_assert_uint_eq(wb->tabs[1].nrows, 3);
+	ck_assert(memcmp(wb->tabs[1].rows[1].cells[1].text, "24010012345", 11) == 0);
+	workbook_free(wf);
+	ck_assert_int_eq(sheets_batch_get_by_ids(sheets, ids, 0, &r, &e), -1);
+	ck_assert_int_eq(e.code, ERR_USAGE);
+}
+END_TEST
+
 START_TEST(test_batch_get)
 {
 	struct workbook_file *wf = read_book();
@@ -500,6 +540,7 @@ main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_tabs);
 	tcase_add_test(tc, test_batch_get);
+	tcase_add_test(tc, test_batch_get_by_ids);
 	tcase_add_test(tc, test_values_write_round_trip);
 	tcase_add_test(tc, test_batch_update_add_sheet);
 	tcase_add_test(tc, test_not_found);

@@ -555,6 +555,36 @@ START_TEST(test_batchget_titles)
 }
 END_TEST
 
+/* batchGetByDataFilter's MatchedValueRange: the ValueRange and its sheetId. */
+START_TEST(test_batchget_by_filter)
+{
+	static const char in[] =
+	    "{\"spreadsheetId\":\"s\",\"valueRanges\":["
+	    "{\"valueRange\":{\"range\":\"'บางคล้า'!A1:Q60\",\"majorDimension\":\"ROWS\","
+	    "\"values\":[[\"a\"]]},\"dataFilters\":[{\"gridRange\":{\"sheetId\":123456789}}]},"
+	    "{\"dataFilters\":[{\"gridRange\":{}}],"
+	    "\"valueRange\":{\"range\":\"Sheet1!A1:Q1000\",\"values\":[[],[1]]}}]}";
+	struct workbook_file *wf;
+	struct err e;
+	char *got;
+
+	wf = parse(in, sizeof(in) - 1, BATCHGET, NULL, &e);
+	ck_assert_msg(wf != NULL, "%s", e.msg);
+	got = dump(workbook_view(wf));
+	ck_assert_str_eq(got, "id=s title=-\nT บางคล้า 123456789\nR s\"a\"\n"
+	    "T Sheet1 0\nR\nR n1\n");
+	free(got);
+	workbook_free(wf);
+	/* A matched range without its ValueRange, or with two. */
+	wf = parse("{\"valueRanges\":[{\"dataFilters\":[]}]}", 36, BATCHGET, NULL, &e);
+	ck_assert_ptr_null(wf);
+	wf = parse("{\"valueRanges\":[{\"valueRange\":{\"range\":\"a\"},"
+	    "\"valueRange\":{\"range\":\"a\"}}]}", 73, BATCHGET, NULL, &e);
+	ck_assert_ptr_null(wf);
+	ck_assert_msg(strstr(e.msg, "duplicate \"valueRange\"") != NULL, "%s", e.msg);
+}
+END_TEST
+
 START_TEST(test_range_title)
 {
 	static const struct {
@@ -769,6 +799,7 @@ main(void)
 	tcase_add_loop_test(tc, test_truncated, 0, 2);
 	tcase_add_loop_test(tc, test_byte_flips, 0, 2);
 	tcase_add_test(tc, test_batchget_titles);
+	tcase_add_test(tc, test_batchget_by_filter);
 	tcase_add_test(tc, test_range_title);
 	tcase_add_test(tc, test_files);
 	tcase_add_test(tc, test_many_rows);

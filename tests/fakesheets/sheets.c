@@ -884,14 +884,11 @@ param(const struct sheets_request *rq, const char *key)
 	return NULL;
 }
 
+/* The three render options, from the query or from a request body. */
 static int
-render_options(const struct sheets_request *rq, struct render_opts *o,
+render_strings(const char *v, const char *d, const char *m, struct render_opts *o,
     struct fail *f)
 {
-	const char *v = param(rq, "valueRenderOption");
-	const char *d = param(rq, "dateTimeRenderOption");
-	const char *m = param(rq, "majorDimension");
-
 	o->value = R_FORMATTED;
 	o->serial = 1;
 	o->columns = 0;
@@ -930,6 +927,14 @@ render_options(const struct sheets_request *rq, struct render_opts *o,
 	return 0;
 }
 
+static int
+render_options(const struct sheets_request *rq, struct render_opts *o,
+    struct fail *f)
+{
+	return render_strings(param(rq, "valueRenderOption"),
+	    param(rq, "dateTimeRenderOption"), param(rq, "majorDimension"), o, f);
+}
+
 static json_t *
 do_batch_get(struct book *b, const struct sheets_request *rq, struct fail *f)
 {
@@ -950,6 +955,148 @@ do_batch_get(struct book *b, const struct sheets_request *rq, struct fail *f)
 		}
 		json_array_append_new(vrs, value_range(&sp, &o));
 	}
+	out = json_pack("{s:s}", "spreadsheetId", b->id);
+	if (json_array_size(vrs) > 0)
+		json_object_set_new(out, "valueRanges", vrs);
+	else
+		json_decref(vrs);
+	return out;
+}
+
+static json_t *parse_body(const struct sheets_request *rq, struct fail *f);
+
+/*
+ * grid_span(doc, gr, i, sp, f): a GridRange ({"sheetId", "startRowIndex",
+ * "endRowIndex", "startColumnIndex", "endColumnIndex"}, ends exclusive,
+ * absent bounds open) as a span clamped to the sheet's grid.  Returns 1, 0
+ * when no sheet has that sheetId (the filter matches nothing), or -1 with f
+ * set (a bad member, named by its path as Google does).
+ */
+static int
+grid_span(json_t *doc, json_t *gr, size_t i, struct span *sp, struct fail *f)
+{
+	static const char *const keys[4] = { "startRowIndex", "endRowIndex",
+	    "startColumnIndex", "endColumnIndex" };
+	static const char *const paths[4] = { "start_row_index", "end_row_index",
+	    "start_column_index", "end_column_index" };
+	long long v[4] = { 0, -1, 0, -1 };
+	json_t *sheet, *x;
+	int k, rows, cols;
+
+	memset(sp, 0, sizeof(*sp));
+	x = json_object_get(gr, "sheetId");
+	if (!json_is_object(gr) || (x != NULL && !json_is_integer(x))) {
+		fail_set(f, 400, "Invalid value at 'data_filters[%zu].grid_range.sheet_id' "
+		    "(TYPE_INT32), %s", i, x != NULL && json_is_string(x) ?
+		    json_string_value(x) : "?");
+		return -1;
+	}
+	for (k = 0; k < 4; k++) {
+		x = json_object_get(gr, keys[k]);
+		if (x == NULL)
+			continue;
+		if (!json_is_integer(x) || json_integer_value(x) < 0) {
+			fail_set(f, 400, "Invalid value at 'data_filters[%zu].grid_range."
+			    "%s' (TYPE_INT32)", i, paths[k]);
+			return -1;
+		}
+		v[k] = json_integer_value(x);
+	}
+	/* proto3: an absent sheetId is 0. */
+	sheet = find_sheet_by_id(doc, json_integer_value(json_object_get(gr, "sheetId")),
+	    &sp->index);
+	if (sheet == NULL)
+		return 0;
+	rows = grid_get(sheet, "rowCount");
+	cols = grid_get(sheet, "columnCount");
+	if ((v[1] >= 0 && v[1] < v[0]) || (v[3] >= 0 && v[3] < v[2])) {
+		fail_set(f, 400, "Invalid dataFilter[%zu]: the end index of the range "
+		    "must not be before its start", i);
+		return -1;
+	}
+	sp->sheet = sheet;
+	sp->r0 = (int)(v[0] < rows ? v[0] : rows);
+	sp->c0 = (int)(v[2] < cols ? v[2] : cols);
+	sp->r1_open = v[1] < 0;
+	sp->c1_open = v[3] < 0;
+	sp->r1 = (int)(v[1] < 0 || v[1] > rows ? rows : v[1]) - 1;
+	sp->c1 = (int)(v[3] < 0 || v[3] > cols ? cols : v[3]) - 1;
+	if (sp->r1 < sp->r0 || sp->c1 < sp->c0) {
+		/* An empty range: Google answers its range with no values. */
+		a1_format(sp->echo, sizeof(sp->echo), sheet_title(sheet), sp->r0,
+		    sp->c0, sp->r0, sp->c0);
+		sp->r1 = sp->r0 - 1;
+		return 1;
+	}
+	a1_format(sp->echo, sizeof(sp->echo), sheet_title(sheet), sp->r0, sp->c0,
+	    sp->r1, sp->c1);
+	return 1;
+}
+
+/*
+ * POST .../values:batchGetByDataFilter: {"dataFilters": [{"gridRange": {...}}
+ * or {"a1Range": "..."}], "valueRenderOption", "dateTimeRenderOption",
+ * "majorDimension"} -> {"spreadsheetId", "valueRanges": [{"valueRange": {...},
+ * "dataFilters": [the filter that matched]}]}.  A filter that matches no
+ * range (a sheetId no sheet has) gives nothing; developer metadata lookups
+ * are not served (400).
+ */
+static json_t *
+do_batch_get_by_filter(struct book *b, const struct sheets_request *rq, struct fail *f)
+{
+	json_t *body = parse_body(rq, f), *filters, *flt, *vrs, *out, *a1;
+	const char *opt[3] = { NULL, NULL, NULL };
+	static const char *const names[3] = { "valueRenderOption",
+	    "dateTimeRenderOption", "majorDimension" };
+	struct render_opts o;
+	struct span sp;
+	size_t i;
+	int k, rc;
+
+	if (body == NULL)
+		return NULL;
+	for (k = 0; k < 3; k++) {
+		json_t *x = json_object_get(body, names[k]);
+
+		if (x != NULL && !json_is_string(x)) {
+			fail_set(f, 400, "Invalid value at '%s', expected a string", names[k]);
+			json_decref(body);
+			return NULL;
+		}
+		opt[k] = json_string_value(x);
+	}
+	filters = json_object_get(body, "dataFilters");
+	if (render_strings(opt[0], opt[1], opt[2], &o, f) == -1) {
+		json_decref(body);
+		return NULL;
+	}
+	if (!json_is_array(filters) || json_array_size(filters) == 0) {
+		fail_set(f, 400, "%s", "Must specify at least one data filter.");
+		json_decref(body);
+		return NULL;
+	}
+	vrs = json_array();
+	json_array_foreach(filters, i, flt) {
+		if ((a1 = json_object_get(flt, "a1Range")) != NULL && json_is_string(a1)) {
+			rc = resolve(b->doc, json_string_value(a1), &sp, 0, f) == 0 ? 1 : -1;
+		} else if (json_object_get(flt, "gridRange") != NULL) {
+			rc = grid_span(b->doc, json_object_get(flt, "gridRange"), i, &sp, f);
+		} else {
+			fail_set(f, 400, "Invalid dataFilter[%zu]: only gridRange and a1Range "
+			    "filters are served by this emulator", i);
+			rc = -1;
+		}
+		if (rc == -1) {
+			json_decref(vrs);
+			json_decref(body);
+			return NULL;
+		}
+		if (rc == 0)
+			continue;
+		json_array_append_new(vrs, json_pack("{s:o, s:[O]}", "valueRange",
+		    value_range(&sp, &o), "dataFilters", flt));
+	}
+	json_decref(body);
 	out = json_pack("{s:s}", "spreadsheetId", b->id);
 	if (json_array_size(vrs) > 0)
 		json_object_set_new(out, "valueRanges", vrs);
@@ -2318,6 +2465,9 @@ sheets_handle(struct sheets_state *st, const struct sheets_request *rq,
 		out = do_batch_update(st, b, rq, &f);
 	else if (strcmp(rest, "/values:batchGet") == 0 && strcmp(m, "GET") == 0)
 		out = do_batch_get(b, rq, &f);
+	else if (strcmp(rest, "/values:batchGetByDataFilter") == 0 &&
+	    strcmp(m, "POST") == 0)
+		out = do_batch_get_by_filter(b, rq, &f);
 	else if (strcmp(rest, "/values:batchUpdate") == 0 &&
 	    strcmp(m, "POST") == 0)
 		out = do_values_batch_update(b, rq, &f);

@@ -22,10 +22,10 @@ DESTDIR  ?=
 FUZZ_SECONDS ?= 60
 VERSION  := 0.1.0
 
-PKGS      := libcurl jansson openssl libconfig
+PKGS      := libcurl jansson openssl libconfig xlsxwriter
 # Linked: all but libcurl, which only a cycle's worker process loads, with
 # dlopen (syncd/curlapi.h); its headers are still used.
-LINK_PKGS := jansson openssl libconfig
+LINK_PKGS := jansson openssl libconfig xlsxwriter
 TEST_PKGS := check libmicrohttpd
 
 # pkg-config is only asked once the dependencies exist (see deps).

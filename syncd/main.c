@@ -1,7 +1,7 @@
 /*
  * main: syncd's command line front door.  It only dispatches: `check` to the
- * offline checker, `audit` to the audit-log tools, --version and --help here,
- * everything else (run, --once, -t) to the daemon.  It never does work itself.
+ * offline checker, `export` to the Department's file, `audit` to the
+ * audit-log tools, --version and --help here, everything else (run, --once, -t) to the daemon.  It never does work itself.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 
 #include "syncd/cmd_audit.h"
 #include "syncd/cmd_check.h"
+#include "syncd/cmd_export.h"
 #include "syncd/cmd_run.h"
 
 static void
@@ -18,6 +19,8 @@ usage(FILE *f)
 	    "       syncd -t [-c FILE]\n"
 	    "       syncd check [-c FILE] --workbook FILE.json [--today D | --now T]\n"
 	    "             [--format text|json]\n"
+	    "       syncd export [-c FILE] [--workbook FILE.json] [--today D | --now T]\n"
+	    "             --xlsx OUT.xlsx\n"
 	    "       syncd audit verify FILE [--head SEQ:HASH]\n"
 	    "       syncd --version | --help\n"
 	    "The default configuration is /etc/syncd/syncd.conf; see syncd(8).\n", f);
@@ -28,6 +31,8 @@ main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "check") == 0)
 		return cmd_check_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "export") == 0)
+		return cmd_export_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "audit") == 0)
 		return cmd_audit_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {

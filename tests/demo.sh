@@ -106,5 +106,22 @@ echo
 echo "syncd audit verify --head $head (the head published in the summary tab):"
 "$BUILD/syncd" audit verify "$FAKE_DIR/state/audit.jsonl" --head "$head" | sed 's/^/    /'
 
+section "The tabs of the spreadsheet now"
+jq -r '.sheets[] | "    \(.properties.title)"' "$FAKE_DIR/after.json"
+
+section "The Department's file: syncd export --xlsx (live spreadsheet, one batchGet, nothing written)"
+"$BUILD/syncd" export -c "$FAKE_DIR/syncd.conf" --today "$TODAY" --xlsx "$FAKE_DIR/department.xlsx"
+echo "$FAKE_DIR/department.xlsx: $(wc -c < "$FAKE_DIR/department.xlsx") bytes; its sheets:"
+if /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
+	/usr/bin/python3 -c 'import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+for ws in wb:
+    print("    %-24s %4d rows%s" % (ws.title, ws.max_row, ", a chart" if ws._charts else ""))' \
+	    "$FAKE_DIR/department.xlsx"
+else
+	unzip -p "$FAKE_DIR/department.xlsx" xl/workbook.xml 2>/dev/null |
+	    grep -o 'sheet name="[^"]*"' | sed 's/sheet name="/    /; s/"$//'
+fi
+
 section "Done"
 echo "The emulator is stopped and its temporary directory removed."

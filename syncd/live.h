@@ -1,0 +1,26 @@
+/*
+ * live: read the live spreadsheet once, for commands that need its data
+ * but are not the daemon (`syncd export` without --workbook): the key, a
+ * token, the tab list (spreadsheets.get) and ONE values:batchGet of every
+ * district tab.  It writes nothing: not to the sheet, not to the audit log,
+ * not to the state.  It never logs and never exits.
+ */
+#ifndef SYNCD_LIVE_H
+#define SYNCD_LIVE_H
+
+#include "rules/err.h"
+#include "syncd/config.h"
+#include "syncd/workbook.h"
+
+/* The systemd credential name the key is read from when present (as the daemon). */
+#define LIVE_CREDENTIAL		"service-account.json"
+
+/*
+ * live_read(cfg, e): the district tabs of cfg's spreadsheet (cfg borrowed
+ * for the call).  Returns a new workbook_file (workbook_free), or NULL with
+ * e set (ERR_CONFIG/ERR_NOINPUT for the key, ERR_AUTH, ERR_API, ERR_HTTP,
+ * ERR_TEMP, ERR_DATA, ERR_NOMEM).
+ */
+struct workbook_file *live_read(const struct config *cfg, struct err *e);
+
+#endif

@@ -41,6 +41,7 @@ static const char audit_zero_hash[65] =
 static const char *const audit_events[] = {
 	"cycle", "discrepancy.opened", "discrepancy.resolved", "cell.changed",
 	"summary.written", "api.error", "config.loaded", "recovery",
+	"tab.renamed", "tab.removed", "writer.conflict",	/* issue 12 */
 };
 
 struct audit {

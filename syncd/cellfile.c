@@ -55,6 +55,8 @@ struct cellfile {
 	FILE *out;			/* the new file, NULL once committed */
 	int created;			/* cf->tmp was created by us */
 	int committed;
+	const char **renames;		/* owned array of borrowed (old, new) title pairs */
+	size_t nrenames;
 };
 
 static uint64_t
@@ -475,6 +477,11 @@ cellfile_row(struct cellfile *cf, const char *tab, const char *id,
 	json_t *a;
 	size_t i;
 
+	/* A renamed tab: its rows were recorded under the old title. */
+	for (i = 0; p == NULL && i < cf->nrenames; i++)
+		if (strcmp(cf->renames[2 * i + 1], tab) == 0)
+			p = prev_find(cf, key_hash(cf, cf->renames[2 * i], id));
+
 	if (cf->out == NULL) {
 		err_set(e, ERR_IO, "cells: row after commit");
 		return -1;
@@ -505,6 +512,20 @@ cellfile_row(struct cellfile *cf, const char *tab, const char *id,
 		if (strcmp(old_value(cf, a, i), values[i]) != 0)
 			changed(cf->cols[i], old_value(cf, a, i), values[i], ctx);
 	json_decref(a);
+	return 0;
+}
+
+int
+cellfile_rename(struct cellfile *cf, const char *old, const char *now, struct err *e)
+{
+	const char **n = realloc(cf->renames, (cf->nrenames + 1) * 2 * sizeof(*n));
+
+	if (n == NULL)
+		return nomem(e);
+	cf->renames = n;
+	n[2 * cf->nrenames] = old;
+	n[2 * cf->nrenames + 1] = now;
+	cf->nrenames++;
 	return 0;
 }
 
@@ -583,5 +604,6 @@ cellfile_free(struct cellfile *cf)
 	free(cf->slot);
 	free(cf->oldidx);
 	free(cf->now);
+	free(cf->renames);
 	free(cf);
 }

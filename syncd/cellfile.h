@@ -66,6 +66,15 @@ int cellfile_row(struct cellfile *cf, const char *tab, const char *id,
     void *ctx, struct err *e);
 
 /*
+ * cellfile_rename(cf, old, now, e): tab old was renamed now (the same
+ * sheetId): a row of tab now that the previous file does not hold under now
+ * is looked up under old, so a rename changes no cell.  Strings borrowed for
+ * the life of cf.  Call before the rows.  Returns 0 or -1 (ERR_NOMEM).
+ */
+int cellfile_rename(struct cellfile *cf, const char *old, const char *now,
+    struct err *e);
+
+/*
  * cellfile_gone(cf, gone, ctx, e): for each row of the previous file not
  * recorded in this cycle, in file order, calls gone(tab, id, column, old,
  * ctx) for each of its non-empty values under a column still mapped.

@@ -158,6 +158,8 @@ struct state {
 	char *version;		/* owned, may be NULL */
 	char *rendered_hash;	/* owned, may be NULL */
 	char *basis;		/* owned, may be NULL */
+	char *published_head;	/* owned, may be NULL: the head last written to the footer */
+	char *instance;		/* owned, may be NULL: this state directory's syncd */
 	struct state_sheet *sheets;	/* owned: the spreadsheet's tab list */
 	size_t nsheets, sheetcap;
 	uint64_t cycle;
@@ -267,6 +269,8 @@ state_free(struct state *s)
 	free(s->version);
 	free(s->rendered_hash);
 	free(s->basis);
+	free(s->published_head);
+	free(s->instance);
 	state_sheets_clear(s);
 	free(s->sheets);
 	free(s);
@@ -325,6 +329,30 @@ int
 state_set_rendered_hash(struct state *s, const char *hash, struct err *e)
 {
 	return set_str(&s->rendered_hash, "rendered hash", hash, e);
+}
+
+const char *
+state_published_head(const struct state *s)
+{
+	return s->published_head;
+}
+
+int
+state_set_published_head(struct state *s, const char *head, struct err *e)
+{
+	return set_str(&s->published_head, "published head", head, e);
+}
+
+const char *
+state_instance(const struct state *s)
+{
+	return s->instance;
+}
+
+int
+state_set_instance(struct state *s, const char *id, struct err *e)
+{
+	return set_str(&s->instance, "instance", id, e);
 }
 
 const char *
@@ -389,8 +417,16 @@ state_sheets_add(struct state *s, const char *title, int64_t sheet_id, long inde
 	s->sheets[s->nsheets].title = copy;
 	s->sheets[s->nsheets].sheet_id = sheet_id;
 	s->sheets[s->nsheets].index = index;
+	s->sheets[s->nsheets].households = -1;
 	s->nsheets++;
 	return 0;
+}
+
+void
+state_sheet_set_households(struct state *s, size_t i, long households)
+{
+	if (i < s->nsheets)
+		s->sheets[i].households = households < 0 ? -1 : households;
 }
 
 int
@@ -751,14 +787,25 @@ write_state(FILE *f, void *ctx, struct err *e)
 	jsonout_string(f, s->rendered_hash);
 	fputs(",\"basis\":", f);
 	jsonout_string(f, s->basis);
+	if (s->published_head != NULL) {
+		fputs(",\"published_head\":", f);
+		jsonout_string(f, s->published_head);
+	}
+	if (s->instance != NULL) {
+		fputs(",\"instance\":", f);
+		jsonout_string(f, s->instance);
+	}
 	fputs(",\n\"sheets\":[", f);
 	for (i = 0; i < s->nsheets; i++) {
 		if (i > 0)
 			putc(',', f);
 		fputs("{\"title\":", f);
 		jsonout_string(f, s->sheets[i].title);
-		fprintf(f, ",\"sheetId\":%" PRId64 ",\"index\":%ld}",
+		fprintf(f, ",\"sheetId\":%" PRId64 ",\"index\":%ld",
 		    s->sheets[i].sheet_id, s->sheets[i].index);
+		if (s->sheets[i].households >= 0)
+			fprintf(f, ",\"households\":%ld", s->sheets[i].households);
+		putc('}', f);
 	}
 	putc(']', f);
 	fputs(",\n\"first_seen\":{", f);
@@ -910,6 +957,17 @@ load_doc(struct state *s, json_t *doc, const char *path, struct err *e)
 	if (json_is_string(v) &&
 	    state_set_rendered_hash(s, json_string_value(v), e) == -1)
 		return -1;
+	v = json_object_get(doc, "published_head");
+	if (v != NULL && !json_is_null(v) && !json_is_string(v))
+		goto badtype;
+	if (json_is_string(v) &&
+	    state_set_published_head(s, json_string_value(v), e) == -1)
+		return -1;
+	v = json_object_get(doc, "instance");
+	if (v != NULL && !json_is_null(v) && !json_is_string(v))
+		goto badtype;
+	if (json_is_string(v) && state_set_instance(s, json_string_value(v), e) == -1)
+		return -1;
 	v = json_object_get(doc, "basis");
 	if (v != NULL && !json_is_null(v) && !json_is_string(v))
 		goto badtype;
@@ -929,9 +987,14 @@ load_doc(struct state *s, json_t *doc, const char *path, struct err *e)
 			    "and an index", path, k);
 			return -1;
 		}
+		json_t *hh = json_object_get(sh, "households");
+
 		if (state_sheets_add(s, json_string_value(ti), json_integer_value(sid),
 		    (long)json_integer_value(ix), e) == -1)
 			return -1;
+		if (json_is_integer(hh))
+			state_sheet_set_households(s, s->nsheets - 1,
+			    (long)json_integer_value(hh));
 	}
 	v = json_object_get(doc, "cycle");
 	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0))

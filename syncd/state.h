@@ -61,6 +61,17 @@ const char *state_rendered_hash(const struct state *s);
 int state_set_rendered_hash(struct state *s, const char *hash, struct err *e);
 
 /*
+ * The audit head ("SEQ:HASH") syncd last wrote to the summary's footer, so
+ * that a footer an editor changed is noticed and written again; and this
+ * state directory's instance id, shown beside it, so that another syncd
+ * writing the same sheet is noticed (issue 12).  NULL when unknown.
+ */
+const char *state_published_head(const struct state *s);
+int state_set_published_head(struct state *s, const char *head, struct err *e);
+const char *state_instance(const struct state *s);
+int state_set_instance(struct state *s, const char *id, struct err *e);
+
+/*
  * What the last evaluation depended on besides the sheet (the daemon's
  * choice: syncd's version, the configuration's SHA-256 and "today"), so an
  * unchanged sheet under an unchanged basis can be skipped after a restart.
@@ -85,9 +96,13 @@ struct state_sheet {
 	char *title;
 	int64_t sheet_id;
 	long index;
+	long households;	/* a district's households when last evaluated; -1 unknown */
 };
 size_t state_sheets_count(const struct state *s);
 const struct state_sheet *state_sheet(const struct state *s, size_t i);
+/* state_sheet_set_households(s, i, n): tab i's household count (-1: unknown). */
+void state_sheet_set_households(struct state *s, size_t i, long households);
+
 /* state_sheets_clear(s): forget the tab list (it will be discovered again). */
 void state_sheets_clear(struct state *s);
 /* state_sheets_add(s, title, id, index, e): append a tab; 0 or -1 with e set. */

@@ -135,6 +135,39 @@ START_TEST(test_cycles)
 }
 END_TEST
 
+/* A renamed tab (same sheetId): its rows are found under the old title. */
+START_TEST(test_rename)
+{
+	static const char *const cols[] = { "รหัสบ้าน", "คร. ที่พัฒนาได้" };
+	struct cellfile *cf;
+	struct err e;
+
+	cf = begin(cols, 2);
+	row(cf, "บางคล้า", "1001", "1001", "1");
+	row(cf, "บางคล้า", "#7", "", "x");
+	row(cf, "บ้านโพธิ์", "2001", "2001", "");
+	finish(cf);
+
+	cf = begin(cols, 2);
+	err_init(&e);
+	ck_assert_int_eq(cellfile_rename(cf, "บางคล้า", "อ.บางคล้า", &e), 0);
+	row(cf, "อ.บางคล้า", "1001", "1001", "1");
+	row(cf, "อ.บางคล้า", "#7", "", "y");
+	row(cf, "บ้านโพธิ์", "2001", "2001", "");
+	finish(cf);
+	/* Only the one real edit: no row of the old title is gone. */
+	ck_assert_str_eq(log_, "อ.บางคล้า/#7:คร. ที่พัฒนาได้>x>y");
+
+	/* The next cycle knows the new title itself. */
+	cf = begin(cols, 2);
+	row(cf, "อ.บางคล้า", "1001", "1001", "1");
+	row(cf, "อ.บางคล้า", "#7", "", "y");
+	row(cf, "บ้านโพธิ์", "2001", "2001", "");
+	finish(cf);
+	ck_assert_str_eq(log_, "");
+}
+END_TEST
+
 /* A configuration that maps other columns: compared by heading. */
 START_TEST(test_columns_change)
 {
@@ -248,6 +281,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_cycles);
+	tcase_add_test(tc, test_rename);
 	tcase_add_test(tc, test_columns_change);
 	tcase_add_test(tc, test_uncommitted);
 	tcase_add_test(tc, test_corrupt);

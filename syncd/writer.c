@@ -5,6 +5,8 @@
  */
 #include "syncd/writer.h"
 
+#include "rules/catalog.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +15,11 @@
 #define SUMMARY_FIXED_COLS 7	/* district, households, unclassified, developed, %, errors, warnings */
 
 static const char *const discrepancy_headings[] = {
-	"อำเภอ (แท็บ)", "แถว", "รหัสบ้าน", "คอลัมน์", "รหัสกฎ", "ระดับ",
-	"รายละเอียด", "พบครั้งแรก",
+	"อำเภอ (แท็บ)", "แถว", "รหัสบ้าน", "คอลัมน์", "รหัสกฎ", "ชื่อกฎ", "ระดับ",
+	"รายละเอียด", "วิธีแก้ไข", "พบครั้งแรก",
 };
+/* Beside what to do when a person's note kept syncd's note off the cell. */
+#define NOTE_HELD_WORDS "(ช่องนี้มีบันทึกของผู้ใช้อยู่ syncd จึงไม่ใส่บันทึกทับ)"
 #define DISCREPANCY_COLS (sizeof(discrepancy_headings) / sizeof(discrepancy_headings[0]))
 
 static int
@@ -75,8 +79,10 @@ writer_grid_fini(struct writer_grid *g)
 
 	if (g == NULL || g->cells == NULL)
 		return;
-	for (i = 0; i < g->nrows * g->ncols; i++)
+	for (i = 0; i < g->nrows * g->ncols; i++) {
 		free(g->cells[i].text);
+		free(g->cells[i].link);
+	}
 	free(g->cells);
 	memset(g, 0, sizeof(*g));
 }
@@ -106,6 +112,7 @@ writer_summary(const struct rules_report *r, const struct rules_config *cfg,
 
 	if (grid_init(g, nrows, ncols, e) != 0)
 		return -1;
+	g->frozen_rows = 1;
 	col = 0;
 	bad |= set_text(g, 0, col++, "อำเภอ");
 	bad |= set_text(g, 0, col++, "ครัวเรือนเป้าหมาย");
@@ -114,8 +121,8 @@ writer_summary(const struct rules_report *r, const struct rules_config *cfg,
 	bad |= set_text(g, 0, col++, "ยังไม่จำแนก");
 	bad |= set_text(g, 0, col++, "ได้รับการพัฒนา");
 	bad |= set_text(g, 0, col++, "ร้อยละ");
-	bad |= set_text(g, 0, col++, "ต้องแก้ไข");
-	bad |= set_text(g, 0, col++, "ข้อสังเกต");
+	bad |= set_text(g, 0, col++, catalog_severity_word(RULES_ERROR));
+	bad |= set_text(g, 0, col++, catalog_severity_word(RULES_WARNING));
 	for (i = 0; i < r->nsummary; i++) {
 		const struct rules_summary *s = &r->summary[i];
 
@@ -150,26 +157,54 @@ int
 writer_discrepancies(const struct rules_report *r, writer_first_seen_fn first_seen,
     void *ctx, struct writer_grid *g, struct err *e)
 {
+	struct writer_disc_opts o = { first_seen, NULL, NULL, ctx };
+
+	return writer_discrepancies_with(r, &o, g, e);
+}
+
+int
+writer_discrepancies_with(const struct rules_report *r, const struct writer_disc_opts *o,
+    struct writer_grid *g, struct err *e)
+{
 	size_t i, col;
 	int bad = 0;
 
 	if (grid_init(g, 1 + r->nfindings, DISCREPANCY_COLS, e) != 0)
 		return -1;
+	g->frozen_rows = 1;
+	g->links = o->link != NULL;
 	for (col = 0; col < DISCREPANCY_COLS; col++)
 		bad |= set_text(g, 0, col, discrepancy_headings[col]);
 	for (i = 0; i < r->nfindings && !bad; i++) {
 		const struct rules_finding *f = &r->findings[i];
+		const struct catalog_rule *cr = catalog_find(f->rule);
 		size_t row = 1 + i;
+		const char *link;
 
 		bad |= set_text(g, row, 0, f->tab);
-		if (f->row > 0)
+		if (f->row > 0) {
 			set_number(g, row, 1, (double)f->row);
+			link = o->link != NULL ? o->link(o->ctx, f) : NULL;
+			if (link != NULL && *link != '\0' &&
+			    (at(g, row, 1)->link = strdup(link)) == NULL)
+				bad = 1;
+		}
 		bad |= set_text(g, row, 2, f->key);
 		bad |= set_text(g, row, 3, f->column);
 		bad |= set_text(g, row, 4, f->rule);
-		bad |= set_text(g, row, 5, f->severity == RULES_ERROR ? "error" : "warning");
-		bad |= set_text(g, row, 6, f->message);
-		bad |= set_text(g, row, 7, first_seen != NULL ? first_seen(ctx, f) : "");
+		bad |= set_text(g, row, 5, cr != NULL ? cr->name : "");
+		bad |= set_text(g, row, 6, catalog_severity_word(f->severity));
+		bad |= set_text(g, row, 7, f->message);
+		if (o->note_held != NULL && o->note_held(o->ctx, f)) {
+			char held[1024];
+
+			snprintf(held, sizeof(held), "%s %s", cr != NULL ? cr->fix : "",
+			    NOTE_HELD_WORDS);
+			bad |= set_text(g, row, 8, held);
+		} else
+			bad |= set_text(g, row, 8, cr != NULL ? cr->fix : "");
+		bad |= set_text(g, row, 9, o->first_seen != NULL ?
+		    o->first_seen(o->ctx, f) : "");
 	}
 	if (bad) {
 		writer_grid_fini(g);
@@ -177,6 +212,64 @@ writer_discrepancies(const struct rules_report *r, writer_first_seen_fn first_se
 		return -1;
 	}
 	return 0;
+}
+
+const char *
+writer_cell_url(char *buf, size_t size, const char *spreadsheet_id, int64_t sheet_id,
+    uint32_t row, int col)
+{
+	char letters[8];
+	size_t n = 0;
+	int c = col;
+	int len;
+
+	/* Column letters, right to left: 0 -> A, 25 -> Z, 26 -> AA. */
+	do {
+		letters[sizeof(letters) - 1 - n++] = (char)('A' + c % 26);
+		c = c / 26 - 1;
+	} while (c >= 0 && n < sizeof(letters));
+	if (col < 0 || c >= 0) {
+		buf[0] = '\0';
+		return buf;
+	}
+	len = snprintf(buf, size, "https://docs.google.com/spreadsheets/d/%s/edit"
+	    "#gid=%lld&range=%.*s%u", spreadsheet_id, (long long)sheet_id, (int)n,
+	    letters + sizeof(letters) - n, row);
+	if (len < 0 || (size_t)len >= size)
+		buf[0] = '\0';
+	return buf;
+}
+
+/* Drop a UTF-8 character that snprintf cut short at the end of s. */
+static void
+cut_utf8(char *s)
+{
+	size_t n = strlen(s), i, need;
+	unsigned char lead;
+
+	if (n == 0)
+		return;
+	i = n - 1;
+	while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+		i--;
+	lead = (unsigned char)s[i];
+	need = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+	if (i + need > n)
+		s[i] = '\0';
+}
+
+const char *
+writer_note_text(const struct rules_finding *f, char *buf, size_t size)
+{
+	const struct catalog_rule *cr = catalog_find(f->rule);
+
+	if (size == 0)
+		return buf;
+	snprintf(buf, size, "%s\n%s%s%s\n%s: %s", WRITER_NOTE_MARK,
+	    cr != NULL ? cr->name : f->rule, cr != NULL ? ": " : "", f->message,
+	    "วิธีแก้ไข", cr != NULL ? cr->fix : "");
+	cut_utf8(buf);
+	return buf;
 }
 
 /* Does the sheet's cell hold the value we would write? */
@@ -238,14 +331,32 @@ writer_grid_matches(const struct writer_grid *g, const struct tab *t)
 static json_t *
 cell_json(const struct writer_cell *w)
 {
+	json_t *c;
+
 	switch (w->type) {
 	case WRITER_TEXT:
-		return json_pack("{s:{s:s}}", "userEnteredValue", "stringValue", w->text);
+		c = json_pack("{s:{s:s}}", "userEnteredValue", "stringValue", w->text);
+		break;
 	case WRITER_NUMBER:
-		return json_pack("{s:{s:f}}", "userEnteredValue", "numberValue", w->number);
+		c = json_pack("{s:{s:f}}", "userEnteredValue", "numberValue", w->number);
+		break;
 	default:
-		return json_object();	/* with fields=userEnteredValue: cleared */
+		c = json_object();	/* with fields=userEnteredValue: cleared */
 	}
+	if (c != NULL && w->link != NULL && json_object_set_new(c, "userEnteredFormat",
+	    json_pack("{s:{s:{s:s}}}", "textFormat", "link", "uri", w->link)) != 0) {
+		json_decref(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* The updateCells field mask of a grid. */
+static const char *
+cells_fields(const struct writer_grid *g)
+{
+	return g->links ? "userEnteredValue,userEnteredFormat.textFormat.link" :
+	    "userEnteredValue";
 }
 
 static json_t *
@@ -411,6 +522,14 @@ text_rows(struct text *t, const struct writer_grid *g)
 				text_puts(t, "}}");
 			} else
 				text_puts(t, "{}");
+			if (w->link != NULL && !t->bad) {
+				t->len--;	/* the closing brace */
+				text_puts(t, w->type == WRITER_EMPTY ?
+				    "\"userEnteredFormat\":{\"textFormat\":{\"link\":{\"uri\":" :
+				    ",\"userEnteredFormat\":{\"textFormat\":{\"link\":{\"uri\":");
+				text_str(t, w->link);
+				text_puts(t, "}}}}");
+			}
 		}
 		text_puts(t, "]}");
 	}
@@ -445,14 +564,23 @@ writer_request_text(const struct writer_target *targets, size_t n, size_t *len,
 		text_int(&t, (long long)tg->grid->nrows + 1);
 		text_puts(&t, ",\"columnCount\":");
 		text_int(&t, (long long)tg->grid->ncols);
-		text_puts(&t, tg->exists ? "}},\"fields\":\"gridProperties.rowCount,"
-		    "gridProperties.columnCount\"}}" : "}}}}");
+		if (tg->grid->frozen_rows > 0) {
+			text_puts(&t, ",\"frozenRowCount\":");
+			text_int(&t, (long long)tg->grid->frozen_rows);
+		}
+		text_puts(&t, !tg->exists ? "}}}}" : tg->grid->frozen_rows > 0 ?
+		    "}},\"fields\":\"gridProperties.rowCount,gridProperties.columnCount,"
+		    "gridProperties.frozenRowCount\"}}" :
+		    "}},\"fields\":\"gridProperties.rowCount,"
+		    "gridProperties.columnCount\"}}");
 		/* range = the whole tab: cells the rows do not cover are cleared. */
 		text_puts(&t, ",{\"updateCells\":{\"range\":{\"sheetId\":");
 		text_int(&t, (long long)tg->sheet_id);
 		text_puts(&t, "},\"rows\":");
 		text_rows(&t, tg->grid);
-		text_puts(&t, ",\"fields\":\"userEnteredValue\"}}");
+		text_puts(&t, ",\"fields\":");
+		text_str(&t, cells_fields(tg->grid));
+		text_puts(&t, "}}");
 	}
 	text_puts(&t, "],\"includeSpreadsheetInResponse\":false}");
 	if (t.bad) {
@@ -463,6 +591,55 @@ writer_request_text(const struct writer_target *targets, size_t n, size_t *len,
 	if (len != NULL)
 		*len = t.len;
 	return t.buf;
+}
+
+char *
+writer_request_append(char *body, size_t *len, const json_t *requests, struct err *e)
+{
+	static const char tail[] = "],\"includeSpreadsheetInResponse\":false}";
+	size_t blen = body != NULL ? strlen(body) : 0, rlen;
+	char *more, *out;
+
+	if (body == NULL || blen < sizeof(tail) - 1 ||
+	    strcmp(body + blen - (sizeof(tail) - 1), tail) != 0) {
+		free(body);
+		err_set(e, ERR_USAGE, "not a write request to append to");
+		return NULL;
+	}
+	if (json_array_size(requests) == 0) {
+		if (len != NULL)
+			*len = blen;
+		return body;
+	}
+	more = json_dumps(requests, JSON_COMPACT);
+	if (more == NULL) {
+		free(body);
+		err_set(e, ERR_NOMEM, "out of memory building the write request");
+		return NULL;
+	}
+	rlen = strlen(more);	/* "[...]": its brackets give way to a comma */
+	out = realloc(body, blen + rlen + 1);
+	if (out == NULL) {
+		free(more);
+		free(body);
+		err_set(e, ERR_NOMEM, "out of memory building the write request");
+		return NULL;
+	}
+	blen -= sizeof(tail) - 1;
+	/* The body had no request at all when it ends in "[": no comma. */
+	if (out[blen - 1] == '[') {
+		memcpy(out + blen, more + 1, rlen - 2);
+		blen += rlen - 2;
+	} else {
+		out[blen++] = ',';
+		memcpy(out + blen, more + 1, rlen - 2);
+		blen += rlen - 2;
+	}
+	memcpy(out + blen, tail, sizeof(tail));
+	free(more);
+	if (len != NULL)
+		*len = blen + sizeof(tail) - 1;
+	return out;
 }
 
 json_t *
@@ -478,19 +655,27 @@ writer_request(const struct writer_target *targets, size_t n, struct err *e)
 		/* The grid is sized to fit exactly: a few rows spare, never zero. */
 		json_int_t nrows = (json_int_t)t->grid->nrows + 1;
 		json_int_t ncols = (json_int_t)t->grid->ncols;
-		json_t *rows;
+		json_t *rows, *gp;
 
+		gp = json_pack("{s:I,s:I}", "rowCount", nrows, "columnCount", ncols);
+		if (gp == NULL || (t->grid->frozen_rows > 0 && json_object_set_new(gp,
+		    "frozenRowCount", json_integer(t->grid->frozen_rows)) != 0)) {
+			json_decref(gp);
+			goto nomem;
+		}
 		if (!t->exists) {
 			if (json_array_append_new(req, json_pack(
-			    "{s:{s:{s:I,s:s,s:{s:I,s:I}}}}", "addSheet", "properties",
+			    "{s:{s:{s:I,s:s,s:o}}}", "addSheet", "properties",
 			    "sheetId", (json_int_t)t->sheet_id, "title", t->title,
-			    "gridProperties", "rowCount", nrows, "columnCount", ncols)) != 0)
+			    "gridProperties", gp)) != 0)
 				goto nomem;
 		} else if (json_array_append_new(req, json_pack(
-		    "{s:{s:{s:I,s:{s:I,s:I}},s:s}}", "updateSheetProperties",
+		    "{s:{s:{s:I,s:o},s:s}}", "updateSheetProperties",
 		    "properties", "sheetId", (json_int_t)t->sheet_id,
-		    "gridProperties", "rowCount", nrows, "columnCount", ncols,
-		    "fields", "gridProperties.rowCount,gridProperties.columnCount")) != 0)
+		    "gridProperties", gp,
+		    "fields", t->grid->frozen_rows > 0 ? "gridProperties.rowCount,"
+		    "gridProperties.columnCount,gridProperties.frozenRowCount" :
+		    "gridProperties.rowCount,gridProperties.columnCount")) != 0)
 			goto nomem;
 		rows = rows_json(t->grid);
 		if (rows == NULL)
@@ -498,7 +683,7 @@ writer_request(const struct writer_target *targets, size_t n, struct err *e)
 		/* range = the whole tab: cells the rows do not cover are cleared. */
 		if (json_array_append_new(req, json_pack("{s:{s:{s:I},s:o,s:s}}",
 		    "updateCells", "range", "sheetId", (json_int_t)t->sheet_id,
-		    "rows", rows, "fields", "userEnteredValue")) != 0)
+		    "rows", rows, "fields", cells_fields(t->grid))) != 0)
 			goto nomem;
 	}
 	body = json_pack("{s:o,s:b}", "requests", req, "includeSpreadsheetInResponse", 0);

@@ -32,12 +32,15 @@ struct writer_cell {
 	uint8_t volatile_;	/* not compared: the footer's time and audit head */
 	char *text;		/* owned, WRITER_TEXT */
 	double number;		/* WRITER_NUMBER */
+	char *link;		/* owned: the cell's link (a URI), or NULL */
 };
 
 struct writer_grid {
 	struct writer_cell *cells;	/* owned, nrows * ncols, row-major */
 	size_t nrows;
 	size_t ncols;
+	int links;		/* write the cells' links (and clear the others') */
+	int frozen_rows;	/* rows frozen at the top (the headings), 0: none */
 };
 
 /* The summary's footer: both strings borrowed for the call. */
@@ -66,6 +69,50 @@ int writer_summary(const struct rules_report *r, const struct rules_config *cfg,
  */
 int writer_discrepancies(const struct rules_report *r, writer_first_seen_fn first_seen,
     void *ctx, struct writer_grid *g, struct err *e);
+
+/* Gives a finding's cell link ("" or NULL: none); borrowed until the next call. */
+typedef const char *(*writer_link_fn)(void *ctx, const struct rules_finding *f);
+
+/* Gives non-zero when a person's note sits on the finding's cell, so syncd's
+ * note could not go there. */
+typedef int (*writer_note_held_fn)(void *ctx, const struct rules_finding *f);
+
+/* What writer_discrepancies_with needs beside the report; all borrowed. */
+struct writer_disc_opts {
+	writer_first_seen_fn first_seen;	/* NULL: "" */
+	writer_link_fn link;			/* NULL: no links */
+	writer_note_held_fn note_held;		/* NULL: never held */
+	void *ctx;				/* passed to the three */
+};
+
+/*
+ * writer_discrepancies_with(r, o, g, e): the discrepancy tab of DOMAIN.md for
+ * people: headings in row 1 (frozen), then every finding in the report's
+ * order: tab, row (linked to the cell when o->link gives a link), key,
+ * column, rule id, the rule's Thai name (rules/catalog), the Thai severity
+ * word, the message, what to do (with a word that a person's note kept
+ * syncd's off the cell), first seen.  Fills *g.  Returns 0 or -1 (ERR_NOMEM).
+ */
+int writer_discrepancies_with(const struct rules_report *r,
+    const struct writer_disc_opts *o, struct writer_grid *g, struct err *e);
+
+/*
+ * writer_cell_url(buf, size, spreadsheet_id, sheet_id, row, col): the link to
+ * one cell: https://docs.google.com/spreadsheets/d/ID/edit#gid=SHEETID&range=A1
+ * (row 1-based, col 0-based; the absolute form: API_NOTES_REACH.md says why).
+ * Returns buf, or "" when it does not fit.
+ */
+const char *writer_cell_url(char *buf, size_t size, const char *spreadsheet_id,
+    int64_t sheet_id, uint32_t row, int col);
+
+/*
+ * writer_note_text(f, buf, size): syncd's note for finding f: the first line
+ * WRITER_NOTE_MARK, then the message, then what to do (rules/catalog).
+ * Returns buf (cut at a character boundary when it does not fit).
+ */
+#define WRITER_NOTE_MARK "⚠ syncd"
+#define WRITER_MAX_NOTE 4096	/* bytes of one note */
+const char *writer_note_text(const struct rules_finding *f, char *buf, size_t size);
 
 /*
  * writer_grid_matches(g, t): non-zero when tab t (NULL: the tab does not
@@ -96,6 +143,15 @@ json_t *writer_request(const struct writer_target *targets, size_t n, struct err
  */
 char *writer_request_text(const struct writer_target *targets, size_t n, size_t *len,
     struct err *e);
+
+/*
+ * writer_request_append(body, len, requests, e): add the requests of the
+ * array requests (borrowed; e.g. notes, views, protections) after those of
+ * body, a writer_request_text answer (taken: freed or reallocated), so that
+ * they go in the same atomic batchUpdate.  Returns the new text (its length
+ * in *len when len is not NULL), or NULL with e set (body freed).
+ */
+char *writer_request_append(char *body, size_t *len, const json_t *requests, struct err *e);
 
 /* writer_grid_fini(g): release what g owns; g becomes empty. */
 void writer_grid_fini(struct writer_grid *g);

@@ -201,15 +201,22 @@ START_TEST(test_discrepancies_and_request)
 	err_init(&e);
 	ck_assert_int_eq(writer_discrepancies(&r, NULL, NULL, &g, &e), 0);
 	ck_assert_uint_eq(g.nrows, 3);
-	ck_assert_uint_eq(g.ncols, 8);
-	ck_assert_str_eq(g.cells[8 + 0].text, "บางคล้า");
-	ck_assert(g.cells[8 + 1].number == 7);
-	ck_assert_str_eq(g.cells[8 + 4].text, "status.multiple");
-	ck_assert_str_eq(g.cells[8 + 5].text, "error");
+	ck_assert_uint_eq(g.ncols, 10);
+	ck_assert_int_eq(g.frozen_rows, 1);
+	ck_assert_str_eq(g.cells[0 + 5].text, "ชื่อกฎ");
+	ck_assert_str_eq(g.cells[10 + 0].text, "บางคล้า");
+	ck_assert(g.cells[10 + 1].number == 7);
+	ck_assert_ptr_null(g.cells[10 + 1].link);
+	/* The id stays for filters and scripts; the Thai name sits beside it. */
+	ck_assert_str_eq(g.cells[10 + 4].text, "status.multiple");
+	ck_assert_str_eq(g.cells[10 + 5].text, "ระบุสถานะมากกว่าหนึ่ง");
+	ck_assert_str_eq(g.cells[10 + 6].text, "ต้องแก้ไข");
+	ck_assert_str_eq(g.cells[10 + 8].text,
+	    "เหลือเครื่องหมายไว้เพียงช่องเดียว แล้วลบเครื่องหมายในช่องสถานะอื่นออก");
 	/* A sheet-level finding has no tab, row, key or column. */
-	ck_assert_int_eq(g.cells[16 + 0].type, WRITER_EMPTY);
-	ck_assert_int_eq(g.cells[16 + 1].type, WRITER_EMPTY);
-	ck_assert_str_eq(g.cells[16 + 5].text, "warning");
+	ck_assert_int_eq(g.cells[20 + 0].type, WRITER_EMPTY);
+	ck_assert_int_eq(g.cells[20 + 1].type, WRITER_EMPTY);
+	ck_assert_str_eq(g.cells[20 + 6].text, "ข้อสังเกต");
 
 	t.title = "ตรวจสอบข้อมูล";
 	t.grid = &g;
@@ -226,7 +233,7 @@ START_TEST(test_discrepancies_and_request)
 	ck_assert_str_eq(json_string_value(json_object_get(v, "fields")), "userEnteredValue");
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(v, "range"), "sheetId")), 777);
 	/* The formula-looking message goes in as a string value, never a formula. */
-	v = json_array_get(json_object_get(json_array_get(json_object_get(v, "rows"), 1), "values"), 6);
+	v = json_array_get(json_object_get(json_array_get(json_object_get(v, "rows"), 1), "values"), 7);
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(v, "userEnteredValue"),
 	    "stringValue")), "=HYPERLINK(\"http://x\")");
 	ck_assert_ptr_null(json_object_get(json_object_get(v, "userEnteredValue"), "formulaValue"));
@@ -235,9 +242,94 @@ START_TEST(test_discrepancies_and_request)
 	t.exists = 1;
 	body = writer_request(&t, 1, &e);
 	reqs = json_object_get(body, "requests");
-	ck_assert_ptr_nonnull(json_object_get(json_array_get(reqs, 0), "updateSheetProperties"));
+	v = json_object_get(json_array_get(reqs, 0), "updateSheetProperties");
+	ck_assert_ptr_nonnull(v);
+	/* Headings stay in row 1, frozen. */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_object_get(v,
+	    "properties"), "gridProperties"), "frozenRowCount")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(v, "fields")),
+	    "gridProperties.rowCount,gridProperties.columnCount,gridProperties.frozenRowCount");
 	json_decref(body);
 	writer_grid_fini(&g);
+}
+END_TEST
+
+static const char *
+link_of(void *ctx, const struct rules_finding *f)
+{
+	static char buf[256];
+
+	(void)ctx;
+	return writer_cell_url(buf, sizeof(buf), "1AbC", 42, f->row, 27);
+}
+
+static int
+held(void *ctx, const struct rules_finding *f)
+{
+	(void)ctx;
+	return f->row == 7;
+}
+
+/* Row numbers link to the cell; a held note shows in the row instead. */
+START_TEST(test_links_and_held_notes)
+{
+	struct rules_report r = sample_report();
+	struct writer_disc_opts o = { NULL, link_of, held, NULL };
+	struct writer_grid g;
+	struct writer_target t;
+	struct err e;
+	json_t *body, *v;
+	char buf[256], *text, *want;
+
+	err_init(&e);
+	ck_assert_str_eq(writer_cell_url(buf, sizeof(buf), "1AbC", 1234, 5, 0),
+	    "https://docs.google.com/spreadsheets/d/1AbC/edit#gid=1234&range=A5");
+	ck_assert_str_eq(writer_cell_url(buf, sizeof(buf), "x", 0, 12, 701),
+	    "https://docs.google.com/spreadsheets/d/x/edit#gid=0&range=ZZ12");
+	ck_assert_str_eq(writer_cell_url(buf, 10, "1AbC", 1234, 5, 0), "");
+	ck_assert_int_eq(writer_discrepancies_with(&r, &o, &g, &e), 0);
+	ck_assert_int_eq(g.links, 1);
+	ck_assert_str_eq(g.cells[10 + 1].link,
+	    "https://docs.google.com/spreadsheets/d/1AbC/edit#gid=42&range=AB7");
+	ck_assert_ptr_null(g.cells[20 + 1].link);	/* no row: no link */
+	ck_assert_ptr_nonnull(strstr(g.cells[10 + 8].text, "บันทึกของผู้ใช้"));
+	t.title = "ตรวจสอบข้อมูล";
+	t.grid = &g;
+	t.sheet_id = 777;
+	t.exists = 1;
+	body = writer_request(&t, 1, &e);
+	v = json_object_get(json_array_get(json_object_get(body, "requests"), 1), "updateCells");
+	ck_assert_str_eq(json_string_value(json_object_get(v, "fields")),
+	    "userEnteredValue,userEnteredFormat.textFormat.link");
+	v = json_array_get(json_object_get(json_array_get(json_object_get(v, "rows"), 1), "values"), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(
+	    json_object_get(v, "userEnteredFormat"), "textFormat"), "link"), "uri")),
+	    "https://docs.google.com/spreadsheets/d/1AbC/edit#gid=42&range=AB7");
+	ck_assert(json_number_value(json_object_get(json_object_get(v, "userEnteredValue"),
+	    "numberValue")) == 7);
+	want = json_dumps(body, JSON_COMPACT);
+	text = writer_request_text(&t, 1, NULL, &e);
+	ck_assert_str_eq(text, want);
+	free(text);
+	free(want);
+	json_decref(body);
+	writer_grid_fini(&g);
+}
+END_TEST
+
+/* syncd's note: the mark, the rule's Thai name and message, what to do. */
+START_TEST(test_note_text)
+{
+	struct rules_report r = sample_report();
+	char buf[WRITER_MAX_NOTE], small[12];
+
+	ck_assert_str_eq(writer_note_text(&r.findings[0], buf, sizeof(buf)),
+	    "⚠ syncd\nระบุสถานะมากกว่าหนึ่ง: =HYPERLINK(\"http://x\")\n"
+	    "วิธีแก้ไข: เหลือเครื่องหมายไว้เพียงช่องเดียว แล้วลบเครื่องหมายในช่องสถานะอื่นออก");
+	ck_assert_int_eq(strncmp(buf, WRITER_NOTE_MARK "\n", strlen(WRITER_NOTE_MARK) + 1), 0);
+	/* Cut short at a character boundary: "⚠ syncd\n" is 11 bytes. */
+	writer_note_text(&r.findings[0], small, sizeof(small));
+	ck_assert_str_eq(small, "⚠ syncd\n");
 }
 END_TEST
 
@@ -296,6 +388,8 @@ main(void)
 	tcase_add_test(tc, test_matches_ignores_footer_only);
 	tcase_add_test(tc, test_discrepancies_and_request);
 	tcase_add_test(tc, test_request_text_as_json_dumps);
+	tcase_add_test(tc, test_links_and_held_notes);
+	tcase_add_test(tc, test_note_text);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

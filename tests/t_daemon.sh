@@ -57,7 +57,11 @@ findings_from_check() {
 	        (.column // ""), .rule, .severity, .message]]'
 }
 findings_from_tab() {
-	tab_values "$DISC" | jq -c '[.[1:][] | [.[0:7][]] + [range(length; 7) | ""] | .[0:7]]'
+	# The tab's columns: tab, row, key, column, rule id, rule name, severity
+	# (Thai), message, what to do, first seen.
+	tab_values "$DISC" | jq -c '[.[1:][] | . + [range(length; 10) | ""] |
+	    [.[0], .[1], .[2], .[3], .[4], ({"ต้องแก้ไข": "error", "ข้อสังเกต": "warning"}[.[6]] // .[6]),
+	     .[7]]]'
 }
 
 # --- first cycle: reads, evaluates, creates and writes both tabs ---

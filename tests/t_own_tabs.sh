@@ -53,14 +53,14 @@ n=$(fake_get "_fake/spreadsheets/$ID" | jq --arg t "$DISC" \
 [ "$n" -gt 1100 ] && ok "discrepancy tab has $n rows (two slices)" ||
     bad "discrepancy tab has $n rows, want more than 1100"
 
-fs=$(cell "$DISC" 1 7)
+fs=$(cell "$DISC" 1 9)
 [ -n "$fs" ] && ok "first-seen column holds [$fs]" || bad "first-seen column is empty"
-rewrites "first-seen, first slice" "'$DISC'!H2" '[["2020-01-01 00:00"]]'
-check "first-seen put back" "$(cell "$DISC" 1 7)" "$fs"
-rewrites "first-seen, second slice" "'$DISC'!H1100" '[["2020-01-01 00:00"]]'
-rewrites "first-seen emptied" "'$DISC'!H1050" '[[""]]'
-rewrites "first-seen as a number" "'$DISC'!H3" '[[45000]]'
-rewrites "message, second slice" "'$DISC'!G1030" '[["edited"]]'
+rewrites "first-seen, first slice" "'$DISC'!J2" '[["2020-01-01 00:00"]]'
+check "first-seen put back" "$(cell "$DISC" 1 9)" "$fs"
+rewrites "first-seen, second slice" "'$DISC'!J1100" '[["2020-01-01 00:00"]]'
+rewrites "first-seen emptied" "'$DISC'!J1050" '[[""]]'
+rewrites "first-seen as a number" "'$DISC'!J3" '[[45000]]'
+rewrites "message, second slice" "'$DISC'!H1030" '[["edited"]]'
 rewrites "heading" "'$DISC'!A1" '[["edited"]]'
 # put_rewrites WHAT JQ: the same, the edit made on the emulator's stored
 # workbook (past the grid the API would refuse it).
@@ -77,7 +77,7 @@ put_rewrites "a row past the last finding" '. + [[], ["x"]]'
 put_rewrites "a row far past the last finding" '. + [range(2500) | []] + [["", "", "x"]]'
 rewrites "summary count" "'$SUM'!B3" '[[1]]'
 # The same text typed back is no edit.
-edit "'$DISC'!H2" "[[\"$fs\"]]"
+edit "'$DISC'!J2" "[[\"$fs\"]]"
 check "first-seen typed back: nothing to write" "$(once)" "drive batchGet"
 if [ -s "$work/failed" ]; then
 	bad "$(head -n 1 "$work/failed"): $(grep -v '^<6>' "$work/stderr" | head -n 3)"

@@ -243,6 +243,12 @@ state_light(struct state *s, struct err *e)
 		if (state_sheets_add(l, sh->title, sh->sheet_id, sh->index, e) == -1)
 			goto fail;
 	}
+	for (i = 0; i < state_objects_count(s); i++) {
+		const struct state_object *o = state_object(s, i);
+
+		if (state_objects_add(l, o->kind, o->name, o->id, e) == -1)
+			goto fail;
+	}
 	state_free(s);
 	return l;
 fail:

@@ -790,6 +790,32 @@ post_json(struct sheets *s, const char *op, const char *suffix, const json_t *do
 }
 
 int
+sheets_get_by_data_filter(struct sheets *s, const char *fields, const json_t *body,
+    struct sheets_reply *out, struct err *e)
+{
+	struct call c = { .op = "spreadsheets.getByDataFilter", .metric = "get_by_data_filter",
+	    .method = "POST", .kind = HTTP_KIND_READ, .idempotent = 1 };
+	char *text, *fenc;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(body) || (text = json_dumps(body, JSON_COMPACT)) == NULL) {
+		err_set(e, ERR_USAGE, "getByDataFilter: the body is not a JSON object");
+		return -1;
+	}
+	if ((fenc = range_escape(fields, strlen(fields), e)) == NULL) {
+		free(text);
+		return -1;
+	}
+	c.body = text;
+	rc = call_url(s, &c, url_fmt(e, "%s/v4/spreadsheets/%s:getByDataFilter?fields=%s"
+	    "&prettyPrint=false", s->sheets_url, s->id_enc, fenc), out, e);
+	free(fenc);
+	free(text);
+	return rc;
+}
+
+int
 sheets_batch_update_text(struct sheets *s, const char *body, int flags,
     struct sheets_reply *out, struct err *e)
 {

@@ -124,6 +124,16 @@ char *sheets_body_batch_get_by_ids(const int64_t *ids, size_t n, size_t *len,
     struct err *e);
 
 /*
+ * sheets_get_by_data_filter(s, fields, body, out, e): POST
+ * .../{id}:getByDataFilter?fields=FIELDS with body (borrowed: {"dataFilters":
+ * [{"gridRange": ...}], "includeGridData": ...}): spreadsheets.get by sheetId
+ * and grid ranges, with no URL to outgrow.  A read: retried.  Returns 0 with
+ * out holding Google's answer, or -1 with e set.
+ */
+int sheets_get_by_data_filter(struct sheets *s, const char *fields, const json_t *body,
+    struct sheets_reply *out, struct err *e);
+
+/*
  * sheets_batch_update(s, body, flags, out, e): POST .../{id}:batchUpdate
  * with body (the caller's {"requests": [...]}, borrowed), retried after a 5xx
  * or timeout only with SHEETS_IDEMPOTENT (an addSheet is not).  Returns 0

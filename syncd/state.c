@@ -162,6 +162,8 @@ struct state {
 	char *instance;		/* owned, may be NULL: this state directory's syncd */
 	struct state_sheet *sheets;	/* owned: the spreadsheet's tab list */
 	size_t nsheets, sheetcap;
+	struct state_object *objects;	/* owned: syncd's views, protections, chart */
+	size_t nobjects, objectcap;
 	uint64_t cycle;
 	struct smap seen;	/* id -> struct st_seen */
 	struct smap tabs;	/* name -> struct st_tab */
@@ -273,6 +275,8 @@ state_free(struct state *s)
 	free(s->instance);
 	state_sheets_clear(s);
 	free(s->sheets);
+	state_objects_clear(s);
+	free(s->objects);
 	free(s);
 }
 
@@ -387,6 +391,67 @@ state_sheets_clear(struct state *s)
 	for (i = 0; i < s->nsheets; i++)
 		free(s->sheets[i].title);
 	s->nsheets = 0;
+}
+
+size_t
+state_objects_count(const struct state *s)
+{
+	return s->nobjects;
+}
+
+const struct state_object *
+state_object(const struct state *s, size_t i)
+{
+	return i < s->nobjects ? &s->objects[i] : NULL;
+}
+
+void
+state_objects_clear(struct state *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nobjects; i++) {
+		free(s->objects[i].kind);
+		free(s->objects[i].name);
+	}
+	s->nobjects = 0;
+}
+
+int
+state_objects_add(struct state *s, const char *kind, const char *name, int64_t id,
+    struct err *e)
+{
+	struct state_object *n;
+	char *k = NULL, *nm = NULL;
+
+	if (s->nobjects == STATE_OBJECTS_MAX) {
+		err_set(e, ERR_DATA, "state: more than %d objects", STATE_OBJECTS_MAX);
+		return -1;
+	}
+	if (set_str(&k, "object kind", kind, e) == -1)
+		return -1;
+	if (set_str(&nm, "object name", name, e) == -1) {
+		free(k);
+		return -1;
+	}
+	if (s->nobjects == s->objectcap) {
+		size_t cap = s->objectcap ? s->objectcap * 2 : 16;
+
+		n = realloc(s->objects, cap * sizeof(*n));
+		if (n == NULL) {
+			free(k);
+			free(nm);
+			err_set(e, ERR_NOMEM, "state: out of memory");
+			return -1;
+		}
+		s->objects = n;
+		s->objectcap = cap;
+	}
+	s->objects[s->nobjects].kind = k;
+	s->objects[s->nobjects].name = nm;
+	s->objects[s->nobjects].id = id;
+	s->nobjects++;
+	return 0;
 }
 
 int
@@ -808,6 +873,17 @@ write_state(FILE *f, void *ctx, struct err *e)
 		putc('}', f);
 	}
 	putc(']', f);
+	fputs(",\n\"objects\":[", f);
+	for (i = 0; i < s->nobjects; i++) {
+		if (i > 0)
+			putc(',', f);
+		fputs("{\"kind\":", f);
+		jsonout_string(f, s->objects[i].kind);
+		fputs(",\"name\":", f);
+		jsonout_string(f, s->objects[i].name);
+		fprintf(f, ",\"id\":%" PRId64 "}", s->objects[i].id);
+	}
+	putc(']', f);
 	fputs(",\n\"first_seen\":{", f);
 	first = 1;
 	for (i = 0; i < s->seen.cap; i++) {
@@ -995,6 +1071,24 @@ load_doc(struct state *s, json_t *doc, const char *path, struct err *e)
 		if (json_is_integer(hh))
 			state_sheet_set_households(s, s->nsheets - 1,
 			    (long)json_integer_value(hh));
+	}
+	v = json_object_get(doc, "objects");
+	if (v != NULL && !json_is_array(v))
+		goto badtype;
+	for (size_t k = 0; k < json_array_size(v); k++) {
+		json_t *o = json_array_get(v, k);
+		json_t *kd = json_object_get(o, "kind");
+		json_t *nm = json_object_get(o, "name");
+		json_t *oid = json_object_get(o, "id");
+
+		if (!json_is_string(kd) || !json_is_string(nm) || !json_is_integer(oid)) {
+			err_set(e, ERR_DATA, "%s: objects[%zu] needs a kind, a name "
+			    "and an id", path, k);
+			return -1;
+		}
+		if (state_objects_add(s, json_string_value(kd), json_string_value(nm),
+		    json_integer_value(oid), e) == -1)
+			return -1;
 	}
 	v = json_object_get(doc, "cycle");
 	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0))

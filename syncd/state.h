@@ -109,6 +109,28 @@ void state_sheets_clear(struct state *s);
 int state_sheets_add(struct state *s, const char *title, int64_t sheet_id, long index,
     struct err *e);
 
+/*
+ * The objects syncd made in the spreadsheet and keeps (issue 13): a filter
+ * view per district, a protected range on each of its tabs, the summary's
+ * chart.  kind is "filter_view", "protected_range" or "chart"; name says
+ * whose (the district's or the tab's title; "" for the chart); id is
+ * Google's.  Strings owned by the state; state_object(s, i) is borrowed
+ * until the next change of s.
+ */
+#define STATE_OBJECTS_MAX 2048
+struct state_object {
+	char *kind;
+	char *name;
+	int64_t id;
+};
+size_t state_objects_count(const struct state *s);
+const struct state_object *state_object(const struct state *s, size_t i);
+/* state_objects_clear(s): forget them all. */
+void state_objects_clear(struct state *s);
+/* state_objects_add(s, kind, name, id, e): append one; 0 or -1 with e set. */
+int state_objects_add(struct state *s, const char *kind, const char *name, int64_t id,
+    struct err *e);
+
 int state_first_seen_get(const struct state *s, const char *id, time_t *t);
 int state_first_seen_set(struct state *s, const char *id, time_t t,
     struct err *e);

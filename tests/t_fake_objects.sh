@@ -100,4 +100,20 @@ g=$(api "$V4?includeGridData=true&fields=sheets.data.rowData.values(formattedVal
 check "grid data: values and links" "$(echo "$g" | jq -c '.sheets[0].data[0].rowData[1]')" \
 	'{"values":[{"formattedValue":"ก","hyperlink":"https://docs.google.com/spreadsheets/d/t-obj-1/edit#gid=7&range=A2"},{"formattedValue":"50","hyperlink":"https://x.example/"}]}'
 
+# --- getByDataFilter: the same answer by sheetId and grid range ---
+gb() { api -w '\n%{http_code}' -X POST --data-binary "$1" "$V4:getByDataFilter?fields=$2"; }
+r=$(gb '{"dataFilters":[{"gridRange":{"sheetId":7,"startRowIndex":0,"startColumnIndex":1,"endColumnIndex":3}}],"includeGridData":true}' \
+	'sheets(properties.sheetId,data(startColumn,rowData.values.note))')
+check "getByDataFilter: 200" "$(echo "$r" | tail -1)" 200
+check "getByDataFilter: the notes of the range" "$(echo "$r" | head -n -1 | jq -c .sheets)" \
+	'[{"properties":{"sheetId":7},"data":[{"startColumn":1,"rowData":[{"values":[{},{}]},{"values":[{"note":"a person'"'"'s note"},{}]}]}]}]'
+r=$(gb '{"dataFilters":[{"gridRange":{"sheetId":99}}]}' 'sheets.properties')
+check "getByDataFilter: no such sheet 400" "$(echo "$r" | tail -1)" 400
+r=$(gb '{"dataFilters":[{"gridRange":{"sheetId":7}}],"includeGridDat":true}' 'sheets.properties')
+check "getByDataFilter: unknown field 400" "$(echo "$r" | tail -1)" 400
+
+# --- frozen rows ---
+r=$(bu '{"requests":[{"updateSheetProperties":{"properties":{"sheetId":0,"gridProperties":{"frozenRowCount":1}},"fields":"gridProperties.frozenRowCount"}}]}' | tail -1)
+check "frozen row" "$r:$(state | jq '.sheets[0].properties.gridProperties.frozenRowCount')" 200:1
+
 exit $((fails > 0))

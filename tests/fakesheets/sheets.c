@@ -1194,20 +1194,19 @@ grid_data(const struct span *sp)
 	return out;
 }
 
+#define GET_MAX_RANGES 1000	/* ranges or data filters of one get */
+
 /*
- * spreadsheets.get: properties, and per sheet its properties, protected
- * ranges, filter views and charts; with includeGridData=true also "data"
- * (of the whole sheet, or of each of the ranges= given; with ranges only
- * the sheets they name are listed, as Google does).  Then the field mask.
+ * The spreadsheets.get answer: properties, and per sheet its properties,
+ * protected ranges, filter views and charts; with grid also "data" (of the
+ * whole sheet, or of each span given; with spans only the sheets they name
+ * are listed, as Google does).  Then the field mask.
  */
 static json_t *
-do_get(struct book *b, const struct sheets_request *rq, struct fail *f)
+get_answer(struct book *b, const struct span *sps, size_t nsp, int with_ranges,
+    int with_grid, const char *fields, struct fail *f)
 {
 	json_t *out, *sheets, *s, *tree, *masked, *entry;
-	const char *fields = param(rq, "fields");
-	const char *grid = param(rq, "includeGridData");
-	int with_grid = grid != NULL && strcmp(grid, "true") == 0;
-	int with_ranges = param(rq, "ranges") != NULL;
 	char url[256];
 	size_t i, k;
 
@@ -1216,18 +1215,10 @@ do_get(struct book *b, const struct sheets_request *rq, struct fail *f)
 		json_t *data = json_array();
 		struct span sp;
 
-		for (k = 0; k < rq->nparams; k++) {
-			if (strcmp(rq->params[k].key, "ranges") != 0)
-				continue;
-			if (resolve(b->doc, rq->params[k].value, &sp, 0, f) == -1) {
-				json_decref(data);
-				json_decref(sheets);
-				return NULL;
-			}
-			if (sp.index == i)
+		for (k = 0; k < nsp; k++)
+			if (sps[k].index == i)
 				json_array_append_new(data, with_grid ?
-				    grid_data(&sp) : json_object());
-		}
+				    grid_data(&sps[k]) : json_object());
 		if (with_ranges && json_array_size(data) == 0) {
 			json_decref(data);
 			continue;
@@ -1267,6 +1258,142 @@ do_get(struct book *b, const struct sheets_request *rq, struct fail *f)
 	json_decref(tree);
 	json_decref(out);
 	return masked;
+}
+
+static json_t *
+do_get(struct book *b, const struct sheets_request *rq, struct fail *f)
+{
+	const char *grid = param(rq, "includeGridData");
+	struct span *sps;
+	size_t k, n = 0;
+	json_t *out;
+
+	sps = calloc(GET_MAX_RANGES, sizeof(*sps));
+	if (sps == NULL) {
+		fail_set(f, 500, "%s", "Internal error encountered.");
+		return NULL;
+	}
+	for (k = 0; k < rq->nparams; k++) {
+		if (strcmp(rq->params[k].key, "ranges") != 0)
+			continue;
+		if (n == GET_MAX_RANGES) {
+			fail_set(f, 400, "Too many ranges.");
+			free(sps);
+			return NULL;
+		}
+		if (resolve(b->doc, rq->params[k].value, &sps[n++], 0, f) == -1) {
+			free(sps);
+			return NULL;
+		}
+	}
+	out = get_answer(b, sps, n, n > 0, grid != NULL && strcmp(grid, "true") == 0,
+	    param(rq, "fields"), f);
+	free(sps);
+	return out;
+}
+
+static json_t *parse_body(const struct sheets_request *rq, struct fail *f);
+
+/* A DataFilter's gridRange as a span (clamped to the grid). */
+static int
+grid_span(json_t *doc, json_t *gr, size_t n, struct span *sp, struct fail *f)
+{
+	json_t *sheet, *v;
+	json_int_t rows, cols, x;
+
+	memset(sp, 0, sizeof(*sp));
+	sheet = find_sheet_by_id(doc, json_integer_value(json_object_get(gr,
+	    "sheetId")), &sp->index);
+	if (sheet == NULL) {
+		fail_set(f, 400, "Invalid dataFilters[%zu]: No grid with id: %"
+		    JSON_INTEGER_FORMAT, n, json_integer_value(json_object_get(gr,
+		    "sheetId")));
+		return -1;
+	}
+	rows = grid_get(sheet, "rowCount");
+	cols = grid_get(sheet, "columnCount");
+	sp->sheet = sheet;
+	sp->r0 = (int)json_integer_value(json_object_get(gr, "startRowIndex"));
+	sp->c0 = (int)json_integer_value(json_object_get(gr, "startColumnIndex"));
+	x = (v = json_object_get(gr, "endRowIndex")) != NULL ?
+	    json_integer_value(v) : rows;
+	sp->r1 = (int)((x > rows ? rows : x) - 1);
+	x = (v = json_object_get(gr, "endColumnIndex")) != NULL ?
+	    json_integer_value(v) : cols;
+	sp->c1 = (int)((x > cols ? cols : x) - 1);
+	if (sp->r0 < 0 || sp->c0 < 0 || sp->r0 > sp->r1 || sp->c0 > sp->c1) {
+		fail_set(f, 400, "Invalid dataFilters[%zu]: the grid range is "
+		    "empty or outside the grid.", n);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * spreadsheets.getByDataFilter: POST {"dataFilters": [{"gridRange": ...} or
+ * {"a1Range": ...}], "includeGridData": bool}, fields in the query; the
+ * answer of spreadsheets.get with those ranges.
+ */
+static json_t *
+do_get_by_data_filter(struct book *b, const struct sheets_request *rq,
+    struct fail *f)
+{
+	json_t *body = parse_body(rq, f), *dfs, *df, *out = NULL;
+	struct span *sps = NULL;
+	const char *key;
+	json_t *x;
+	size_t i;
+
+	if (body == NULL)
+		return NULL;
+	json_object_foreach(body, key, x)
+		if (strcmp(key, "dataFilters") != 0 &&
+		    strcmp(key, "includeGridData") != 0 &&
+		    strcmp(key, "excludeTablesInBandedRanges") != 0) {
+			fail_set(f, 400, "Invalid JSON payload received. Unknown "
+			    "name \"%s\": Cannot find field.", key);
+			goto done;
+		}
+	dfs = json_object_get(body, "dataFilters");
+	if (json_array_size(dfs) > GET_MAX_RANGES) {
+		fail_set(f, 400, "Too many data filters.");
+		goto done;
+	}
+	if ((sps = calloc(json_array_size(dfs) + 1, sizeof(*sps))) == NULL) {
+		fail_set(f, 500, "%s", "Internal error encountered.");
+		goto done;
+	}
+	json_array_foreach(dfs, i, df) {
+		json_object_foreach(df, key, x)
+			if (strcmp(key, "gridRange") != 0 &&
+			    strcmp(key, "a1Range") != 0 &&
+			    strcmp(key, "developerMetadataLookup") != 0) {
+				fail_set(f, 400, "Invalid JSON payload received. "
+				    "Unknown name \"%s\" at 'data_filters[%zu]': "
+				    "Cannot find field.", key, i);
+				goto done;
+			}
+		if (json_object_get(df, "gridRange") != NULL) {
+			if (grid_span(b->doc, json_object_get(df, "gridRange"), i,
+			    &sps[i], f) == -1)
+				goto done;
+		} else if (json_is_string(json_object_get(df, "a1Range"))) {
+			if (resolve(b->doc, json_string_value(json_object_get(df,
+			    "a1Range")), &sps[i], 0, f) == -1)
+				goto done;
+		} else {
+			fail_set(f, 400, "Invalid dataFilters[%zu]: a gridRange or "
+			    "an a1Range is required.", i);
+			goto done;
+		}
+	}
+	out = get_answer(b, sps, json_array_size(dfs), json_array_size(dfs) > 0,
+	    json_is_true(json_object_get(body, "includeGridData")),
+	    param(rq, "fields"), f);
+done:
+	free(sps);
+	json_decref(body);
+	return out;
 }
 
 /* ---- writing cells ---- */
@@ -1994,6 +2121,10 @@ req_add_sheet(struct sheets_state *st, json_t *work, json_t *rq, size_t n,
 		    "be positive", n);
 		return -1;
 	}
+	if (json_integer_value(json_object_get(gp, "frozenRowCount")) > 0)
+		json_object_set_new(json_object_get(np, "gridProperties"),
+		    "frozenRowCount", json_integer(json_integer_value(
+		    json_object_get(gp, "frozenRowCount"))));
 	if (json_is_true(json_object_get(p, "hidden")))
 		json_object_set_new(np, "hidden", json_true());
 	sheets = mut_member(work, "sheets");
@@ -2126,6 +2257,21 @@ req_update_sheet_properties(json_t *work, json_t *rq, size_t n,
 	}
 	json_object_set_new(ngp, "rowCount", json_integer(rc));
 	json_object_set_new(ngp, "columnCount", json_integer(cc));
+	if (mask_has(fields, "gridProperties.frozenRowCount")) {
+		json_int_t fr = json_integer_value(json_object_get(gp,
+		    "frozenRowCount"));
+
+		if (fr < 0 || fr >= rc) {
+			fail_set(f, 400, "Invalid requests[%zu].updateSheetProperties"
+			    ": frozenRowCount must be at least 0 and less than the "
+			    "number of rows.", n);
+			return -1;
+		}
+		if (fr > 0)
+			json_object_set_new(ngp, "frozenRowCount", json_integer(fr));
+		else
+			json_object_del(ngp, "frozenRowCount");
+	}
 	fit_grid(sheet, (int)rc, (int)cc);
 	if (mask_has(fields, "index") &&
 	    json_is_integer(json_object_get(p, "index"))) {
@@ -2461,6 +2607,8 @@ sheets_handle(struct sheets_state *st, const struct sheets_request *rq,
 	}
 	if (rest[0] == '\0' && strcmp(m, "GET") == 0)
 		out = do_get(b, rq, &f);
+	else if (strcmp(rest, ":getByDataFilter") == 0 && strcmp(m, "POST") == 0)
+		out = do_get_by_data_filter(b, rq, &f);
 	else if (strcmp(rest, ":batchUpdate") == 0 && strcmp(m, "POST") == 0)
 		out = do_batch_update(st, b, rq, &f);
 	else if (strcmp(rest, "/values:batchGet") == 0 && strcmp(m, "GET") == 0)

@@ -1,0 +1,139 @@
+/*
+ * annotate: flags where district staff look (issue 13).  Each finding on a
+ * cell of a district tab gets a note on that cell, in Thai, marked with a
+ * first line WRITER_NOTE_MARK; each district gets a filter view of the
+ * discrepancy tab; syncd's two tabs get a warning-only protected range; the
+ * summary tab gets a column chart of ร้อยละ per district.
+ *
+ * It plans; the cycle reads and writes.  annotate_read_body() is the ONE
+ * extra read of a changed cycle (spreadsheets.getByDataFilter of the
+ * district tabs' mapped columns and syncd's two tabs, notes and object ids
+ * only); annotate_parse() reads its answer; annotate_plan() compares what is
+ * there with what should be and gives the requests to append to the cycle's
+ * one atomic batchUpdate; annotate_commit() takes the ids Google gave the
+ * new objects from that batchUpdate's reply into the state.
+ *
+ * Rules it keeps: a note is written with the field mask "note" only, so no
+ * value, format or validation of a district tab can change; a note without
+ * the mark is a person's and is never replaced or removed (the finding's
+ * row in the discrepancy tab says so instead); only marked notes are
+ * replaced or removed.  Pure apart from memory: no I/O, no clock.
+ */
+#ifndef SYNCD_ANNOTATE_H
+#define SYNCD_ANNOTATE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules/err.h"
+#include "rules/rules.h"
+#include "syncd/state.h"
+
+#define ANNOTATE_MAX_NOTES	1000000	/* notes read back in one answer */
+#define ANNOTATE_MAX_OBJECTS	10000	/* views, protections, charts read back */
+
+/* The field mask of the read. */
+#define ANNOTATE_FIELDS "sheets(properties(sheetId,title),protectedRanges(protectedRangeId)," \
+	"filterViews(filterViewId,title),charts(chartId),data(startRow,startColumn," \
+	"rowData.values.note))"
+
+/* One tab of the spreadsheet, as the cycle knows it.  title borrowed. */
+struct annotate_tab {
+	const char *title;
+	int64_t sheet_id;
+	int district;		/* evaluated as a district */
+	int32_t col0, col1;	/* 0-based span of its mapped columns; col1 < col0: none */
+};
+
+/* What the read found.  Everything owned; release with annotate_seen_fini. */
+struct annotate_note {
+	int64_t sheet_id;
+	uint32_t row, col;	/* 0-based */
+	char *text;
+};
+struct annotate_seen {
+	struct annotate_note *notes;
+	size_t nnotes;
+	int64_t *ids;		/* every protectedRangeId, filterViewId and chartId */
+	size_t nids;
+};
+
+/*
+ * annotate_read_body(tabs, n, summary_id, disc_id, e): the getByDataFilter
+ * body: one gridRange per district tab over its mapped columns, one cell of
+ * each of syncd's two tabs (-1: the tab does not exist yet), grid data on.
+ * Returns a new reference, or NULL (ERR_NOMEM).
+ */
+json_t *annotate_read_body(const struct annotate_tab *tabs, size_t n, int64_t summary_id,
+    int64_t disc_id, struct err *e);
+
+/*
+ * annotate_parse(body, len, out, e): the notes and object ids of the read's
+ * answer.  Returns 0 with *out filled, or -1 with e set (ERR_DATA: not the
+ * expected JSON, or past a limit; ERR_NOMEM) and *out empty.
+ */
+int annotate_parse(const char *body, size_t len, struct annotate_seen *out, struct err *e);
+
+/* annotate_seen_fini(s): release what s owns; s becomes empty.  Safe twice. */
+void annotate_seen_fini(struct annotate_seen *s);
+
+/* What annotate_plan needs.  All borrowed for the call. */
+struct annotate_in {
+	const struct rules_report *report;
+	const int32_t *cols;		/* per finding: its cell's 0-based column, -1: none */
+	const struct annotate_tab *tabs;
+	size_t ntabs;
+	const struct annotate_seen *seen;
+	const struct state *old;	/* the objects syncd made (state_object) */
+	int64_t summary_id;		/* syncd's two tabs' sheetIds */
+	int64_t disc_id;
+	size_t disc_cols;		/* columns of the discrepancy tab */
+	size_t summary_cols;		/* columns of the summary tab */
+	int percent_col;		/* the summary's ร้อยละ column, 0-based */
+};
+
+/* One object the plan adds: its reply index in the plan's requests. */
+struct annotate_add {
+	const char *kind;		/* static: "filter_view", "protected_range", "chart" */
+	char *name;			/* owned */
+	size_t request;			/* index in plan->requests */
+};
+
+/* The plan.  Release with annotate_plan_fini. */
+struct annotate_plan {
+	json_t *requests;		/* owned: the batchUpdate requests to append */
+	uint8_t *held;			/* owned: per finding, 1 when a person's note kept ours off */
+	size_t notes_set, notes_cleared, notes_held;
+	struct annotate_add *adds;	/* owned */
+	size_t nadds;
+	struct state_object *keep;	/* owned: objects kept (strings owned) */
+	size_t nkeep;
+};
+
+/*
+ * annotate_plan(in, plan, e): what to change.  Returns 0 with *plan filled
+ * (plan->requests empty when nothing is to change), or -1 with e set
+ * (ERR_NOMEM) and *plan empty.
+ */
+int annotate_plan(const struct annotate_in *in, struct annotate_plan *plan, struct err *e);
+
+/*
+ * annotate_commit(plan, reply, len, base, s, e): after the batchUpdate that
+ * carried plan->requests from request index base on succeeded: record in s
+ * the objects kept and the ids Google gave the new ones (from reply, the
+ * batchUpdate's answer).  Returns 0, or -1 with e set.
+ */
+int annotate_commit(const struct annotate_plan *plan, const char *reply, size_t len,
+    size_t base, struct state *s, struct err *e);
+
+/*
+ * annotate_keep_old(old, s, e): copy old's objects into s unchanged (a cycle
+ * that did not annotate).  Returns 0 or -1 with e set.
+ */
+int annotate_keep_old(const struct state *old, struct state *s, struct err *e);
+
+/* annotate_plan_fini(p): release what p owns; p becomes empty.  Safe twice. */
+void annotate_plan_fini(struct annotate_plan *p);
+
+#endif

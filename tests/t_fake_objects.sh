@@ -108,7 +108,7 @@ check "getByDataFilter: 200" "$(echo "$r" | tail -1)" 200
 check "getByDataFilter: the notes of the range" "$(echo "$r" | head -n -1 | jq -c .sheets)" \
 	'[{"properties":{"sheetId":7},"data":[{"startColumn":1,"rowData":[{"values":[{},{}]},{"values":[{"note":"a person'"'"'s note"},{}]}]}]}]'
 r=$(gb '{"dataFilters":[{"gridRange":{"sheetId":99}}]}' 'sheets.properties')
-check "getByDataFilter: no such sheet 400" "$(echo "$r" | tail -1)" 400
+check "getByDataFilter: no such sheet matches nothing" "$(echo "$r" | tail -1):$(echo "$r" | head -n -1 | jq -c .)" '200:{"sheets":[]}' 
 r=$(gb '{"dataFilters":[{"gridRange":{"sheetId":7}}],"includeGridDat":true}' 'sheets.properties')
 check "getByDataFilter: unknown field 400" "$(echo "$r" | tail -1)" 400
 

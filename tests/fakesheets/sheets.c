@@ -1292,43 +1292,6 @@ do_get(struct book *b, const struct sheets_request *rq, struct fail *f)
 	return out;
 }
 
-static json_t *parse_body(const struct sheets_request *rq, struct fail *f);
-
-/* A DataFilter's gridRange as a span (clamped to the grid). */
-static int
-grid_span(json_t *doc, json_t *gr, size_t n, struct span *sp, struct fail *f)
-{
-	json_t *sheet, *v;
-	json_int_t rows, cols, x;
-
-	memset(sp, 0, sizeof(*sp));
-	sheet = find_sheet_by_id(doc, json_integer_value(json_object_get(gr,
-	    "sheetId")), &sp->index);
-	if (sheet == NULL) {
-		fail_set(f, 400, "Invalid dataFilters[%zu]: No grid with id: %"
-		    JSON_INTEGER_FORMAT, n, json_integer_value(json_object_get(gr,
-		    "sheetId")));
-		return -1;
-	}
-	rows = grid_get(sheet, "rowCount");
-	cols = grid_get(sheet, "columnCount");
-	sp->sheet = sheet;
-	sp->r0 = (int)json_integer_value(json_object_get(gr, "startRowIndex"));
-	sp->c0 = (int)json_integer_value(json_object_get(gr, "startColumnIndex"));
-	x = (v = json_object_get(gr, "endRowIndex")) != NULL ?
-	    json_integer_value(v) : rows;
-	sp->r1 = (int)((x > rows ? rows : x) - 1);
-	x = (v = json_object_get(gr, "endColumnIndex")) != NULL ?
-	    json_integer_value(v) : cols;
-	sp->c1 = (int)((x > cols ? cols : x) - 1);
-	if (sp->r0 < 0 || sp->c0 < 0 || sp->r0 > sp->r1 || sp->c0 > sp->c1) {
-		fail_set(f, 400, "Invalid dataFilters[%zu]: the grid range is "
-		    "empty or outside the grid.", n);
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * spreadsheets.getByDataFilter: POST {"dataFilters": [{"gridRange": ...} or
  * {"a1Range": ...}], "includeGridData": bool}, fields in the query; the
@@ -1342,7 +1305,7 @@ do_get_by_data_filter(struct book *b, const struct sheets_request *rq,
 	struct span *sps = NULL;
 	const char *key;
 	json_t *x;
-	size_t i;
+	size_t i, n = 0;
 
 	if (body == NULL)
 		return NULL;
@@ -1374,12 +1337,15 @@ do_get_by_data_filter(struct book *b, const struct sheets_request *rq,
 				goto done;
 			}
 		if (json_object_get(df, "gridRange") != NULL) {
-			if (grid_span(b->doc, json_object_get(df, "gridRange"), i,
-			    &sps[i], f) == -1)
+			int found = grid_span(b->doc, json_object_get(df, "gridRange"),
+			    i, &sps[n], f);
+
+			if (found == -1)
 				goto done;
+			n += found;	/* no such sheet: the filter matches nothing */
 		} else if (json_is_string(json_object_get(df, "a1Range"))) {
 			if (resolve(b->doc, json_string_value(json_object_get(df,
-			    "a1Range")), &sps[i], 0, f) == -1)
+			    "a1Range")), &sps[n++], 0, f) == -1)
 				goto done;
 		} else {
 			fail_set(f, 400, "Invalid dataFilters[%zu]: a gridRange or "
@@ -1387,7 +1353,7 @@ do_get_by_data_filter(struct book *b, const struct sheets_request *rq,
 			goto done;
 		}
 	}
-	out = get_answer(b, sps, json_array_size(dfs), json_array_size(dfs) > 0,
+	out = get_answer(b, sps, n, json_array_size(dfs) > 0,
 	    json_is_true(json_object_get(body, "includeGridData")),
 	    param(rq, "fields"), f);
 done:

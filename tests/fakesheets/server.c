@@ -45,6 +45,9 @@ struct server {
 	size_t ntokens;			/* ring: next slot is ntokens % MAX */
 	json_t *log;			/* array of {method, path, query, status} */
 	json_t *faults;			/* queue of fault objects */
+	/* GET /_fake/connections: connections accepted, and those that
+	 * carried an API request, since the start or DELETE (generation). */
+	unsigned long accepted, api_connections, conn_gen;
 	/* The last successful read, kept while no write happened. */
 	struct {
 		unsigned long generation;
@@ -130,6 +133,45 @@ unescape_cb(void *cls, struct MHD_Connection *c, char *s)
 	(void)cls;
 	(void)c;
 	return unescape(s);
+}
+
+/* One accepted connection (libmicrohttpd's socket context). */
+struct conn {
+	unsigned long id;	/* 1, 2, ... in the order accepted */
+	unsigned long api_gen;	/* conn_gen + 1 when it carried an API request */
+};
+
+/* Numbers every connection accepted: a client that reuses its connection
+ * sends its next request with the same number. */
+static void
+connection_cb(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct server *s = cls;
+	struct conn *k;
+
+	(void)c;
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		free(*socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return;
+	pthread_mutex_lock(&s->lock);
+	k->id = ++s->accepted;
+	pthread_mutex_unlock(&s->lock);
+	*socket_context = k;
+}
+
+/* The connection c arrived on (NULL when it could not be numbered). */
+static struct conn *
+conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci != NULL ? ci->socket_context : NULL;
 }
 
 static void
@@ -526,6 +568,20 @@ serve_control(struct server *s, const char *method, const char *path,
 		pthread_mutex_unlock(&s->lock);
 		if (rp->body != NULL)
 			return;
+	} else if (strcmp(path, "/_fake/connections") == 0) {
+		pthread_mutex_lock(&s->lock);
+		if (strcmp(method, "GET") == 0)
+			reply_json(rp, 200, json_pack("{s:I, s:I}", "connections",
+			    (json_int_t)s->api_connections, "accepted",
+			    (json_int_t)s->accepted), 0);
+		else if (strcmp(method, "DELETE") == 0) {
+			s->api_connections = 0;
+			s->conn_gen++;
+			reply_json(rp, 200, json_object(), 0);
+		}
+		pthread_mutex_unlock(&s->lock);
+		if (rp->body != NULL)
+			return;
 	} else if (strcmp(path, "/_fake/faults") == 0) {
 		if (strcmp(method, "DELETE") == 0) {
 			pthread_mutex_lock(&s->lock);
@@ -569,10 +625,11 @@ serve_control(struct server *s, const char *method, const char *path,
 /* ---- the API ---- */
 
 static void
-record(struct server *s, const char *method, const char *uri, int status,
-    size_t bytes_in, size_t bytes_out)
+record(struct server *s, struct MHD_Connection *c, const char *method,
+    const char *uri, int status, size_t bytes_in, size_t bytes_out)
 {
 	const char *q = strchr(uri, '?');
+	struct conn *k = conn_of(c);
 	json_t *e;
 
 	/* bytes_in/bytes_out: the request and answer bodies as they crossed
@@ -581,7 +638,12 @@ record(struct server *s, const char *method, const char *uri, int status,
 	    (int)(q != NULL ? (size_t)(q - uri) : strlen(uri)), "query",
 	    q != NULL ? q + 1 : "", "status", status, "bytes_in", (json_int_t)bytes_in,
 	    "bytes_out", (json_int_t)bytes_out);
+	json_object_set_new(e, "connection", json_integer(k != NULL ? (json_int_t)k->id : 0));
 	pthread_mutex_lock(&s->lock);
+	if (k != NULL && k->api_gen != s->conn_gen + 1) {
+		k->api_gen = s->conn_gen + 1;
+		s->api_connections++;
+	}
 	if (json_array_size(s->log) >= SERVER_MAX_LOG)
 		json_array_remove(s->log, 0);
 	json_array_append_new(s->log, e);
@@ -648,7 +710,7 @@ serve_api(struct server *s, struct MHD_Connection *c, const char *method,
 		delay_ms = json_integer_value(json_object_get(fault, "delay_ms"));
 		if (json_is_true(json_object_get(fault, "drop"))) {
 			json_decref(fault);
-			record(s, method, r->uri, 0, r->len, 0);
+			record(s, c, method, r->uri, 0, r->len, 0);
 			stall(delay_ms);
 			return MHD_NO;	/* closes the connection, no answer */
 		}
@@ -723,7 +785,7 @@ send:
 	json_decref(fault);
 	if (!rp.gzipped && wants_gzip(c) && rp.len > 0 && gzip_body(&rp) == 0)
 		rp.gzipped = 1;
-	record(s, method, r->uri, rp.status, r->len, rp.len);
+	record(s, c, method, r->uri, rp.status, r->len, rp.len);
 	stall(delay_ms);
 	ret = send_reply(c, &rp, rp.gzipped);
 	free(rp.body);
@@ -810,6 +872,7 @@ server_start(const struct server_opts *o, char *url, size_t urlsize,
 		    MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL,
 		    MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, NULL,
 		    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+		    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s,
 		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
 		    MHD_OPTION_HTTPS_MEM_KEY, o->tls_key_pem,
 		    MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert_pem,
@@ -820,6 +883,7 @@ server_start(const struct server_opts *o, char *url, size_t urlsize,
 		    MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL,
 		    MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, NULL,
 		    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+		    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s,
 		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
 		    MHD_OPTION_END);
 	}

@@ -110,14 +110,12 @@ done
 # wire from the emulator's log (answers after gzip), and the seconds the
 # cycle spent parsing the batchGet answer and evaluating the rules (from its
 # log line; the median run's).  Then the daemon runs
-# for real on each size and its resident size between cycles is read from
-# /proc/PID/smaps_rollup (BENCH_REST=0 skips it): Rss, Pss (shared pages
-# divided among the processes that map them: here the emulator shares
-# libc and TLS libraries), Private_Dirty (the daemon's own memory) and the
-# clean file pages (library text; the kernel may drop them).  The daemon
-# runs each cycle in a worker process that exits when the cycle is done;
-# the largest worker's peak RSS, from the daemon's cycle lines, is the last
-# column.
+# for real on each size and its memory, resting after a changed cycle, is
+# read from /proc/PID/smaps_rollup (BENCH_REST=0 skips it).  The headline
+# figures are Pss (shared pages divided among the processes that map them:
+# here the emulator shares libc and the TLS libraries) and Private_Dirty (the
+# daemon's own memory); Rss, the peak (VmHWM) and the clean file pages
+# (library text; the kernel may drop them) follow.
 # ====================================================================
 bench_daemon_cycle() {
 	[ -x "$BUILD/fakesheets" ] || die "$BUILD/fakesheets not built"
@@ -136,9 +134,9 @@ bench_daemon_cycle() {
 	done
 	if [ "${BENCH_REST:-1}" != 0 ]; then
 		echo
-		echo "the daemon at rest after two cycles (cold, own write), 1 s into its sleep (MB)"
-		printf '%11s %8s %8s %8s %14s %13s %14s %15s\n' "households" "VmHWM" "Rss" "Pss" \
-		    "Private_Dirty" "Shared_Clean" "Private_Clean" "worker_peak_MB"
+		echo "the daemon at rest after a changed cycle (cold, own write, changed), 1 s into its sleep (MB)"
+		printf '%11s %8s %14s %8s %8s %13s %14s\n' "households" "Pss" "Private_Dirty" \
+		    "Rss" "VmHWM" "Shared_Clean" "Private_Clean"
 		for n in ${BENCH_DAEMON_SIZES:-$BENCH_SIZES}; do
 			daemon_rest "$n"
 		done
@@ -212,17 +210,30 @@ daemon_size() {
 }
 
 # daemon_rest N: the daemon itself (not --once) on N households: its memory
-# once the first (cold) cycle and the one that sees its own write are done,
-# resting until the next poll; one table row.
+# once the first (cold) cycle, the one that sees its own write and a changed
+# one (an edit of a district tab: read, evaluate, write) are done, resting
+# until the next poll; one table row.
 daemon_rest() {
 	f=$(workbook "$1")
 	fake_start "$f" || die "cannot start the emulator"
 	"$syncd" -c "$FAKE_DIR/syncd.conf" --today "$today" 2>"$tmp/rest.err" &
 	dpid=$!
 	trap 'kill "$dpid" 2>/dev/null || :; stop_emulator; rm -rf "$tmp"' EXIT INT TERM
-	# poll_interval is 5 s: wait for two cycle lines, then 1 s into the rest.
+	# poll_interval is 5 s: wait for two cycle lines, edit the sheet, wait
+	# for the changed cycle's line, then 1 s into the rest.
 	j=0
 	while [ "$(grep -c 'cycle:' "$tmp/rest.err")" -lt 2 ] && [ "$j" -lt 600 ]; do
+		sleep 0.1; j=$((j + 1))
+	done
+	id=$(jq -r .spreadsheetId "$f")
+	tab=$(jq -r '.sheets[0].properties.title' "$f" | sed "s/'/''/g")
+	fake_curl -X POST -H "Authorization: Bearer $(fake_token)" \
+	    -H 'Content-Type: application/json' \
+	    --data-binary "{\"valueInputOption\":\"RAW\",\"data\":[{\"range\":\"'$tab'!H3:J3\",\"values\":[[1,1,1]]}]}" \
+	    "$FAKE_URL/v4/spreadsheets/$id/values:batchUpdate" >/dev/null ||
+	    die "cannot edit the emulator's workbook"
+	j=0
+	while [ "$(grep -c 'cycle:.*wrote the summary' "$tmp/rest.err")" -lt 2 ] && [ "$j" -lt 600 ]; do
 		sleep 0.1; j=$((j + 1))
 	done
 	sleep 1
@@ -234,13 +245,11 @@ daemon_rest() {
 	wait "$dpid" 2>/dev/null || :
 	trap 'stop_emulator; rm -rf "$tmp"' EXIT INT TERM
 	stop_emulator
-	[ "$(grep -c 'cycle:' "$tmp/rest.err")" -ge 2 ] ||
-	    echo "bench: WARNING: the daemon on $1 households did not finish two cycles" >&2
-	wpeak=$(sed -n 's/.*worker peak \([0-9.]*\) MB.*/\1/p' "$tmp/rest.err" |
-	    sort -n | tail -n 1)
-	echo "$1 ${hwm:-0} ${roll:-0 0 0 0 0} ${wpeak:-0}" | awk '{
-	    printf "%11d %8.1f %8.1f %8.1f %14.1f %13.1f %14.1f %15.1f\n", $1, $2 / 1024,
-	        $3 / 1024, $4 / 1024, $5 / 1024, $6 / 1024, $7 / 1024, $8 }'
+	[ "$(grep -c 'cycle:.*wrote the summary' "$tmp/rest.err")" -ge 2 ] ||
+	    echo "bench: WARNING: the daemon on $1 households did not finish a changed cycle" >&2
+	echo "$1 ${hwm:-0} ${roll:-0 0 0 0 0}" | awk '{
+	    printf "%11d %8.1f %14.1f %8.1f %8.1f %13.1f %14.1f\n", $1, $4 / 1024,
+	        $5 / 1024, $3 / 1024, $2 / 1024, $6 / 1024, $7 / 1024 }'
 }
 
 bench_daemon_cycle

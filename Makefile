@@ -23,14 +23,11 @@ FUZZ_SECONDS ?= 60
 VERSION  := 0.1.0
 
 PKGS      := libcurl jansson openssl libconfig xlsxwriter
-# Linked: all but libcurl, which only a cycle's worker process loads, with
-# dlopen (syncd/curlapi.h); its headers are still used.
-LINK_PKGS := jansson openssl libconfig xlsxwriter
 TEST_PKGS := check libmicrohttpd
 
 # pkg-config is only asked once the dependencies exist (see deps).
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 

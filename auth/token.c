@@ -103,27 +103,6 @@ auth_token_expiry(const struct auth_token *t)
 	return t->token != NULL ? t->expiry : 0;
 }
 
-const char *
-auth_token_cached(const struct auth_token *t)
-{
-	return t->token;
-}
-
-int
-auth_token_adopt(struct auth_token *t, const char *token, time_t expiry, struct err *e)
-{
-	char *copy = NULL;
-
-	if (token != NULL && (copy = strdup(token)) == NULL) {
-		err_set(e, ERR_NOMEM, "out of memory for the access token");
-		return -1;
-	}
-	token_wipe_free(t->token);
-	t->token = copy;
-	t->expiry = copy != NULL ? expiry : 0;
-	return 0;
-}
-
 void
 auth_token_response_fini(struct auth_token_response *r)
 {

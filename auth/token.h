@@ -81,21 +81,6 @@ int auth_token_get(struct auth_token *t, int force_refresh, const char **bearer,
 /* auth_token_expiry(t): when the cached token expires (0: none cached). */
 time_t auth_token_expiry(const struct auth_token *t);
 
-/*
- * auth_token_cached(t): the cached access token, NULL when none; borrowed
- * until the next call on t.  With auth_token_adopt, lets a token fetched by
- * one process (the daemon's cycle worker) be used by the next.
- */
-const char *auth_token_cached(const struct auth_token *t);
-
-/*
- * auth_token_adopt(t, token, expiry, e): cache a copy of token (fetched with
- * t's key elsewhere), valid until expiry; NULL forgets the cached one.  The
- * old token is wiped.  Returns 0, or -1 with e set (ERR_NOMEM; t unchanged).
- */
-int auth_token_adopt(struct auth_token *t, const char *token, time_t expiry,
-    struct err *e);
-
 /* A parsed token-endpoint answer.  access_token is owned: free with auth_token_response_fini. */
 struct auth_token_response {
 	char *access_token;

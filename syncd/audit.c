@@ -600,32 +600,6 @@ audit_head(const struct audit *a, uint64_t *seq, char hash_hex[65])
 }
 
 void
-audit_position_get(const struct audit *a, struct audit_position *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->size = a->size;
-	out->last_start = a->last_start;
-	out->head = a->head;
-	out->broken = a->broken;
-}
-
-int
-audit_position_set(struct audit *a, const struct audit_position *p)
-{
-	struct stat st;
-
-	if (p->size < a->size || p->head.seq < a->head.seq || p->last_start > p->size ||
-	    p->last_start < 0 || memchr(p->head.hash, '\0', sizeof(p->head.hash)) == NULL ||
-	    strlen(p->head.hash) != 64 || fstat(a->fd, &st) == -1 || p->size > st.st_size)
-		return -1;
-	a->size = p->size;
-	a->last_start = p->last_start;
-	a->head = p->head;
-	a->broken = a->broken || p->broken;
-	return 0;
-}
-
-void
 audit_set_io(struct audit *a, const struct audit_io *io)
 {
 	a->io = *io;

@@ -121,29 +121,6 @@ int audit_sync(struct audit *a, struct err *e);
 /* audit_head(a, &seq, hash_hex): the last line's seq and hex hash. */
 void audit_head(const struct audit *a, uint64_t *seq, char hash_hex[65]);
 
-/*
- * Where appending has got to.  The daemon's cycle worker appends through an
- * inherited copy of the handle; the parent takes the worker's position over
- * with audit_position_set (the file is the same: one open file description,
- * O_APPEND, under the parent's lock).
- */
-struct audit_position {
-	off_t size;		/* bytes of the log vouched for */
-	off_t last_start;	/* where the last line starts */
-	struct audit_head head;
-	int broken;		/* a write or sync failed: the handle refuses everything */
-};
-
-/* audit_position_get(a, out): a's position. */
-void audit_position_get(const struct audit *a, struct audit_position *out);
-
-/*
- * audit_position_set(a, p): continue from p, which a copy of a (a forked
- * worker) reached.  Returns 0, or -1 when p is not a position of this log
- * (before a's own, or past the file's end); a is then unchanged.
- */
-int audit_position_set(struct audit *a, const struct audit_position *p);
-
 /* audit_set_io(a, io): replace write/fdatasync (tests); io is copied and a
  * NULL member keeps the real call. */
 void audit_set_io(struct audit *a, const struct audit_io *io);

@@ -55,7 +55,6 @@ struct cycle_result {
 	long duration_ms;
 	double parse_s;		/* parsing the batchGet answer (0: no read) */
 	double evaluate_s;	/* evaluating the rules (0: no read) */
-	long worker_peak_kb;	/* peak memory of the cycle's worker process, 0: none */
 };
 
 struct cycle;	/* opaque */
@@ -96,48 +95,6 @@ int cycle_run(struct cycle *c, struct cycle_result *res, struct err *e);
  * set; AUDIT_FATAL as for cycle_run (c then already runs under cfg).
  */
 int cycle_reconfigure(struct cycle *c, const struct config *cfg, struct err *e);
-
-/*
- * Running cycles in a worker process (syncd/worker): the daemon forks, the
- * child calls cycle_auth or cycle_run on its copy of c and cycle_pack, and
- * the parent takes the result over with cycle_unpack, or, when the child
- * died without one, with cycle_resync.  What crosses: the outcome (rc, res,
- * e), the cached token, the 429 slow-down, the audit log's position, the
- * light state, the cycle counter, the tab cache and the metrics.
- */
-struct worker_msg;
-
-/* cycle_set_keepalive(c, fn, ctx): replace the retry waits' keepalive
- * (NULL: none).  A worker has none: its parent keeps the watchdog. */
-void cycle_set_keepalive(struct cycle *c, void (*fn)(void *ctx), void *ctx);
-
-/*
- * cycle_pack(c, rc, res, e, m): append to m what the cycle that returned rc
- * (res and e as it filled them) leaves for the next.  Returns 0, or -1 when
- * out of memory (m->bad).
- */
-int cycle_pack(const struct cycle *c, int rc, const struct cycle_result *res,
-    const struct err *e, struct worker_msg *m);
-
-/*
- * cycle_unpack(c, m, rc, res, e): take over what cycle_pack put in m: *rc,
- * *res (its step borrowed from c until the next unpack) and e as the
- * worker's cycle returned them.  Returns 0; or -1 when m is malformed (c is
- * then unchanged: call cycle_resync), or out of memory, with e set.
- */
-int cycle_unpack(struct cycle *c, struct worker_msg *m, int *rc,
-    struct cycle_result *res, struct err *e);
-
-/*
- * cycle_resync(c, ran, why, e): after a worker that ended without a result,
- * or could not be started (why says how; ran: for a cycle, not for
- * cycle_auth): reopen the
- * audit log (a torn last line becomes a recovery event), reload the state,
- * forget the tab cache, count a failed cycle and append api.error (step
- * "worker").  Returns 0, or AUDIT_FATAL with e set when the log or the state
- * cannot be taken up again: the caller must exit.
- */
-int cycle_resync(struct cycle *c, int ran, const struct err *why, struct err *e);
 
 /* cycle_metrics(c): the counters, borrowed until the next cycle_run. */
 const struct metrics *cycle_metrics(const struct cycle *c);

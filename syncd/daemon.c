@@ -2,15 +2,12 @@
  * daemon: syncd's main loop (see daemon.h): one cycle (syncd/cycle) per
  * poll_interval until SIGTERM, or one with --once.
  *
- * Each cycle runs in a worker process (syncd/worker): the daemon forks, the
- * child runs the cycle on its copy of everything and sends back what the
- * next cycle needs (cycle_pack), and exits.  libcurl and its thirty
- * libraries, the workbook and the cycle's tables exist only in the child, so
- * the daemon rests between cycles at a few megabytes, and a crash inside a
- * cycle fails that cycle only (the audit log and the state are taken up
- * again from disk, as after a restart).  A worker that outlives its
- * deadline (retry_budget plus generous request time) is killed.  A --once
- * run has no worker: it runs its cycle itself and exits.
+ * --once and the daemon run the same code in this one process: cycle_auth
+ * until a first token, then cycle_run once or every poll_interval.  The
+ * cycle's clients (and libcurl's handles with their connections) live from
+ * cycle to cycle, so idle cycles reuse one TLS connection.  After a cycle
+ * the daemon hands the cycle's freed memory back to the system
+ * (malloc_trim, with a fixed mmap threshold), so it rests small.
  *
  * Signal handlers only set flags; the loop reads them between cycles and
  * while it sleeps.  It sleeps in slices of at most a second, so a signal is
@@ -35,10 +32,10 @@
 
 #include "syncd/audit.h"
 #include "syncd/cycle.h"
+#include "syncd/http.h"
 #include "syncd/metrics.h"
 #include "syncd/monotime.h"
 #include "syncd/notify.h"
-#include "syncd/worker.h"
 
 #define LOG_CRIT_P	2
 #define LOG_ERR_P	3
@@ -153,99 +150,6 @@ status_line(const struct cycle *c, const struct cycle_result *res, int ok, long 
 		notify_status(st);	/* cut to NOTIFY_MSG_MAX there */
 }
 
-/*
- * The worker's deadline: the retry budget, every request of a cycle (token,
- * Drive, tab list, batchGet, write, and a retry of each) taking its whole
- * connect and request timeouts, and a minute for the evaluation and the
- * disk.  Only a hung worker gets near it.
- */
-static double
-worker_deadline(const struct config *cfg)
-{
-	return (double)cfg->retry_budget +
-	    10.0 * (double)(cfg->connect_timeout + cfg->request_timeout) + 60.0;
-}
-
-/* What a worker does: one cycle_auth or cycle_run on its copy, then pack. */
-struct job {
-	struct cycle *c;
-	int auth;	/* cycle_auth rather than cycle_run */
-};
-
-static void
-job_run(void *ctx, struct worker_msg *m)
-{
-	struct job *j = ctx;
-	struct cycle_result res;
-	struct err e;
-	int rc;
-
-	/* systemd takes WATCHDOG=1 from the main process only: the parent
-	 * sends it while it waits. */
-	cycle_set_keepalive(j->c, NULL, NULL);
-	memset(&res, 0, sizeof(res));
-	err_init(&e);
-	rc = j->auth ? cycle_auth(j->c, &e) : cycle_run(j->c, &res, &e);
-	(void)cycle_pack(j->c, rc, &res, &e, m);	/* a bad message: the parent resyncs */
-}
-
-/*
- * in_worker(c, auth, cfg, wd, res, e): cycle_auth (auth) or cycle_run in a
- * worker process; returns as they do.  A worker that died without its
- * result fails the cycle at step "worker", after cycle_resync.
- */
-static int
-in_worker(struct cycle *c, int auth, const struct config *cfg, struct watchdog *wd,
-    struct cycle_result *res, struct err *e)
-{
-	struct worker_opts wo;
-	struct worker_msg m;
-	struct job j;
-	struct err why, fe;
-	int rc = -1;
-
-	memset(res, 0, sizeof(*res));
-	memset(&wo, 0, sizeof(wo));
-	wo.deadline_s = worker_deadline(cfg);
-	wo.tick = watchdog_ping;
-	wo.tick_ctx = wd;
-	wo.term = &got_term;
-	j.c = c;
-	j.auth = auth;
-	worker_msg_init(&m);
-	err_init(&why);
-	if (worker_run(job_run, &j, &wo, &m, &why) == 0) {
-		if (cycle_unpack(c, &m, &rc, res, e) == 0) {
-			worker_msg_fini(&m);
-			res->worker_peak_kb = wo.peak_kb;
-			return rc;
-		}
-		why = *e;
-		err_init(e);
-	}
-	worker_msg_fini(&m);
-	res->step = "worker";
-	*e = why;
-	/* Also when no worker could be started (fork or pipe failed): the
-	 * failure is counted and recorded like any other. */
-	err_init(&fe);
-	if (cycle_resync(c, !auth, &why, &fe) == AUDIT_FATAL) {
-		*e = fe;
-		return AUDIT_FATAL;
-	}
-	return -1;
-}
-
-/* ", worker peak N MB" for a cycle's log line; "" without a worker. */
-static const char *
-peak_text(const struct cycle_result *res, char *buf, size_t size)
-{
-	buf[0] = '\0';
-	if (res->worker_peak_kb > 0)
-		snprintf(buf, size, ", worker peak %.1f MB", (double)res->worker_peak_kb / 1024);
-	return buf;
-}
-
 /* SIGHUP: re-read the file; keep the old configuration when it is bad.
  * Returns 0, or AUDIT_FATAL (e filled) when config.loaded could not be made
  * durable. */
@@ -303,7 +207,6 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 	struct cycle_opts co;
 	struct cycle_result res;
 	struct watchdog wd;
-	char peak[48];
 	struct config *owned = NULL;	/* a configuration loaded by a reload */
 	const struct config *cur = cfg;
 	struct cycle *c;
@@ -334,7 +237,7 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 	co.keepalive_ctx = &wd;
 
 	err_init(&e);
-	if ((c = cycle_new(cur, &co, &e)) == NULL) {
+	if (http_global_init(&e) == -1 || (c = cycle_new(cur, &co, &e)) == NULL) {
 		log_line(LOG_ERR_P, "start: %s", e.msg);
 		notify_status(e.msg);
 		return e.code == ERR_DATA ? EX_DATAERR : e.code == ERR_IO ? EX_IOERR :
@@ -356,7 +259,7 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 		if (!ready) {
 			/* READY=1 only once config, key and a first token are good. */
 			err_init(&e);
-			rc = opt->once ? cycle_auth(c, &e) : in_worker(c, 1, cur, &wd, &res, &e);
+			rc = cycle_auth(c, &e);
 			if (rc == AUDIT_FATAL)
 				return fatal(c, owned, &e);
 			if (rc == -1) {
@@ -373,7 +276,7 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 			notify_send("READY=1");
 		}
 		err_init(&e);
-		rc = opt->once ? cycle_run(c, &res, &e) : in_worker(c, 0, cur, &wd, &res, &e);
+		rc = cycle_run(c, &res, &e);
 		watchdog_ping(&wd);
 		if (rc == AUDIT_FATAL)
 			return fatal(c, owned, &e);
@@ -382,12 +285,11 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 		else if (!res.idle)
 			log_line(LOG_INFO_P, "cycle: %ld households, %ld errors, %ld warnings, "
 			    "%llu requests, %llu bytes in, %llu out, %s, %ld ms (parse %.3f s, "
-			    "evaluate %.3f s)%s", res.households,
+			    "evaluate %.3f s)", res.households,
 			    res.errors, res.warnings, (unsigned long long)res.requests,
 			    (unsigned long long)res.bytes_in, (unsigned long long)res.bytes_out,
 			    res.wrote ? "wrote the summary" : "nothing to write",
-			    res.duration_ms, res.parse_s, res.evaluate_s,
-			    peak_text(&res, peak, sizeof(peak)));
+			    res.duration_ms, res.parse_s, res.evaluate_s);
 		else if (opt->once)	/* a daemon's idle cycles are not logged */
 			log_line(LOG_INFO_P, "cycle: idle (spreadsheet unchanged), "
 			    "%llu requests, %llu bytes in, %llu out, %ld ms",

@@ -10,6 +10,7 @@
  */
 #include "syncd/http.h"
 
+#include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,6 @@
 #include <time.h>
 
 #include "auth/token.h"
-#include "syncd/curlapi.h"
 #include "syncd/retry.h"
 
 #ifndef SYNCD_VERSION
@@ -49,8 +49,15 @@ struct sink {
 	int nomem;
 };
 
-/* libcurl's functions: loaded by the first http_do of the process (see curlapi.h). */
-static const struct curlapi *cu;
+int
+http_global_init(struct err *e)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		err_set(e, ERR_HTTP, "libcurl failed to initialise");
+		return -1;
+	}
+	return 0;
+}
 
 struct http *
 http_new(const struct http_opts *o, struct err *e)
@@ -92,7 +99,7 @@ http_free(struct http *h)
 	if (h == NULL)
 		return;
 	for (i = 0; i < h->nhosts; i++)
-		cu->easy_cleanup(h->hosts[i].curl);
+		curl_easy_cleanup(h->hosts[i].curl);
 	free(h->ca_file);
 	free(h);
 }
@@ -182,7 +189,7 @@ struct target {
 static int
 parse_target(const char *url, struct target *t, struct err *e)
 {
-	CURLU *u = cu->url();
+	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL, *port = NULL;
 	int rc = -1;
 
@@ -191,10 +198,10 @@ parse_target(const char *url, struct target *t, struct err *e)
 		err_set(e, ERR_NOMEM, "out of memory parsing a URL");
 		return -1;
 	}
-	if (cu->url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    cu->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    cu->url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    cu->url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
 		err_set(e, ERR_DATA, "malformed URL");
 		goto out;
 	}
@@ -214,10 +221,10 @@ parse_target(const char *url, struct target *t, struct err *e)
 	}
 	rc = 0;
 out:
-	cu->free(scheme);
-	cu->free(host);
-	cu->free(port);
-	cu->url_cleanup(u);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
 	return rc;
 }
 
@@ -237,7 +244,7 @@ host_handle(struct http *h, const struct target *t, struct err *e)
 		err_set(e, ERR_HTTP, "more than %d API hosts", HTTP_MAX_HOSTS);
 		return NULL;
 	}
-	c = cu->easy_init();
+	c = curl_easy_init();
 	if (c == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory for a curl handle");
 		return NULL;
@@ -256,7 +263,7 @@ headers_free(struct curl_slist *l)
 
 	for (p = l; p != NULL; p = p->next)
 		OPENSSL_cleanse(p->data, strlen(p->data));
-	cu->slist_free_all(l);
+	curl_slist_free_all(l);
 }
 
 static struct curl_slist *
@@ -269,17 +276,17 @@ headers_build(const struct http_request *rq, struct err *e)
 
 	snprintf(ct, sizeof(ct), "Content-Type: %s",
 	    rq->content_type != NULL ? rq->content_type : "application/json");
-	n = cu->slist_append(l, "Accept: application/json");
+	n = curl_slist_append(l, "Accept: application/json");
 	if (n == NULL)
 		goto nomem;
 	l = n;
 	/* No "Expect: 100-continue" round trip for our small bodies. */
-	n = cu->slist_append(l, "Expect:");
+	n = curl_slist_append(l, "Expect:");
 	if (n == NULL)
 		goto nomem;
 	l = n;
 	if (strcmp(rq->method, "POST") == 0 || strcmp(rq->method, "PUT") == 0) {
-		n = cu->slist_append(l, ct);
+		n = curl_slist_append(l, ct);
 		if (n == NULL)
 			goto nomem;
 		l = n;
@@ -290,7 +297,7 @@ headers_build(const struct http_request *rq, struct err *e)
 		if (auth == NULL)
 			goto nomem;
 		snprintf(auth, alen, "Authorization: Bearer %s", rq->bearer);
-		n = cu->slist_append(l, auth);
+		n = curl_slist_append(l, auth);
 		OPENSSL_cleanse(auth, alen);
 		free(auth);
 		if (n == NULL)
@@ -311,8 +318,8 @@ configure(struct http *h, CURL *c, const struct http_request *rq, const struct t
 {
 	CURLcode rc = CURLE_OK;
 
-#define SET(opt, val) do { if (rc == CURLE_OK) rc = cu->easy_setopt(c, opt, val); } while (0)
-	cu->easy_reset(c);
+#define SET(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(c, opt, val); } while (0)
+	curl_easy_reset(c);
 	SET(CURLOPT_URL, rq->url);
 	SET(CURLOPT_PROTOCOLS_STR, t->loopback ? "http,https" : "https");
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
@@ -385,7 +392,7 @@ static void
 translate(struct http *h, CURL *c, CURLcode rc, const struct sink *sink,
     const struct target *t, const char *errbuf, struct err *e)
 {
-	const char *detail = errbuf[0] != '\0' ? errbuf : cu->easy_strerror(rc);
+	const char *detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
 	curl_off_t connect_us = 0;
 	char peer[300];
 
@@ -393,7 +400,7 @@ translate(struct http *h, CURL *c, CURLcode rc, const struct sink *sink,
 		snprintf(peer, sizeof(peer), "[%s]:%ld", t->host, t->port);
 	else
 		snprintf(peer, sizeof(peer), "%s:%ld", t->host, t->port);
-	cu->easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connect_us);
+	curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connect_us);
 	switch (rc) {
 	case CURLE_WRITE_ERROR:
 		if (sink->overflow) {
@@ -474,8 +481,6 @@ http_do(struct http *h, const struct http_request *rq, struct http_response *rs,
 		    "tab titles for one request)", HTTP_MAX_URL);
 		return -1;
 	}
-	if (cu == NULL && (cu = curlapi_get(e)) == NULL)
-		return -1;
 	if (parse_target(rq->url, &t, e) < 0)
 		return -1;
 	c = host_handle(h, &t, e);
@@ -489,15 +494,15 @@ http_do(struct http *h, const struct http_request *rq, struct http_response *rs,
 		err_set(e, ERR_HTTP, "libcurl refused an option (built without https?)");
 		return -1;
 	}
-	rc = cu->easy_perform(c);
+	rc = curl_easy_perform(c);
 	/* The handle keeps pointers to headers, sink and errbuf: drop them now. */
-	cu->easy_setopt(c, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
 	headers_free(headers);
-	cu->easy_getinfo(c, CURLINFO_HEADER_SIZE, &hsize);
-	if (cu->easy_getinfo(c, CURLINFO_NUM_CONNECTS, &nconn) == CURLE_OK && nconn > 0)
+	curl_easy_getinfo(c, CURLINFO_HEADER_SIZE, &hsize);
+	if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &nconn) == CURLE_OK && nconn > 0)
 		h->stats.connects += (uint64_t)nconn;
 	if (rc == CURLE_OK)
-		cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	h->stats.bytes_received += sink.len + (uint64_t)(hsize > 0 ? hsize : 0);
 	h->stats.bytes_sent += rq->body_len;
 	h->stats.requests[kind][http_class_of(status)]++;
@@ -507,12 +512,12 @@ http_do(struct http *h, const struct http_request *rq, struct http_response *rs,
 	if (rc != CURLE_OK) {
 		translate(h, c, rc, &sink, &t, errbuf, e);
 		rs->transient = curl_transient(rc);
-		cu->easy_setopt(c, CURLOPT_ERRORBUFFER, (char *)NULL);
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, (char *)NULL);
 		free(sink.buf);
 		return -1;
 	}
-	cu->easy_setopt(c, CURLOPT_ERRORBUFFER, (char *)NULL);
-	if (cu->easy_header(c, "Retry-After", 0, CURLH_HEADER, -1, &hdr) == CURLHE_OK) {
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, (char *)NULL);
+	if (curl_easy_header(c, "Retry-After", 0, CURLH_HEADER, -1, &hdr) == CURLHE_OK) {
 		double secs;
 
 		if (retry_after_parse(hdr->value, time(NULL), &secs) == 0)

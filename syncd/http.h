@@ -3,10 +3,9 @@
  *
  * One curl easy handle per origin (scheme, host, port) is kept for the life
  * of the client, so connections (HTTP/2 where offered) are reused from
- * request to request (the daemon's client lives for one cycle, in the cycle's
- * worker process; a --once run's for its one cycle).  libcurl itself is
- * loaded by the first request (syncd/curlapi), never by http_new, so a
- * process that builds a client but sends nothing never maps it.  Every request starts from curl_easy_reset and sets every option
+ * request to request and from cycle to cycle (the daemon's client lives
+ * until a reload changes the configuration).  Every request starts from
+ * curl_easy_reset and sets every option
  * again: no method, body or header survives from the previous request (the
  * PUT/POST confusion CVEs, RELIABILITY_NOTES 6).  TLS is always verified;
  * only https is spoken, plain http only to a loopback host (the emulator);
@@ -100,6 +99,14 @@ struct http_response {
 };
 
 struct http;	/* opaque */
+
+/*
+ * http_global_init(e): initialise libcurl (curl_global_init) for the
+ * process; call it once, before any client and before any thread starts.
+ * Returns 0, or -1 with e set (ERR_HTTP).  Without it, the first client
+ * initialises libcurl itself.
+ */
+int http_global_init(struct err *e);
 
 /* http_new(o, e): a client (o may be NULL).  Returns an owned client or NULL (ERR_NOMEM/ERR_HTTP). */
 struct http *http_new(const struct http_opts *o, struct err *e);

@@ -1,8 +1,6 @@
 /*
  * monotime: seconds on the monotonic clock, for deadlines and durations
- * (never the wall clock, which an administrator or NTP may step).  The
- * clock is the same in every process of the machine, so a deadline set by
- * the daemon holds in its worker too.
+ * (never the wall clock, which an administrator or NTP may step).
  */
 #ifndef SYNCD_MONOTIME_H
 #define SYNCD_MONOTIME_H

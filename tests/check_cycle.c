@@ -1,10 +1,10 @@
 /*
- * check_cycle: a cycle run in a worker process, against the emulator: what
- * the worker packs reaches the daemon (cycle_unpack), so the next worker
- * needs no token, no tab list and, when nothing moved, no read; the daemon's
- * audit position follows the worker's appends; a malformed or truncated
- * message changes nothing; and cycle_resync takes a log with a torn line
- * back up, as a restart would.
+ * check_cycle: cycles run one after another on one struct cycle, in this
+ * process, against the emulator, as the daemon and --once run them: the
+ * second cycle needs no token and no tab list, an idle one sends the Drive
+ * request only, idle cycles reuse one connection, a reload's config.loaded
+ * chains to the cycles' lines, and a cycle that follows a torn log line (a
+ * crash) recovers it and goes on.
  */
 #include <check.h>
 #include <fcntl.h>
@@ -12,14 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "syncd/audit.h"
 #include "syncd/config.h"
 #include "syncd/cycle.h"
-#include "syncd/worker.h"
+#include "syncd/http.h"
 
 #define WORKBOOK "tests/data/demo-chachoengsao.json"
 
@@ -93,37 +92,47 @@ teardown(void)
 	harness_rmtree(dir);
 }
 
-/* The daemon's job (daemon.c): one cycle_run on the worker's copy, packed. */
-static void
-job(void *ctx, struct worker_msg *m)
+/* One cycle_run; returns its rc. */
+static int
+run_cycle(struct cycle_result *res)
 {
-	struct cycle_result res;
 	struct err e;
 	int rc;
 
-	memset(&res, 0, sizeof(res));
+	memset(res, 0, sizeof(*res));
 	err_init(&e);
-	rc = cycle_run(ctx, &res, &e);
-	cycle_pack(ctx, rc, &res, &e, m);
+	rc = cycle_run(cyc, res, &e);
+	ck_assert_msg(rc == 0, "%s at %s", e.msg, res->step != NULL ? res->step : "?");
+	return rc;
 }
 
-/* One cycle in a worker, taken over; returns its rc. */
-static int
-worker_cycle(struct cycle_result *res)
+/*
+ * The emulator's count of connections that carried an API request since the
+ * last reset (reset: then start counting again).
+ */
+static long
+api_connections(int reset)
 {
-	struct worker_opts o;
-	struct worker_msg m;
+	struct http_opts ho;
+	struct http *h;
+	char ca[HARNESS_PATH], *body = NULL;
+	json_t *j;
 	struct err e;
-	int rc = -2;
+	long n;
 
-	memset(&o, 0, sizeof(o));
-	o.deadline_s = 60;
-	worker_msg_init(&m);
+	snprintf(ca, sizeof(ca), "%s/ca.pem", dir);
+	memset(&ho, 0, sizeof(ho));
+	ho.ca_file = ca;
 	err_init(&e);
-	ck_assert_msg(worker_run(job, cyc, &o, &m, &e) == 0, "%s", e.msg);
-	ck_assert_msg(cycle_unpack(cyc, &m, &rc, res, &e) == 0, "%s", e.msg);
-	worker_msg_fini(&m);
-	return rc;
+	ck_assert_msg((h = http_new(&ho, &e)) != NULL, "%s", e.msg);
+	ck_assert_int_eq(harness_control(h, fake.url, reset ? "DELETE" : "GET",
+	    "/_fake/connections", NULL, &body), 200);
+	ck_assert_ptr_nonnull(j = json_loads(body, 0, NULL));
+	n = (long)json_integer_value(json_object_get(j, "connections"));
+	json_decref(j);
+	free(body);
+	http_free(h);
+	return n;
 }
 
 static void
@@ -136,111 +145,38 @@ verify_log(void)
 	ck_assert_msg(audit_verify_file(log_path, NULL, &vr, &e) == 0, "%s", e.msg);
 }
 
-START_TEST(test_workers_carry_on)
+START_TEST(test_cycles_carry_on)
 {
 	struct cycle_result res;
 	struct err e;
+	int i;
 
 	/* First: token, Drive, tab list, batchGet, write. */
-	ck_assert_int_eq(worker_cycle(&res), 0);
+	ck_assert_int_eq(run_cycle(&res), 0);
 	ck_assert_int_eq(res.wrote, 1);
 	ck_assert_uint_eq(res.requests, 5);
-	/* Sees its own write: no token, no tab list (both carried over). */
-	ck_assert_int_eq(worker_cycle(&res), 0);
+	/* Sees its own write: no token, no tab list (both kept). */
+	ck_assert_int_eq(run_cycle(&res), 0);
 	ck_assert_int_eq(res.idle, 0);
 	ck_assert_int_eq(res.wrote, 0);
 	ck_assert_uint_eq(res.requests, 2);
-	/* Nothing moved: the Drive request only (the version carried over). */
-	ck_assert_int_eq(worker_cycle(&res), 0);
-	ck_assert_int_eq(res.idle, 1);
-	ck_assert_uint_eq(res.requests, 1);
-	ck_assert_uint_eq(cycle_metrics(cyc)->cycles, 3);
+	/* Nothing moved: the Drive request only, five times over, all on one
+	 * kept connection (the write had a fresh one of its own, so that curl
+	 * never resends it: the count starts here). */
+	api_connections(1);
+	for (i = 0; i < 5; i++) {
+		ck_assert_int_eq(run_cycle(&res), 0);
+		ck_assert_int_eq(res.idle, 1);
+		ck_assert_uint_eq(res.requests, 1);
+	}
+	ck_assert_uint_eq(cycle_metrics(cyc)->cycles, 7);
 	ck_assert_uint_eq(cycle_metrics(cyc)->writes, 1);
+	ck_assert_int_eq(api_connections(0), 1);
 	verify_log();
-	/* The daemon appends after the workers (a reload's config.loaded):
-	 * with a stale position its line would break the chain. */
+	/* A reload's config.loaded chains to the cycles' lines. */
 	err_init(&e);
 	ck_assert_msg(cycle_reconfigure(cyc, cfg, &e) == 0, "%s", e.msg);
 	verify_log();
-}
-END_TEST
-
-/* m's bytes as a new message, cut to len. */
-static void
-copy_msg(struct worker_msg *dst, const struct worker_msg *src, size_t len)
-{
-	worker_msg_init(dst);
-	worker_put_bytes(dst, src->buf, len);
-}
-
-START_TEST(test_bad_messages_change_nothing)
-{
-	struct worker_msg good, before, after, m;
-	struct cycle_result res, scratch;
-	struct err e;
-	size_t len;
-	int rc;
-
-	err_init(&e);
-	ck_assert_int_eq(cycle_run(cyc, &res, &e), 0);
-	worker_msg_init(&good);
-	worker_msg_init(&before);
-	ck_assert_int_eq(cycle_pack(cyc, 0, &res, &e, &good), 0);
-	ck_assert_int_eq(cycle_pack(cyc, 0, &res, &e, &before), 0);
-	for (len = 0; len < good.len; len++) {
-		copy_msg(&m, &good, len);
-		err_init(&e);
-		ck_assert_msg(cycle_unpack(cyc, &m, &rc, &scratch, &e) == -1, "cut at %zu", len);
-		ck_assert_int_eq(e.code, ERR_TEMP);
-		worker_msg_fini(&m);
-	}
-	/* A byte too many, and a wrong magic. */
-	copy_msg(&m, &good, good.len);
-	worker_put_bytes(&m, "x", 1);
-	ck_assert_int_eq(cycle_unpack(cyc, &m, &rc, &scratch, &e), -1);
-	worker_msg_fini(&m);
-	copy_msg(&m, &good, good.len);
-	m.buf[0] ^= 1;
-	ck_assert_int_eq(cycle_unpack(cyc, &m, &rc, &scratch, &e), -1);
-	worker_msg_fini(&m);
-	/* Nothing moved. */
-	worker_msg_init(&after);
-	err_init(&e);
-	ck_assert_int_eq(cycle_pack(cyc, 0, &res, &e, &after), 0);
-	ck_assert_uint_eq(after.len, before.len);
-	ck_assert_mem_eq(after.buf, before.buf, before.len);
-	/* The whole message is taken. */
-	err_init(&e);
-	ck_assert_msg(cycle_unpack(cyc, &good, &rc, &scratch, &e) == 0, "%s", e.msg);
-	ck_assert_int_eq(rc, 0);
-	worker_msg_fini(&good);
-	worker_msg_fini(&before);
-	worker_msg_fini(&after);
-}
-END_TEST
-
-/* An audit position past the file's end is not taken. */
-START_TEST(test_position_past_the_end)
-{
-	struct cycle_result res;
-	struct worker_msg m;
-	struct err e;
-	int rc;
-
-	err_init(&e);
-	ck_assert_int_eq(cycle_run(cyc, &res, &e), 0);
-	worker_msg_init(&m);
-	ck_assert_int_eq(cycle_pack(cyc, 0, &res, &e, &m), 0);
-	/* A worker that packed, then had its last line cut away (the file
-	 * is shorter than the position it reports). */
-	{
-		struct stat st;
-
-		ck_assert_int_eq(stat(log_path, &st), 0);
-		ck_assert_int_eq(truncate(log_path, st.st_size - 1), 0);
-	}
-	ck_assert_int_eq(cycle_unpack(cyc, &m, &rc, &res, &e), -1);
-	worker_msg_fini(&m);
 }
 END_TEST
 
@@ -271,35 +207,35 @@ line_from_end(int back)
 	return j;
 }
 
-START_TEST(test_resync_after_a_torn_line)
+START_TEST(test_restart_after_a_torn_line)
 {
 	struct cycle_result res;
-	struct err e, why;
+	struct cycle_opts o;
+	struct err e;
 	json_t *j;
 	FILE *f;
 
-	err_init(&e);
-	ck_assert_int_eq(cycle_run(cyc, &res, &e), 0);
-	/* A worker killed half-way through a line. */
+	ck_assert_int_eq(run_cycle(&res), 0);
+	cycle_free(cyc);
+	/* A process killed half-way through a line, then restarted. */
 	ck_assert_ptr_nonnull(f = fopen(log_path, "a"));
 	fputs("{\"seq\":99,\"ts\":\"2024-", f);
 	fclose(f);
-	err_init(&why);
-	err_set(&why, ERR_TEMP, "the cycle's worker process died of signal 9 (Killed)");
-	ck_assert_msg(cycle_resync(cyc, 1, &why, &e) == 0, "%s", e.msg);
+	memset(&o, 0, sizeof(o));
+	o.clock.fixed_day = 1;
+	o.clock.day = 19754;
+	err_init(&e);
+	cyc = cycle_new(cfg, &o, &e);
+	ck_assert_msg(cyc != NULL, "%s", e.msg);
 	verify_log();
 	j = line_from_end(1);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "event")), "recovery");
 	json_decref(j);
 	j = line_from_end(0);
-	ck_assert_str_eq(json_string_value(json_object_get(j, "event")), "api.error");
-	ck_assert_str_eq(json_string_value(json_object_get(j, "step")), "worker");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "event")), "config.loaded");
 	json_decref(j);
-	ck_assert_uint_eq(cycle_metrics(cyc)->cycles, 2);
-	ck_assert_uint_eq(cycle_metrics(cyc)->failures, 1);
 	/* And the next cycle runs on, chained to the recovered log. */
-	err_init(&e);
-	ck_assert_msg(cycle_run(cyc, &res, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(run_cycle(&res), 0);
 	verify_log();
 }
 END_TEST
@@ -308,16 +244,14 @@ int
 main(void)
 {
 	Suite *s = suite_create("cycle");
-	TCase *tc = tcase_create("worker");
+	TCase *tc = tcase_create("one_process");
 	SRunner *sr;
 	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_workers_carry_on);
-	tcase_add_test(tc, test_bad_messages_change_nothing);
-	tcase_add_test(tc, test_position_past_the_end);
-	tcase_add_test(tc, test_resync_after_a_torn_line);
+	tcase_add_test(tc, test_cycles_carry_on);
+	tcase_add_test(tc, test_restart_after_a_torn_line);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -7,13 +7,16 @@
 # fake_get PATH           GET $FAKE_URL/PATH (control endpoints, no auth)
 # fake_put_workbook FILE  PUT FILE as its spreadsheet's state
 # fake_faults JSON        queue faults: fake_faults '[{"status":503}]'
-# fake_requests           the API request log (JSON array)
+# fake_requests           the API request log (JSON array; each entry's
+#                         "connection" numbers the connection it came on)
+# fake_connections        how many connections carried an API request
+#                         (GET /_fake/connections .connections)
 # fake_jwt [IAT [EXP [AUD]]]  an assertion signed with the test key
 # fake_token              a valid access token from the emulator
 # e2e_begin NAME          $work: a fresh scratch directory; on exit (EXIT, INT,
 #                         TERM) the daemon in $spid and the helper in $lpid,
-#                         when set, are killed (SIGKILL: a daemon's worker dies
-#                         with it), the emulator is stopped and $work removed
+#                         when set, are killed (SIGKILL), the emulator is
+#                         stopped and $work removed
 # sheet_start WORKBOOK    fake_start on one workbook, or exit 1; sets WB, ID
 #                         (its spreadsheetId), SUM and DISC (syncd's two tabs),
 #                         CONF and LOG (the emulator's syncd.conf, audit log)
@@ -111,6 +114,8 @@ fake_faults() {
 }
 
 fake_requests() { fake_curl "$FAKE_URL/_fake/requests"; }
+
+fake_connections() { fake_curl "$FAKE_URL/_fake/connections" | jq -r .connections; }
 
 _b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
 

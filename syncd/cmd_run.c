@@ -4,11 +4,13 @@
  * `syncd -t [-c FILE]`.  It parses the command line, loads and validates the
  * configuration (which needs spreadsheet_id and key_file), and then either
  * says the configuration is valid (-t, which also loads the key when it is
- * there) or hands over to daemon_run().
+ * there) or hands over to daemon_run().  Both refuse the shipped placeholder
+ * spreadsheet_id, and -t under systemd refuses a missing key.
  * Exit status: 0, 64 usage, 78 bad configuration, or the daemon's.
  */
 #include "syncd/cmd_run.h"
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +18,24 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "auth/key.h"
 #include "syncd/config.h"
 #include "syncd/cycle.h"
 #include "syncd/daemon.h"
 #include "syncd/today.h"
+
+/*
+ * The shipped configurations name no spreadsheet: their spreadsheet_id
+ * starts with this, and syncd refuses to run (or pass -t) until it is set.
+ */
+#define CMD_RUN_PLACEHOLDER	"REPLACE-WITH-"
+/*
+ * What the units hand over (SetCredential=) when no key file is at their
+ * LoadCredential= path, so -t can say so instead of systemd's bare failure.
+ */
+#define CMD_RUN_NO_KEY		"SYNCD-NO-KEY"
 
 static int
 usage(void)
@@ -40,6 +54,43 @@ usage(void)
  * only a note: -t checks the configuration, and the key may be put in place
  * later.  Returns 0, or EX_CONFIG (EX_OSERR for memory) after a message.
  */
+/*
+ * placeholder(cfg): refuses a configuration whose spreadsheet_id is still the
+ * shipped placeholder, so an installed but unconfigured syncd never starts.
+ * Returns 0, or EX_CONFIG after a message naming the file and the key.
+ */
+static int
+placeholder(const struct config *cfg, const char *path)
+{
+	if (strncmp(cfg->spreadsheet_id, CMD_RUN_PLACEHOLDER,
+	    strlen(CMD_RUN_PLACEHOLDER)) != 0)
+		return 0;
+	fprintf(stderr, "syncd: %s: spreadsheet_id is still the placeholder \"%s\": "
+	    "set it to the id in the spreadsheet's URL "
+	    "(docs.google.com/spreadsheets/d/<id>/edit), then syncd -t -c %s\n",
+	    path, cfg->spreadsheet_id, path);
+	return EX_CONFIG;
+}
+
+/*
+ * no_key_marker(path): 1 when the credential at path is the units' marker
+ * CMD_RUN_NO_KEY (systemd found no key file to load), else 0.
+ */
+static int
+no_key_marker(const char *path)
+{
+	char buf[sizeof(CMD_RUN_NO_KEY) + 1];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n == (ssize_t)strlen(CMD_RUN_NO_KEY) &&
+	    memcmp(buf, CMD_RUN_NO_KEY, (size_t)n) == 0;
+}
+
 static int
 test_key(const struct config *cfg)
 {
@@ -52,9 +103,16 @@ test_key(const struct config *cfg)
 	err_init(&e);
 	if (dir != NULL && *dir != '\0' &&
 	    snprintf(path, sizeof(path), "%s/%s", dir, CYCLE_CREDENTIAL) < (int)sizeof(path) &&
-	    stat(path, &st) == 0)
+	    stat(path, &st) == 0) {
+		if (no_key_marker(path)) {
+			fprintf(stderr, "syncd: no service-account key: systemd found "
+			    "no file at the unit's LoadCredential= path for %s "
+			    "(systemctl cat shows it); put the key there, mode 0600, "
+			    "owner root, and start again\n", CYCLE_CREDENTIAL);
+			return EX_CONFIG;
+		}
 		key = auth_key_load_credential(CYCLE_CREDENTIAL, &e);
-	else
+	} else
 		key = auth_key_load(cfg->key_file, &e);
 	if (key != NULL) {
 		auth_key_free(key);
@@ -138,6 +196,10 @@ cmd_run_main(int argc, char **argv)
 	if ((cfg = config_load(opt.config_path, 0, &e)) == NULL) {
 		fprintf(stderr, "syncd: %s\n", e.msg);
 		return e.code == ERR_NOMEM ? EX_OSERR : EX_CONFIG;
+	}
+	if ((rc = placeholder(cfg, opt.config_path)) != 0) {
+		config_free(cfg);
+		return rc;
 	}
 	if (test) {
 		rc = test_key(cfg);

@@ -146,7 +146,19 @@ jq -e '[.discrepancies[] | select(.rule == "tab.missing")][0].tab == "บาง�
 # ---- syncd -t
 expect 0 "-t good" $SYNCD -t -c "$T/ok.conf"
 contains "$T/out" "configuration $T/ok.conf is valid" "-t message"
-expect 0 "-t shipped configuration" $SYNCD -t -c etc/syncd.conf
+# The shipped files name no spreadsheet: refused, naming the placeholder.
+expect 78 "-t shipped configuration" $SYNCD -t -c etc/syncd.conf
+contains "$T/err" 'spreadsheet_id is still the placeholder "REPLACE-WITH-SPREADSHEET-ID"' \
+	"-t placeholder"
+expect 78 "-t shipped indicator-4 example" $SYNCD -t -c etc/indicator4.conf
+expect 78 "run with the placeholder" $SYNCD --once -c etc/syncd.conf
+contains "$T/err" "REPLACE-WITH-SPREADSHEET-ID" "run placeholder"
+# Under systemd with no key file, the units hand over the marker SYNCD-NO-KEY.
+mkdir -p "$T/creds"
+printf 'SYNCD-NO-KEY' > "$T/creds/service-account.json"
+expect 78 "-t, systemd found no key" env CREDENTIALS_DIRECTORY="$T/creds" \
+	$SYNCD -t -c "$T/ok.conf"
+contains "$T/err" "no service-account key" "-t no key message"
 expect 0 "-t --config" $SYNCD -t --config "$T/ok.conf"
 expect 78 "-t typo" $SYNCD -t -c "$T/typo.conf"
 contains "$T/err" "typo.conf:3: unknown key 'pol_interval'" "-t error line"

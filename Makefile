@@ -140,22 +140,26 @@ demo: all
 bench: all $(TOOL_BIN)
 	@BUILD=$(BUILD) ./tests/bench.sh
 
-install: all
+# Installs the daemon only (not the emulator).
+UNITS := syncd.service syncd@.service
+install: $(BUILD)/syncd
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/syncd
 	install -m 0755 $(BUILD)/syncd $(DESTDIR)$(SBINDIR)/syncd
 	install -m 0644 syncd/syncd.8 $(DESTDIR)$(MANDIR)/man8/syncd.8
 	install -m 0644 etc/syncd.conf.5 $(DESTDIR)$(MANDIR)/man5/syncd.conf.5
-	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/syncd.service \
-		> $(DESTDIR)$(UNITDIR)/syncd.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/syncd.service
+	for u in $(UNITS); do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/$$u \
+			> $(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/syncd/syncd.conf ]; then \
 		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/syncd/syncd.conf"; \
 	else install -m 0644 etc/syncd.conf $(DESTDIR)$(SYSCONFDIR)/syncd/syncd.conf; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/syncd $(DESTDIR)$(MANDIR)/man8/syncd.8 \
-		$(DESTDIR)$(MANDIR)/man5/syncd.conf.5 $(DESTDIR)$(UNITDIR)/syncd.service
+		$(DESTDIR)$(MANDIR)/man5/syncd.conf.5 $(DESTDIR)$(UNITDIR)/syncd.service \
+		$(DESTDIR)$(UNITDIR)/syncd@.service
 	@echo "left $(DESTDIR)$(SYSCONFDIR)/syncd/syncd.conf and /var/lib/syncd in place"
 
 clean:

@@ -10,7 +10,8 @@ d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 make -s BUILD="$BUILD" install DESTDIR="$d" PREFIX=/usr SYSCONFDIR=/etc >/dev/null
 for f in usr/sbin/syncd usr/share/man/man8/syncd.8 usr/share/man/man5/syncd.conf.5 \
-    usr/lib/systemd/system/syncd.service etc/syncd/syncd.conf; do
+    usr/lib/systemd/system/syncd.service usr/lib/systemd/system/syncd@.service \
+    etc/syncd/syncd.conf; do
 	[ -f "$d/$f" ] || { echo "missing $f"; find "$d"; exit 1; }
 done
 [ -x "$d/usr/sbin/syncd" ]
@@ -18,8 +19,10 @@ done
 grep -q '^ExecStart=/usr/sbin/syncd -c /etc/syncd/syncd.conf$' "$d/usr/lib/systemd/system/syncd.service"
 grep -q 'LoadCredential=service-account.json:/etc/syncd/service-account.json' \
 	"$d/usr/lib/systemd/system/syncd.service"
-if grep -q '@SBINDIR@\|@SYSCONFDIR@' "$d/usr/lib/systemd/system/syncd.service"; then
-	echo "unsubstituted placeholder in the unit"; exit 1
+grep -q '^ExecStart=/usr/sbin/syncd -c /etc/syncd/%i.conf$' "$d/usr/lib/systemd/system/syncd@.service"
+if grep -q '@SBINDIR@\|@SYSCONFDIR@' "$d/usr/lib/systemd/system/syncd.service" \
+    "$d/usr/lib/systemd/system/syncd@.service"; then
+	echo "unsubstituted placeholder in a unit"; exit 1
 fi
 cmp etc/syncd.conf "$d/etc/syncd/syncd.conf"
 # An existing configuration is never overwritten.
@@ -33,6 +36,7 @@ for m in "$d/usr/share/man/man8/syncd.8" "$d/usr/share/man/man5/syncd.conf.5"; d
 	MANWIDTH=80 man -l "$m" 2>/dev/null | grep -q 'SYNOPSIS\|DESCRIPTION'
 done
 make -s BUILD="$BUILD" uninstall DESTDIR="$d" PREFIX=/usr SYSCONFDIR=/etc >/dev/null
-[ ! -e "$d/usr/sbin/syncd" ] && [ ! -e "$d/usr/lib/systemd/system/syncd.service" ]
+[ ! -e "$d/usr/sbin/syncd" ] && [ ! -e "$d/usr/lib/systemd/system/syncd.service" ] &&
+	[ ! -e "$d/usr/lib/systemd/system/syncd@.service" ]
 [ -f "$d/etc/syncd/syncd.conf" ]	# the configuration stays
 echo "install tree ok"

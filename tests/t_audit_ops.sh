@@ -55,6 +55,22 @@ grep -q "PID $spid" "$work/second.err" && ok "the refusal names the holder's PID
 check "a --once run beside the daemon is refused with 69" "$?" 69
 [ -f "$STATE/syncd.lock" ] && ok "the lock is STATE_DIR/syncd.lock" || bad "no STATE_DIR/syncd.lock"
 mv "$work/moved.jsonl" "$LOG"
+
+# ---- item 5: SIGHUP with the same bytes is no event; a change is one.
+loaded0=$(count config.loaded)
+for i in 1 2 3 4 5 6; do kill -HUP "$spid"; sleep 0.2; done
+reloads() { [ "$(grep -c 'reloaded' "$work/stderr")" -ge "$1" ]; }
+wait_for 20 reloads 1 || bad "no reload logged"
+sleep 1
+check "SIGHUPs on an unchanged configuration append no config.loaded" "$(count config.loaded)" "$loaded0"
+printf 'full_read_every = 3;\n' >> "$CONF"
+n=$(grep -c 'reloaded' "$work/stderr")
+kill -HUP "$spid"
+wait_for 20 reloads $((n + 1)) || bad "no reload logged after the change"
+check "a changed configuration appends one config.loaded" "$(count config.loaded)" $((loaded0 + 1))
+check "config.loaded holds the new file's SHA-256" \
+    "$(jq -r 'select(.event == "config.loaded") | .sha256' "$LOG" | tail -n 1)" \
+    "$(sha256sum < "$CONF" | cut -d' ' -f1)"
 kill -TERM "$spid"; wait "$spid"; spid=""
 
 exit $((fails > 0))

@@ -57,6 +57,8 @@ struct cellfile {
 	int committed;
 	const char **renames;		/* owned array of borrowed (old, new) title pairs */
 	size_t nrenames;
+	int missing;			/* there was no previous file */
+	char lost[ERR_MSG_MAX];		/* why the previous file was unusable, "" */
 };
 
 static uint64_t
@@ -270,8 +272,10 @@ load_prev(struct cellfile *cf, struct err *e)
 
 	fd = open(cf->path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1) {
-		if (errno == ENOENT)
+		if (errno == ENOENT) {
+			cf->missing = 1;
 			return 0;
+		}
 		err_set(e, ERR_IO, "%s: %s", cf->path, strerror(errno));
 		return -1;
 	}
@@ -376,6 +380,28 @@ prev_row(struct cellfile *cf, const struct prev *p, struct err *e)
 	return a;
 }
 
+/*
+ * prev_row_kept(cf, p, &a, e): prev_row, but a row whose bytes are damaged
+ * (ERR_DATA) is noted in cf->lost and given as *a == NULL with 0: its
+ * changes cannot be told, and a cache must not fail the cycle.
+ */
+static int
+prev_row_kept(struct cellfile *cf, const struct prev *p, json_t **a, struct err *e)
+{
+	struct err sub;
+
+	err_init(&sub);
+	if ((*a = prev_row(cf, p, &sub)) != NULL)
+		return 0;
+	if (sub.code != ERR_DATA) {
+		err_set(e, sub.code, "%s", sub.msg);
+		return -1;
+	}
+	if (cf->lost[0] == '\0')
+		snprintf(cf->lost, sizeof(cf->lost), "%s", sub.msg);
+	return 0;
+}
+
 /* old_value(cf, a, i): the old value of cols[i] in row a, "" when none. */
 static const char *
 old_value(const struct cellfile *cf, const json_t *a, size_t i)
@@ -415,11 +441,32 @@ open_new(struct cellfile *cf, struct err *e)
 	return 0;
 }
 
+/* forget_prev(cf): drop what load_prev read of a damaged previous file. */
+static void
+forget_prev(struct cellfile *cf)
+{
+	size_t i;
+
+	if (cf->oldfd != -1)
+		close(cf->oldfd);
+	cf->oldfd = -1;
+	free(cf->prev);
+	cf->prev = NULL;
+	cf->nprev = 0;
+	free(cf->slot);
+	cf->slot = NULL;
+	cf->capslot = 0;
+	cf->same_cols = 0;
+	for (i = 0; i < cf->ncols; i++)
+		cf->oldidx[i] = -1;
+}
+
 struct cellfile *
 cellfile_begin(const char *dir, const char *const *columns, size_t ncolumns,
     struct err *e)
 {
 	struct cellfile *cf;
+	struct err sub;
 
 	if (ncolumns > CELLFILE_COLUMNS_MAX) {
 		err_set(e, ERR_DATA, "cells: more than %d mapped columns",
@@ -446,7 +493,17 @@ cellfile_begin(const char *dir, const char *const *columns, size_t ncolumns,
 	}
 	if (getrandom(&cf->seed, sizeof(cf->seed), GRND_NONBLOCK) != (ssize_t)sizeof(cf->seed))
 		cf->seed = (uint64_t)(uintptr_t)cf ^ (uint64_t)getpid() << 32;
-	if (load_prev(cf, e) == -1 || open_new(cf, e) == -1)
+	err_init(&sub);
+	if (load_prev(cf, &sub) == -1) {
+		if (sub.code != ERR_DATA) {
+			err_set(e, sub.code, "%s", sub.msg);
+			goto fail;
+		}
+		/* A cache: a damaged one is forgotten, and the caller told. */
+		snprintf(cf->lost, sizeof(cf->lost), "%s", sub.msg);
+		forget_prev(cf);
+	}
+	if (open_new(cf, e) == -1)
 		goto fail;
 	return cf;
 fail:
@@ -458,6 +515,20 @@ size_t
 cellfile_previous_rows(const struct cellfile *cf)
 {
 	return cf->nprev;
+}
+
+const char *
+cellfile_previous_lost(const struct cellfile *cf)
+{
+	if (cf->lost[0] != '\0')
+		return cf->lost;
+	return cf->missing ? "missing" : NULL;
+}
+
+int
+cellfile_previous_damaged(const struct cellfile *cf)
+{
+	return cf->lost[0] != '\0';
 }
 
 int
@@ -506,9 +577,9 @@ cellfile_row(struct cellfile *cf, const char *tab, const char *id,
 	p->matched = 1;
 	if (cf->same_cols && p->vh == vh)
 		return 0;
-	if ((a = prev_row(cf, p, e)) == NULL)
+	if (prev_row_kept(cf, p, &a, e) == -1)
 		return -1;
-	for (i = 0; i < cf->ncols; i++)
+	for (i = 0; a != NULL && i < cf->ncols; i++)
 		if (strcmp(old_value(cf, a, i), values[i]) != 0)
 			changed(cf->cols[i], old_value(cf, a, i), values[i], ctx);
 	json_decref(a);
@@ -541,8 +612,10 @@ cellfile_gone(struct cellfile *cf,
 	for (k = 0; k < cf->nprev; k++) {
 		if (cf->prev[k].matched)
 			continue;
-		if ((a = prev_row(cf, &cf->prev[k], e)) == NULL)
+		if (prev_row_kept(cf, &cf->prev[k], &a, e) == -1)
 			return -1;
+		if (a == NULL)
+			continue;
 		tab = json_string_value(json_array_get(a, 0));
 		id = json_string_value(json_array_get(a, 1));
 		for (i = 0; i < cf->ncols; i++) {

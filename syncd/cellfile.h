@@ -18,8 +18,10 @@
  * values the daemon wrote itself; a 64-bit collision with a secret seed
  * would hide one cell.changed, never corrupt anything.
  *
- * Never logs; errors go to the caller's struct err.  A missing file is a
- * first cycle (no previous rows); a corrupt one is ERR_DATA naming its line.
+ * Never logs; errors go to the caller's struct err.  The file is a cache: a
+ * missing one is no previous rows, and so is a damaged one (torn, garbage, a
+ * bad header), which cellfile_previous_lost reports so that the caller can
+ * record it and take a new baseline instead of failing every cycle.
  */
 #ifndef SYNCD_CELLFILE_H
 #define SYNCD_CELLFILE_H
@@ -41,13 +43,23 @@ struct cellfile;
  * (borrowed for the life of the cellfile).  Returns a new cellfile to pass
  * to cellfile_row for each row of this cycle, then cellfile_gone and
  * cellfile_commit, and to free with cellfile_free; or NULL with e set
- * (ERR_IO, ERR_DATA for a corrupt file, ERR_NOMEM).
+ * (ERR_IO, ERR_NOMEM).
  */
 struct cellfile *cellfile_begin(const char *dir, const char *const *columns,
     size_t ncolumns, struct err *e);
 
 /* cellfile_previous_rows(cf): rows of the previous file (0: first cycle). */
 size_t cellfile_previous_rows(const struct cellfile *cf);
+
+/*
+ * cellfile_previous_lost(cf): NULL when the previous file was read;
+ * "missing" when there was none; else why it was unusable (one line naming
+ * the file and, where it applies, the line), its rows then forgotten.
+ * Also set once a damaged row was found by cellfile_row or cellfile_gone.
+ * Borrowed from cf.  cellfile_previous_damaged(cf): 1 in those last cases.
+ */
+const char *cellfile_previous_lost(const struct cellfile *cf);
+int cellfile_previous_damaged(const struct cellfile *cf);
 
 /* cellfile_has(cf, tab, id): 1 when (tab, id) was recorded in this cycle. */
 int cellfile_has(const struct cellfile *cf, const char *tab, const char *id);
@@ -57,8 +69,9 @@ int cellfile_has(const struct cellfile *cf, const char *tab, const char *id);
  * cycle: values[i] (borrowed; "" when empty, never NULL) under columns[i].
  * (tab, id) must not have been recorded yet in this cycle.  For each column
  * whose value differs from the previous file's (absent: ""), calls
- * changed(column, old, new, ctx) before returning.  Returns 0, or -1 with e
- * set (ERR_IO, ERR_DATA, ERR_NOMEM).
+ * changed(column, old, new, ctx) before returning.  A previous row whose
+ * bytes are damaged gives no call, and cellfile_previous_lost says so.
+ * Returns 0, or -1 with e set (ERR_IO, ERR_NOMEM).
  */
 int cellfile_row(struct cellfile *cf, const char *tab, const char *id,
     const char *const *values,

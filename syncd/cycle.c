@@ -908,18 +908,42 @@ cell_gone(const char *tab, const char *id, const char *column, const char *old,
  * an upgrade from values kept in state.json, records a baseline and audits
  * no cell.changed.
  */
+/* cells_recovery(r, lost, e): the recovery event for a lost cells.dat. */
+static int
+cells_recovery(struct run *r, const char *lost, struct err *e)
+{
+	int damaged = cellfile_previous_damaged(r->cf);
+
+	return audit_append_pack(r->c->audit, e, "recovery", "{s:s, s:s, s:s, s:b}",
+	    "reason", damaged ? "cells.dat damaged" : "cells.dat missing",
+	    "file", CELLFILE_NAME, "found", lost, "baseline", r->baseline);
+}
+
 static int
 diff_cells(struct run *r, struct err *e)
 {
 	const struct rules_config *rc = &r->cfg->rules;
 	size_t i, nf = rc->nfields < RULES_MAX_FIELDS ? rc->nfields : RULES_MAX_FIELDS;
+	const char *lost;
+	int arc;
 
 	for (i = 0; i < nf; i++)
 		r->headings[i] = rc->fields[i].heading;
 	if ((r->cf = cellfile_begin(r->cfg->state_dir, r->headings, nf, e)) == NULL)
 		return -1;
-	r->baseline = cellfile_previous_rows(r->cf) == 0 &&
-	    (state_version(r->c->state) == NULL || state_cell_count(r->c->state) > 0);
+	/*
+	 * cells.dat is a cache: missing (deleted) after a first cycle, or
+	 * damaged, it gives a new baseline and one recovery event, never a
+	 * failed cycle nor a cell.changed for every cell.
+	 */
+	lost = cellfile_previous_lost(r->cf);
+	r->baseline = cellfile_previous_damaged(r->cf) || (cellfile_previous_rows(r->cf) == 0 &&
+	    (lost != NULL || state_version(r->c->state) == NULL ||
+	    state_cell_count(r->c->state) > 0));
+	if (lost != NULL && (cellfile_previous_damaged(r->cf) || state_cycle(r->c->state) > 0)) {
+		if ((arc = cells_recovery(r, lost, e)) != 0)
+			return arc;
+	}
 	r->e = e;
 	for (i = 0; i < r->view->ntabs; i++) {
 		const struct tab *t = &r->view->tabs[i];
@@ -933,6 +957,9 @@ diff_cells(struct run *r, struct err *e)
 		return r->audit_rc == AUDIT_FATAL ? AUDIT_FATAL : -1;
 	if (r->audit_rc != 0)
 		return r->audit_rc;
+	/* A damaged row found while reading back (the header was good). */
+	if (lost == NULL && cellfile_previous_damaged(r->cf))
+		return cells_recovery(r, cellfile_previous_lost(r->cf), e);
 	return 0;
 }
 

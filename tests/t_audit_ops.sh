@@ -73,4 +73,31 @@ check "config.loaded holds the new file's SHA-256" \
     "$(sha256sum < "$CONF" | cut -d' ' -f1)"
 kill -TERM "$spid"; wait "$spid"; spid=""
 
+# ---- item 4: cells.dat is a cache; damaged or deleted, a new baseline.
+once() { "$BUILD/syncd" -c "$CONF" --once --today 2024-02-01 2>>"$work/stderr"; }
+since() { tail -n +"$(($1 + 1))" "$LOG"; }
+for how in garbage truncated deleted; do
+	case $how in
+	garbage) printf 'garbage\n' > "$STATE/cells.dat" ;;
+	truncated) truncate -s 3000 "$STATE/cells.dat" ;;
+	deleted) rm -f "$STATE/cells.dat" ;;
+	esac
+	edit_cell
+	n0=$(wc -l < "$LOG")
+	once
+	check "cells.dat $how: the cycle succeeds" "$?" 0
+	check "cells.dat $how: one recovery event" \
+	    "$(since "$n0" | jq -r 'select(.event == "recovery") | .reason')" \
+	    "cells.dat $([ $how = deleted ] && echo missing || echo damaged)"
+	check "cells.dat $how: no cell.changed flood" \
+	    "$(since "$n0" | jq -r 'select(.event == "cell.changed") | .event' | wc -l | tr -d ' ')" 0
+	check "cells.dat $how: no failed step" \
+	    "$(since "$n0" | jq -r 'select(.event == "api.error") | .step')" ""
+done
+edit_cell
+n0=$(wc -l < "$LOG")
+once
+check "after the baseline, an edit is one cell.changed" \
+    "$(since "$n0" | jq -r 'select(.event == "cell.changed") | .new')" "edited $n_edit"
+
 exit $((fails > 0))

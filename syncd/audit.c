@@ -42,6 +42,7 @@ static const char *const audit_events[] = {
 	"cycle", "discrepancy.opened", "discrepancy.resolved", "cell.changed",
 	"summary.written", "api.error", "config.loaded", "recovery",
 	"tab.renamed", "tab.removed", "writer.conflict",	/* issue 12 */
+	"audit.rotated",
 };
 
 struct audit {
@@ -54,6 +55,14 @@ struct audit {
 	time_t (*now)(void *);
 	void *ctx;		/* borrowed, for now() */
 	struct audit_io io;
+	/* Segments (see audit.h "Segments"). */
+	dev_t dev;		/* of the file fd is open on */
+	ino_t ino;
+	char *head_file;	/* owned: where the head is kept, NULL: nowhere */
+	off_t rotate_bytes;	/* rotate after a sync past this size, 0: never */
+	int segmenting;		/* inside new_segment/rotate: no check, no rotation */
+	int opening;		/* inside audit_open: the head is kept at its end */
+	uint64_t head_saved;	/* seq last written to head_file */
 };
 
 /* ---- hashing ---------------------------------------------------------- */
@@ -206,13 +215,14 @@ audit_defect_name(enum audit_defect d)
  */
 static int
 check_line(const char *line, size_t len, uint64_t *seq, char prev[65],
-    const char **why)
+    int *seg_start, const char **why)
 {
 	json_error_t jerr;
 	json_t *o, *v;
 	int rc = 2;
 
 	*seq = 0;
+	*seg_start = 0;
 	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (o == NULL || !json_is_object(o)) {
 		json_decref(o);
@@ -235,6 +245,10 @@ check_line(const char *line, size_t len, uint64_t *seq, char prev[65],
 		*why = "event missing or not a string";
 		goto out;
 	}
+	/* The events that may open a file continuing another's chain. */
+	*seg_start = strcmp(json_string_value(v), "audit.rotated") == 0 ||
+	    (strcmp(json_string_value(v), "recovery") == 0 &&
+	    json_is_string(json_object_get(o, "last_head")));
 	v = json_object_get(o, "prev");
 	if (!json_is_string(v) ||
 	    !is_hash_hex(json_string_value(v), json_string_length(v))) {
@@ -284,10 +298,11 @@ audit_verify_fd(int fd, const struct audit_head *expected,
 	char prev[65], hash[65];
 	const char *why = "";
 	uint64_t lineno = 0, seq;
-	int nl, rc, rc2, matched = 0, ret = -1;
+	int nl, rc, rc2, seg, matched = 0, ret = -1;
 
 	memset(out, 0, sizeof(*out));
 	memcpy(out->head.hash, audit_zero_hash, 65);
+	memcpy(out->start.hash, audit_zero_hash, 65);
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory");
@@ -311,7 +326,7 @@ audit_verify_fd(int fd, const struct audit_head *expected,
 			    "%zu bytes without a newline at the end", r->llen);
 			goto done;
 		}
-		rc = check_line(r->line, r->llen, &seq, prev, &why);
+		rc = check_line(r->line, r->llen, &seq, prev, &seg, &why);
 		if (rc == 1) {
 			/* Not JSON: a torn write if nothing follows it. */
 			off_t start = r->line_start;
@@ -332,6 +347,13 @@ audit_verify_fd(int fd, const struct audit_head *expected,
 		if (rc == 2) {
 			defect(out, r, lineno, seq, AUDIT_BAD_RECORD, e, "%s", why);
 			goto done;
+		}
+		if (lineno == 1 && seq > 1 && seg) {
+			/* A segment: it continues the chain whose head its
+			 * first line's seq - 1 and prev name. */
+			out->start.seq = seq - 1;
+			memcpy(out->start.hash, prev, 65);
+			out->head = out->start;
 		}
 		if (seq != out->head.seq + 1) {
 			defect(out, r, lineno, seq, AUDIT_SEQ_GAP, e,
@@ -437,6 +459,7 @@ bad:
 
 /* ---- appending -------------------------------------------------------- */
 
+
 static ssize_t
 real_write(void *ctx, int fd, const void *buf, size_t len)
 {
@@ -472,8 +495,483 @@ format_ts(time_t t, char out[32])
 		snprintf(out, 32, "1970-01-01T00:00:00Z");
 }
 
+/* ---- segments: the file under syncd's feet ------------------------------ */
+
+/* What the head file says: the last head synced, and the file it is in. */
+struct audit_known {
+	struct audit_head head;
+	uintmax_t dev, ino;
+	off_t size;
+	char file[AUDIT_PATH_MAX];
+};
+
+static int audit_append_raw(struct audit *a, const char *event, json_t *fields,
+    struct err *e);
+static int sync_only(struct audit *a, struct err *e);
+
+static void
+head_text(const struct audit_head *h, char out[96])
+{
+	snprintf(out, 96, "%" PRIu64 ":%s", h->seq, h->hash);
+}
+
+/* head_write(a, e): keep a's head, file and size in a->head_file. */
+static int
+head_write(struct audit *a, struct err *e)
+{
+	json_t *o;
+	char *text;
+	int rc;
+
+	if (a->head_file == NULL)
+		return 0;
+	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:s}", "file", a->path,
+	    "dev", (json_int_t)a->dev, "ino", (json_int_t)a->ino,
+	    "size", (json_int_t)a->size, "seq", (json_int_t)a->head.seq,
+	    "hash", a->head.hash);
+	text = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	if (text == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return -1;
+	}
+	rc = fsutil_write_atomic_buf(a->head_file, 0600, text, strlen(text), e);
+	free(text);
+	if (rc == 0)
+		a->head_saved = a->head.seq;
+	return rc;
+}
+
+/*
+ * head_read(file, k, why, size): 1 when file holds a head (k filled), 0 when
+ * there is no such file or it holds seq 0, -1 when it is unreadable or not a
+ * head (why says what).
+ */
+static int
+head_read(const char *file, struct audit_known *k, char *why, size_t size)
+{
+	json_error_t je;
+	json_t *o, *f, *h;
+	struct err sub;
+	char *buf = NULL;
+	size_t len;
+	int rc = -1;
+
+	memset(k, 0, sizeof(*k));
+	err_init(&sub);
+	if (fsutil_read_file(file, 4096, &buf, &len, &sub) == -1) {
+		if (sub.code == ERR_NOINPUT && errno == ENOENT)
+			return 0;
+		snprintf(why, size, "%s", sub.msg);
+		return -1;
+	}
+	o = json_loadb(buf, len, 0, &je);
+	f = json_object_get(o, "file");
+	h = json_object_get(o, "hash");
+	if (!json_is_string(f) || json_string_length(f) >= sizeof(k->file) ||
+	    !json_is_string(h) || !is_hash_hex(json_string_value(h), json_string_length(h)) ||
+	    !json_is_integer(json_object_get(o, "seq")) ||
+	    json_integer_value(json_object_get(o, "seq")) < 0 ||
+	    !json_is_integer(json_object_get(o, "size")) ||
+	    !json_is_integer(json_object_get(o, "ino")) ||
+	    !json_is_integer(json_object_get(o, "dev"))) {
+		snprintf(why, size, "%s: not a head record", file);
+		goto out;
+	}
+	snprintf(k->file, sizeof(k->file), "%s", json_string_value(f));
+	memcpy(k->head.hash, json_string_value(h), 65);
+	k->head.seq = (uint64_t)json_integer_value(json_object_get(o, "seq"));
+	k->size = (off_t)json_integer_value(json_object_get(o, "size"));
+	k->ino = (uintmax_t)json_integer_value(json_object_get(o, "ino"));
+	k->dev = (uintmax_t)json_integer_value(json_object_get(o, "dev"));
+	rc = k->head.seq > 0 ? 1 : 0;
+out:
+	json_decref(o);
+	free(buf);
+	return rc;
+}
+
+/* find_inode(path, dev, ino, name, size): 1 when the directory of path holds
+ * a name for the file (dev, ino) (its file name put in name), else 0. */
+static int
+find_inode(const char *path, uintmax_t dev, uintmax_t ino, char *name, size_t size)
+{
+	char dirbuf[AUDIT_PATH_MAX];
+	const char *dir;
+	struct dirent *d;
+	struct stat st;
+	int found = 0;
+	DIR *dp;
+
+	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+	dir = dirname(dirbuf);
+	if ((dp = opendir(dir)) == NULL)
+		return 0;
+	while (!found && (d = readdir(dp)) != NULL) {
+		if ((uintmax_t)d->d_ino != ino ||
+		    fstatat(dirfd(dp), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    (uintmax_t)st.st_dev != dev || (uintmax_t)st.st_ino != ino)
+			continue;
+		snprintf(name, size, "%s", d->d_name);
+		found = 1;
+	}
+	closedir(dp);
+	return found;
+}
+
+/*
+ * move_aside(a, tag, out, size, e): rename a->path to "<path><tag><UTC
+ * time>" (".1", ".2"... added rather than ever replacing a file) and put the
+ * new file name (without its directory) in out.  Returns 0 or -1 (e set).
+ */
+static int
+move_aside(struct audit *a, const char *tag, char *out, size_t size, struct err *e)
+{
+	char stamp[32], to[AUDIT_PATH_MAX], base[AUDIT_PATH_MAX];
+	time_t t = a->now != NULL ? a->now(a->ctx) : time(NULL);
+	struct tm tm;
+	int i;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(stamp, sizeof(stamp),
+	    "%Y%m%dT%H%M%SZ", &tm) == 0)
+		snprintf(stamp, sizeof(stamp), "%lld", (long long)t);
+	for (i = 0; i < 1000; i++) {
+		if (i == 0)
+			snprintf(to, sizeof(to), "%s%s%s", a->path, tag, stamp);
+		else
+			snprintf(to, sizeof(to), "%s%s%s.%d", a->path, tag, stamp, i);
+		if (renameat2(AT_FDCWD, a->path, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+			break;
+		if (errno == EINVAL || errno == ENOSYS) {
+			/* No RENAME_NOREPLACE here: link never replaces either. */
+			if (link(a->path, to) == 0) {
+				if (unlink(a->path) == -1) {
+					err_set(e, ERR_IO, "%s: unlink: %s", a->path,
+					    strerror(errno));
+					return -1;
+				}
+				break;
+			}
+		}
+		if (errno != EEXIST) {
+			err_set(e, ERR_IO, "%s: rename to %s: %s", a->path, to,
+			    strerror(errno));
+			return -1;
+		}
+	}
+	if (i == 1000) {
+		err_set(e, ERR_IO, "%s: no free name to move it to", a->path);
+		return -1;
+	}
+	snprintf(base, sizeof(base), "%s", to);
+	snprintf(out, size, "%s", basename(base));
+	return 0;
+}
+
+/*
+ * adopt_fd(a, fd): make fd (open on a's path, empty) the file appended to:
+ * locked, its identity noted, the old descriptor closed.
+ */
+static void
+adopt_fd(struct audit *a, int fd)
+{
+	struct stat st;
+
+	if (fd != a->fd) {
+		(void)flock(fd, LOCK_EX | LOCK_NB);	/* best effort: syncd.lock rules */
+		if (a->fd != -1)
+			close(a->fd);
+		a->fd = fd;
+	}
+	if (fstat(fd, &st) == 0) {
+		a->dev = st.st_dev;
+		a->ino = st.st_ino;
+	}
+	a->size = 0;
+	a->last_start = 0;
+}
+
+/*
+ * create_log(a, owner, e): create a->path (it must not exist), mode 0640,
+ * durably (the directory synced), owned like owner (when root runs this, as
+ * logrotate does, the file stays the daemon's).  Returns the new fd or -1.
+ */
+static int
+create_log(struct audit *a, const struct stat *owner, struct err *e)
+{
+	int fd;
+
+	fd = open(a->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd == -1) {
+		err_set(e, ERR_IO, "%s: create: %s", a->path, strerror(errno));
+		return -1;
+	}
+	if (owner != NULL && geteuid() == 0 &&
+	    (owner->st_uid != 0 || owner->st_gid != 0) &&
+	    fchown(fd, owner->st_uid, owner->st_gid) == -1) {
+		err_set(e, ERR_IO, "%s: chown: %s", a->path, strerror(errno));
+		close(fd);
+		(void)unlink(a->path);
+		return -1;
+	}
+	if (fsutil_fsync_dir(a->path, e) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * new_segment(a, fields, e): continue the chain from a->head in a fresh
+ * file at a->path: the empty file found there (truncated, or created by
+ * someone), else a new one, after moving any other file there aside
+ * ("<path>.found-<time>", named in fields as "moved_aside").  Its first line
+ * is a recovery event with fields (taken).  Synced before return.
+ */
+static int
+new_segment(struct audit *a, json_t *fields, struct err *e)
+{
+	char aside[AUDIT_PATH_MAX];
+	struct stat sp, sf;
+	int fd = -1, rc = -1, have_owner;
+
+	have_owner = fstat(a->fd, &sf) == 0;
+	if (stat(a->path, &sp) == 0 && sp.st_size == 0 && S_ISREG(sp.st_mode)) {
+		if (have_owner && sp.st_dev == sf.st_dev && sp.st_ino == sf.st_ino)
+			fd = a->fd;
+		else if ((fd = open(a->path, O_RDWR | O_APPEND | O_CLOEXEC)) == -1)
+			err_set(e, ERR_IO, "%s: open: %s", a->path, strerror(errno));
+	} else if (lstat(a->path, &sp) == 0) {
+		if (move_aside(a, ".found-", aside, sizeof(aside), e) == -1)
+			goto out;
+		json_object_set_new(fields, "moved_aside", json_string(aside));
+		fd = create_log(a, have_owner ? &sf : NULL, e);
+	} else if (errno == ENOENT) {
+		fd = create_log(a, have_owner ? &sf : NULL, e);
+	} else {
+		err_set(e, ERR_IO, "%s: stat: %s", a->path, strerror(errno));
+	}
+	if (fd == -1)
+		goto out;
+	adopt_fd(a, fd);
+	a->segmenting = 1;
+	rc = audit_append_raw(a, "recovery", fields, e);
+	if (rc == 0)
+		rc = sync_only(a, e);
+	a->segmenting = 0;
+out:
+	json_decref(fields);
+	if (rc == -1) {
+		a->broken = 1;
+		rc = AUDIT_FATAL;
+	}
+	return rc;
+}
+
+/* segment_fields(a, reason, found): the recovery event of a new segment. */
+static json_t *
+segment_fields(const struct audit *a, const char *reason, const char *found,
+    const char *last_file)
+{
+	char head[96];
+
+	head_text(&a->head, head);
+	return json_pack("{s:s, s:s, s:s, s:s}", "reason", reason, "last_head", head,
+	    "last_file", last_file, "found", found);
+}
+
+/*
+ * check_file(a, e): before an append, is a->path still the file syncd
+ * opened, at the size it left it?  When it is not (truncated, replaced,
+ * moved, deleted behind syncd's back), the chain goes on in a new segment
+ * whose first line is a recovery event naming the last head and what was
+ * found.  Returns 0, or AUDIT_FATAL (e set) when no segment could be made.
+ */
+static int
+check_file(struct audit *a, struct err *e)
+{
+	char found[1024], moved[AUDIT_PATH_MAX];
+	const char *reason;
+	struct stat sf, sp;
+	json_t *f;
+	int have;
+
+	if (a->segmenting || a->fd == -1)
+		return 0;
+	if (fstat(a->fd, &sf) == -1) {
+		err_set(e, ERR_IO, "%s: fstat: %s", a->path, strerror(errno));
+		a->broken = 1;
+		return AUDIT_FATAL;
+	}
+	have = stat(a->path, &sp) == 0;
+	if (have && sp.st_dev == a->dev && sp.st_ino == a->ino && sf.st_size == a->size)
+		return 0;
+	moved[0] = '\0';
+	if (!have || sp.st_dev != a->dev || sp.st_ino != a->ino) {
+		if (sf.st_nlink > 0)
+			find_inode(a->path, (uintmax_t)a->dev, (uintmax_t)a->ino, moved,
+			    sizeof(moved));
+		if (!have)
+			reason = sf.st_nlink == 0 ? "log deleted" : "log moved";
+		else
+			reason = "log replaced";
+		snprintf(found, sizeof(found), "%s%s%jd bytes at %s; the file syncd "
+		    "wrote (inode %ju, %jd bytes) %s%s",
+		    have ? "another file, " : "no file", have ? "" : " instead of ",
+		    have ? (intmax_t)sp.st_size : (intmax_t)a->size, a->path,
+		    (uintmax_t)a->ino, (intmax_t)sf.st_size,
+		    sf.st_nlink == 0 ? "was deleted" : moved[0] != '\0' ?
+		    "is now " : "is elsewhere", moved);
+	} else {
+		reason = sf.st_size < a->size ? "log truncated" : "log changed";
+		snprintf(found, sizeof(found), "%s is %jd bytes; syncd left it at %jd",
+		    a->path, (intmax_t)sf.st_size, (intmax_t)a->size);
+	}
+	f = segment_fields(a, reason, found, a->path);
+	if (f == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		a->broken = 1;
+		return AUDIT_FATAL;
+	}
+	if (moved[0] != '\0')
+		json_object_set_new(f, "previous_file", json_string(moved));
+	return new_segment(a, f, e);
+}
+
+int
+audit_rotate(struct audit *a, const char *reason, char *archive, size_t size,
+    struct err *e)
+{
+	char name[AUDIT_PATH_MAX], head[96];
+	struct audit_head prev;
+	struct stat sf;
+	json_t *f;
+	int fd, rc;
+
+	if (archive != NULL && size > 0)
+		archive[0] = '\0';
+	if (a->broken) {
+		err_set(e, ERR_IO, "%s: an earlier write failed", a->path);
+		return AUDIT_FATAL;
+	}
+	if ((rc = check_file(a, e)) != 0)
+		return rc;
+	if (a->size == 0)
+		return 0;	/* a new segment already: nothing to rotate */
+	if (fstat(a->fd, &sf) == -1 || a->io.fdatasync(a->io.ctx, a->fd) == -1) {
+		err_set(e, ERR_IO, "%s: fdatasync: %s", a->path, strerror(errno));
+		a->broken = 1;
+		return AUDIT_FATAL;
+	}
+	if (move_aside(a, "-", name, sizeof(name), e) == -1)
+		return -1;	/* nothing changed: the log goes on where it is */
+	if ((fd = create_log(a, &sf, e)) == -1) {
+		a->broken = 1;
+		return AUDIT_FATAL;
+	}
+	prev = a->head;
+	adopt_fd(a, fd);
+	head_text(&prev, head);
+	f = json_pack("{s:s, s:s, s:s}", "reason", reason, "previous_file", name,
+	    "previous_head", head);
+	if (f == NULL)
+		err_set(e, ERR_NOMEM, "out of memory");
+	a->segmenting = 1;
+	rc = f != NULL ? audit_append_raw(a, "audit.rotated", f, e) : -1;
+	if (rc == 0)
+		rc = sync_only(a, e);
+	a->segmenting = 0;
+	json_decref(f);
+	if (rc != 0) {
+		a->broken = 1;
+		return AUDIT_FATAL;
+	}
+	if (archive != NULL && size > 0)
+		snprintf(archive, size, "%s", name);
+	return 0;
+}
+
+/*
+ * reconcile(a, k, existed, e): at open, hold the log found against the head
+ * last synced (k).  The log holds it: go on (a recovery event when its inode
+ * changed).  It does not (missing, emptied, cut, replaced): a new segment
+ * continuing from k, whose recovery event says what was found.
+ */
+static int
+reconcile(struct audit *a, const struct audit_known *k, int existed, struct err *e)
+{
+	struct audit_verify_result res;
+	char found[1024], moved[AUDIT_PATH_MAX];
+	const char *reason;
+	struct err sub;
+	json_t *f;
+	int holds = 0;
+
+	err_init(&sub);
+	if (a->head.seq == k->head.seq)
+		holds = strcmp(a->head.hash, k->head.hash) == 0;
+	else if (a->head.seq > k->head.seq)
+		holds = audit_verify_fd(a->fd, &k->head, &res, &sub) == 0;
+	if (holds) {
+		if ((uintmax_t)a->dev == k->dev && (uintmax_t)a->ino == k->ino)
+			return 0;
+		snprintf(found, sizeof(found), "%s holds the last head, under another "
+		    "inode (%ju, was %ju)", a->path, (uintmax_t)a->ino, k->ino);
+		f = segment_fields(a, "log inode changed", found, k->file);
+		if (f == NULL)
+			goto nomem;
+		json_object_del(f, "last_head");	/* not a segment start */
+		head_text(&k->head, found);
+		json_object_set_new(f, "head", json_string(found));
+		if (audit_append_raw(a, "recovery", f, e) != 0) {
+			json_decref(f);
+			return -1;
+		}
+		json_decref(f);
+		return sync_only(a, e);
+	}
+	moved[0] = '\0';
+	if (!existed) {
+		find_inode(a->path, k->dev, k->ino, moved, sizeof(moved));
+		reason = "log missing";
+		snprintf(found, sizeof(found), "no file at %s%s%s", a->path,
+		    moved[0] != '\0' ? "; the last head's file is now " : "", moved);
+	} else if (a->size == 0) {
+		reason = "log truncated";
+		snprintf(found, sizeof(found), "%s is empty", a->path);
+	} else {
+		reason = a->head.seq < k->head.seq ? "log shorter than the last head" :
+		    "log does not hold the last head";
+		snprintf(found, sizeof(found), "%s ends at seq %" PRIu64 " (%jd bytes, "
+		    "inode %ju); the last head was seq %" PRIu64 " in inode %ju",
+		    a->path, a->head.seq, (intmax_t)a->size, (uintmax_t)a->ino,
+		    k->head.seq, k->ino);
+	}
+	a->head = k->head;	/* the chain goes on from what syncd last synced */
+	f = segment_fields(a, reason, found, k->file);
+	if (f == NULL)
+		goto nomem;
+	if (moved[0] != '\0')
+		json_object_set_new(f, "previous_file", json_string(moved));
+	return new_segment(a, f, e) == 0 ? 0 : -1;
+nomem:
+	err_set(e, ERR_NOMEM, "out of memory");
+	return -1;
+}
+
 int
 audit_append(struct audit *a, const char *event, json_t *fields, struct err *e)
+{
+	int rc;
+
+	if (!a->broken && (rc = check_file(a, e)) != 0)
+		return rc;
+	return audit_append_raw(a, event, fields, e);
+}
+
+/* audit_append_raw: audit_append without looking at the file first. */
+static int
+audit_append_raw(struct audit *a, const char *event, json_t *fields, struct err *e)
 {
 	char ts[32], hash[65];
 	const char *key;
@@ -576,6 +1074,22 @@ audit_append_pack(struct audit *a, struct err *e, const char *event,
 int
 audit_sync(struct audit *a, struct err *e)
 {
+	int rc;
+
+	if ((rc = sync_only(a, e)) != 0)
+		return rc;
+	if (a->rotate_bytes > 0 && a->size >= a->rotate_bytes && !a->segmenting) {
+		/* A rotation that cannot rename leaves the log where it is. */
+		rc = audit_rotate(a, "size", NULL, 0, e);
+		return rc == AUDIT_FATAL ? AUDIT_FATAL : 0;
+	}
+	return 0;
+}
+
+/* sync_only(a, e): fdatasync, then keep the head in a->head_file. */
+static int
+sync_only(struct audit *a, struct err *e)
+{
 	if (a->broken) {
 		err_set(e, ERR_IO, "%s: an earlier write failed", a->path);
 		return AUDIT_FATAL;
@@ -584,6 +1098,12 @@ audit_sync(struct audit *a, struct err *e)
 		/* Never retry: the kernel may have dropped the dirty pages and
 		 * a second fdatasync could lie (PostgreSQL "fsyncgate"). */
 		err_set(e, ERR_IO, "%s: fdatasync: %s", a->path, strerror(errno));
+		a->broken = 1;
+		return AUDIT_FATAL;
+	}
+	if (a->head_file != NULL && a->head_saved != a->head.seq && !a->opening &&
+	    head_write(a, e) == -1) {
+		/* The state directory lost durability: as for state.json. */
 		a->broken = 1;
 		return AUDIT_FATAL;
 	}
@@ -610,6 +1130,12 @@ audit_set_io(struct audit *a, const struct audit_io *io)
 }
 
 void
+audit_set_rotate_bytes(struct audit *a, off_t n)
+{
+	a->rotate_bytes = n;
+}
+
+void
 audit_close(struct audit *a)
 {
 	if (a == NULL)
@@ -617,6 +1143,7 @@ audit_close(struct audit *a)
 	if (a->fd != -1)
 		close(a->fd);
 	free(a->path);
+	free(a->head_file);
 	free(a);
 }
 
@@ -829,25 +1356,48 @@ out:
 struct audit *
 audit_open(const char *path, time_t (*now)(void *), void *ctx, struct err *e)
 {
+	struct audit_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.now = now;
+	o.ctx = ctx;
+	return audit_open_with(path, &o, e);
+}
+
+struct audit *
+audit_open_with(const char *path, const struct audit_opts *o, struct err *e)
+{
 	struct audit_verify_result res;
+	struct audit_known known;
+	char why[ERR_MSG_MAX];
 	struct audit *a;
+	struct stat st;
 	struct err sub;
-	int created = 0;
+	int created = 0, kh = 0;
 
 	if (strlen(path) + 64 > AUDIT_PATH_MAX) {
 		err_set(e, ERR_IO, "%s: path too long", path);
 		return NULL;
 	}
 	a = calloc(1, sizeof(*a));
-	if (a == NULL || (a->path = strdup(path)) == NULL) {
+	if (a == NULL || (a->path = strdup(path)) == NULL ||
+	    (o->head_file != NULL && (a->head_file = strdup(o->head_file)) == NULL)) {
+		if (a != NULL)
+			free(a->path);
 		free(a);
 		err_set(e, ERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	a->now = now;
-	a->ctx = ctx;
+	a->fd = -1;
+	a->opening = 1;
+	a->now = o->now;
+	a->ctx = o->ctx;
+	a->rotate_bytes = o->rotate_bytes;
 	a->io.write = real_write;
 	a->io.fdatasync = real_fdatasync;
+	why[0] = '\0';
+	if (a->head_file != NULL)
+		kh = head_read(a->head_file, &known, why, sizeof(why));
 	a->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (a->fd != -1)
 		created = 1;
@@ -864,6 +1414,12 @@ audit_open(const char *path, time_t (*now)(void *), void *ctx, struct err *e)
 		    strerror(errno));
 		goto err;
 	}
+	if (fstat(a->fd, &st) == -1) {
+		err_set(e, ERR_IO, "%s: stat: %s", path, strerror(errno));
+		goto err;
+	}
+	a->dev = st.st_dev;
+	a->ino = st.st_ino;
 	err_init(&sub);
 	if (audit_verify_fd(a->fd, NULL, &res, &sub) == -1) {
 		if (sub.code != ERR_DATA || res.defect != AUDIT_TORN) {
@@ -878,6 +1434,17 @@ audit_open(const char *path, time_t (*now)(void *), void *ctx, struct err *e)
 	a->last_start = res.last_start;
 	a->head = res.head;
 	if (record_sides(a, e) != 0)
+		goto err;
+	if (kh == 1 && reconcile(a, &known, !created, e) != 0)
+		goto err;
+	if (kh == -1) {
+		/* Say so, then keep the head anew. */
+		if (audit_append_pack(a, e, "recovery", "{s:s, s:s}", "reason",
+		    "head record unreadable", "found", why) != 0 || sync_only(a, e) != 0)
+			goto err;
+	}
+	a->opening = 0;
+	if (a->head_file != NULL && head_write(a, e) == -1)
 		goto err;
 	return a;
 err:

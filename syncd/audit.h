@@ -63,6 +63,9 @@ enum audit_defect {
 struct audit_verify_result {
 	uint64_t lines;		/* good lines, from the start */
 	struct audit_head head;	/* of the last good line */
+	/* The head this file continues: seq 0 and 64 zeros for a log that
+	 * starts the chain, else the previous segment's (see "Segments"). */
+	struct audit_head start;
 	off_t good_end;		/* offset just past the last good line */
 	off_t last_start;	/* offset where the last good line starts */
 	enum audit_defect defect;
@@ -80,6 +83,57 @@ struct audit_io {
 };
 
 /*
+ * Segments.  The chain may run through several files: a file whose first
+ * line has seq N > 1 and whose event is "audit.rotated" (syncd rotated the
+ * log: previous_file, previous_head) or "recovery" with a "last_head" (the
+ * file at path was truncated, replaced, moved or deleted behind syncd's
+ * back) continues the chain of head N-1 (its prev), in another file.
+ *
+ * With a head file (audit_opts.head_file, in the state directory), the head
+ * last synced is kept there with the log's inode and size (rewritten
+ * atomically at each sync that moved it).  Before every append the log at
+ * path must still be the file syncd opened, at the size it left it; at open
+ * it must hold the head kept.  When it does not (missing, emptied, cut,
+ * replaced, moved, deleted), the chain goes on from that head in a new
+ * file at path, whose first line is a recovery event: "reason", "last_head"
+ * ("SEQ:HASH"), "last_file", "found" (what was there), "previous_file" (the
+ * name the last head's file now has, when it was only moved) and
+ * "moved_aside" (a non-empty file found at path is renamed
+ * "<path>.found-<UTC time>", never overwritten).  The log holding the head
+ * under a new inode is one recovery event in place.
+ */
+/* The head file's name in the state directory. */
+#define AUDIT_HEAD_FILE "audit.head"
+
+struct audit_opts {
+	const char *head_file;	/* borrowed for the call; NULL: none */
+	off_t rotate_bytes;	/* rotate after a sync leaves the log this big; 0: never */
+	time_t (*now)(void *);	/* may be NULL: time(NULL) */
+	void *ctx;		/* borrowed, for now() */
+};
+
+/*
+ * audit_open_with(path, o, e): audit_open with segments: the head kept in
+ * o->head_file is held against the log (see "Segments"), and the log is
+ * rotated after a sync that leaves it at o->rotate_bytes or more.
+ */
+struct audit *audit_open_with(const char *path, const struct audit_opts *o,
+    struct err *e);
+
+/*
+ * audit_rotate(a, reason, archive, size, e): sync the log, rename it to
+ * "<path>-<UTC time, YYYYMMDDTHHMMSSZ>" (".1"... when taken), and go on in a
+ * new file at path whose first line is "audit.rotated" with reason,
+ * previous_file (the new name) and previous_head, synced.  archive (may be
+ * NULL) receives the new name (file name only; "" when nothing was rotated:
+ * an empty log, or a new segment just begun because the file had changed).
+ * Returns 0; -1 with e set when the rename failed (the log goes on where it
+ * is); AUDIT_FATAL as audit_append.
+ */
+int audit_rotate(struct audit *a, const char *reason, char *archive, size_t size,
+    struct err *e);
+
+/*
  * audit_open(path, now, ctx, e): open (creating, mode 0640) the log at path,
  * take an exclusive lock on it, verify its chain and recover its head.  now
  * (may be NULL: time(NULL)) gives the timestamps, called with ctx.  A torn
@@ -94,7 +148,8 @@ struct audit *audit_open(const char *path, time_t (*now)(void *), void *ctx,
 /*
  * audit_append(a, event, fields, e): append one line for event (one of
  * "cycle", "discrepancy.opened", "discrepancy.resolved", "cell.changed",
- * "summary.written", "api.error", "config.loaded", "recovery") with the
+ * "summary.written", "api.error", "config.loaded", "recovery",
+ * "audit.rotated") with the
  * members of fields (borrowed; a JSON object or NULL; keys seq, ts, event and
  * prev are refused) after seq, ts, event and prev.  The line is not durable
  * until audit_sync.  Returns 0; -1 with e filled when nothing was written
@@ -124,6 +179,9 @@ void audit_head(const struct audit *a, uint64_t *seq, char hash_hex[65]);
 /* audit_set_io(a, io): replace write/fdatasync (tests); io is copied and a
  * NULL member keeps the real call. */
 void audit_set_io(struct audit *a, const struct audit_io *io);
+
+/* audit_set_rotate_bytes(a, n): rotate past n bytes from now on (0: never). */
+void audit_set_rotate_bytes(struct audit *a, off_t n);
 
 /* audit_close(a): close the log (no implicit sync); NULL is a no-op. */
 void audit_close(struct audit *a);

@@ -711,6 +711,7 @@ static const struct key keys[] = {
 	{ "state_dir", key_path, OFF(state_dir), 0, 0, 0 },
 	{ "audit_log", key_path, OFF(audit_log), 0, 0, 0 },
 	{ "metrics_dir", key_path_opt, OFF(metrics_dir), 0, 0, 0 },
+	{ "audit_rotate_bytes", key_long, OFF(audit_rotate_bytes), 0, 0, 2147483647 },
 	{ "poll_interval", key_long, OFF(poll_interval), 0, 5, 86400 },
 	{ "full_read_every", key_long, OFF(full_read_every), 0, 1, 1000000 },
 	{ "connect_timeout", key_long, OFF(connect_timeout), 0, 1, 300 },
@@ -952,6 +953,7 @@ defaults(struct loader *ld)
 	cfg->connect_timeout = 10;
 	cfg->request_timeout = 60;
 	cfg->retry_budget = 120;
+	cfg->audit_rotate_bytes = CONFIG_AUDIT_ROTATE_BYTES;
 	rules_config_default(&cfg->rules);
 	return 0;
 }

@@ -23,6 +23,7 @@
 #define CONFIG_MAX_FILE		(1024 * 1024)	/* bytes of a configuration file */
 #define CONFIG_MAX_STRING	4096		/* bytes of one string value */
 #define CONFIG_MAX_DEPTH	16		/* nesting of groups, lists, arrays */
+#define CONFIG_AUDIT_ROTATE_BYTES	(100L * 1024 * 1024)	/* audit_rotate_bytes' default */
 
 /* config_load flags. */
 #define CONFIG_NO_CREDENTIALS	0x1	/* spreadsheet_id, key_file optional (`check`) */
@@ -43,6 +44,8 @@ struct config {
 	long connect_timeout;	/* seconds, 1..300, default 10 */
 	long request_timeout;	/* seconds for a whole request, 1..3600, default 60 */
 	long retry_budget;	/* seconds of retrying per cycle, 0..86400, default 120 */
+	long audit_rotate_bytes;	/* rotate the audit log past this size, 0 = never;
+				 * 0..2147483647, default CONFIG_AUDIT_ROTATE_BYTES */
 	/* The rule configuration.  Its strings are either static defaults or
 	 * owned by this struct config (pool below): valid until config_free. */
 	struct rules_config rules;

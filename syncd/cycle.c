@@ -368,6 +368,34 @@ fail:
 	return -1;
 }
 
+/*
+ * open_audit(cfg, e): the audit log, its head kept in the state directory
+ * (so a log cut, replaced or deleted behind syncd's back is found) and
+ * rotated at audit_rotate_bytes.
+ */
+static struct audit *
+open_audit(const struct config *cfg, struct err *e)
+{
+	char head[4096];
+	struct audit_opts o;
+
+	if ((size_t)snprintf(head, sizeof(head), "%s/%s", cfg->state_dir,
+	    AUDIT_HEAD_FILE) >= sizeof(head)) {
+		err_set(e, ERR_IO, "%s: path too long", cfg->state_dir);
+		return NULL;
+	}
+	memset(&o, 0, sizeof(o));
+	o.head_file = head;
+	o.rotate_bytes = (off_t)cfg->audit_rotate_bytes;
+	return audit_open_with(cfg->audit_log, &o, e);
+}
+
+int
+cycle_audit_rotate(struct cycle *c, char *archive, size_t size, struct err *e)
+{
+	return audit_rotate(c->audit, "command", archive, size, e);
+}
+
 /* Append config.loaded and sync it. */
 static int
 audit_config(struct cycle *c, struct err *e)
@@ -412,7 +440,7 @@ cycle_new(const struct config *cfg, const struct cycle_opts *o, struct err *e)
 		goto fail;
 	keep_state(c, st);
 	c->cycle_no = state_cycle(c->state);
-	if ((c->audit = audit_open(cfg->audit_log, NULL, NULL, e)) == NULL)
+	if ((c->audit = open_audit(cfg, e)) == NULL)
 		goto fail;
 	if (audit_config(c, e) != 0)
 		goto fail;
@@ -502,6 +530,7 @@ cycle_reconfigure(struct cycle *c, const struct config *cfg, struct err *e)
 	c->ss = ss;
 	c->cfg = cfg;
 	c->retry.budget_s = (double)cfg->retry_budget;
+	audit_set_rotate_bytes(c->audit, (off_t)cfg->audit_rotate_bytes);
 	sheets_tabs_fini(&c->tabs);
 	c->tabs_valid = 0;
 	if (!changed)

@@ -103,6 +103,14 @@ const struct metrics *cycle_metrics(const struct cycle *c);
 void cycle_free(struct cycle *c);
 
 /*
+ * cycle_audit_rotate(c, archive, size, e): rotate the audit log now
+ * (`syncd audit rotate`; see audit_rotate).  archive (size bytes) receives
+ * the old file's new name, "" when nothing was rotated.  Returns as
+ * audit_rotate: 0, -1 (the log goes on where it is), AUDIT_FATAL.
+ */
+int cycle_audit_rotate(struct cycle *c, char *archive, size_t size, struct err *e);
+
+/*
  * cycle_exit_status(e): the sysexits.h status for a --once run ending with
  * e: 75 (EX_TEMPFAIL) for what may pass (transport, 408/429/5xx, retry
  * budget), 78 (EX_CONFIG) for configuration and key errors (bad key, token

@@ -14,7 +14,8 @@
  * seen at once and WATCHDOG=1 goes out at half of $WATCHDOG_USEC from this
  * loop itself (a hung cycle trips systemd's watchdog).  SIGHUP re-reads the
  * same configuration file: a bad one is logged with its file:line and the
- * old one kept.  Logging is here, one line per failed step, on standard
+ * old one kept.  SIGUSR1 (sent by `syncd audit rotate`) rotates the audit
+ * log between cycles.  Logging is here, one line per failed step, on standard
  * error with the syslog priority prefix journald understands ("<3>" error,
  * "<4>" warning, "<6>" info).  Tokens and keys never reach a log line: the
  * modules below never put them in an error.
@@ -47,12 +48,15 @@
 
 static volatile sig_atomic_t got_hup;
 static volatile sig_atomic_t got_term;
+static volatile sig_atomic_t got_usr1;	/* `syncd audit rotate` */
 
 static void
 on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		got_hup = 1;
+	else if (sig == SIGUSR1)
+		got_usr1 = 1;
 	else
 		got_term = 1;
 }
@@ -105,7 +109,7 @@ sleep_until(double until, struct watchdog *w)
 	struct timespec ts;
 	double left, slice;
 
-	while (!got_term && !got_hup && (left = until - monotime_now()) > 0) {
+	while (!got_term && !got_hup && !got_usr1 && (left = until - monotime_now()) > 0) {
 		slice = left < DAEMON_SLICE_MS / 1000.0 ? left : DAEMON_SLICE_MS / 1000.0;
 		if (w->every > 0 && slice > w->every)
 			slice = w->every;
@@ -126,7 +130,7 @@ install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0;	/* no SA_RESTART: a sleep ends at the signal */
 	if (sigaction(SIGHUP, &sa, NULL) == -1 || sigaction(SIGTERM, &sa, NULL) == -1 ||
-	    sigaction(SIGINT, &sa, NULL) == -1)
+	    sigaction(SIGINT, &sa, NULL) == -1 || sigaction(SIGUSR1, &sa, NULL) == -1)
 		return -1;
 	sa.sa_handler = SIG_IGN;
 	return sigaction(SIGPIPE, &sa, NULL);
@@ -188,6 +192,28 @@ reload(struct cycle *c, const struct run_options *opt, struct config **owned,
 	return 0;
 }
 
+/*
+ * SIGUSR1 (`syncd audit rotate`): rotate the audit log between cycles.
+ * Returns 0, or AUDIT_FATAL (e filled) when the log could not be made durable.
+ */
+static int
+rotate(struct cycle *c, struct err *e)
+{
+	char archive[512];
+	int rc;
+
+	rc = cycle_audit_rotate(c, archive, sizeof(archive), e);
+	if (rc == AUDIT_FATAL)
+		return AUDIT_FATAL;
+	if (rc != 0)
+		log_line(LOG_ERR_P, "rotate: %s; the audit log goes on where it is", e->msg);
+	else if (archive[0] != '\0')
+		log_line(LOG_INFO_P, "rotated the audit log to %s", archive);
+	else
+		log_line(LOG_INFO_P, "rotate: nothing to rotate");
+	return 0;
+}
+
 /* The audit log or the state lost durability (fsyncgate): exit, systemd restarts us. */
 static int
 fatal(struct cycle *c, struct config *owned, const struct err *e)
@@ -222,7 +248,7 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 	 * 56 MB workbook would go to the heap and fragment it.
 	 */
 	mallopt(M_MMAP_THRESHOLD, DAEMON_MMAP_THRESHOLD);
-	got_hup = got_term = 0;
+	got_hup = got_term = got_usr1 = 0;
 	if (install_signals() == -1) {
 		log_line(LOG_ERR_P, "cannot install signal handlers: %s", strerror(errno));
 		return EX_OSERR;
@@ -254,6 +280,12 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 			got_hup = 0;
 			err_init(&e);
 			if (reload(c, opt, &owned, &cur, &e) == AUDIT_FATAL)
+				return fatal(c, owned, &e);
+		}
+		if (got_usr1) {
+			got_usr1 = 0;
+			err_init(&e);
+			if (rotate(c, &e) == AUDIT_FATAL)
 				return fatal(c, owned, &e);
 		}
 		if (!ready) {

@@ -100,4 +100,86 @@ once
 check "after the baseline, an edit is one cell.changed" \
     "$(since "$n0" | jq -r 'select(.event == "cell.changed") | .new')" "edited $n_edit"
 
+# ---- items 1 and 2: the audit log under the running daemon's feet.
+first() { head -n 1 "$LOG" | jq -r ".$1" 2>/dev/null; }
+head_of() { "$BUILD/syncd" audit verify "$@" 2>/dev/null | sed -n 's/^ok: .* head //p'; }
+footer_head() {
+	fake_get "_fake/spreadsheets/$ID" | jq -r --arg t "$SUM" \
+	    '.sheets[] | select(.properties.title == $t) | .values[-1][1]'
+}
+# The head the sheet shows is in the chain (write-ahead across segments).
+footer_in() { "$BUILD/syncd" audit verify "$@" --head "$(footer_head)" >/dev/null 2>&1; }
+first_is() { [ "$(first event)" = "$1" ] && [ "$(first reason)" = "$2" ]; }
+start_daemon
+wait_for 20 logged 'started' || bad "daemon restarted"
+
+# logrotate's copytruncate: a copy, the file emptied in place, then an edit.
+cp "$LOG" "$work/copy.jsonl"
+: > "$LOG"
+edit_cell
+wait_for 30 first_is recovery "log truncated" && ok "copytruncate: a new segment, first event recovery" ||
+    bad "copytruncate: first line $(head -n 1 "$LOG")"
+check "copytruncate: the recovery names the last head" "$(first last_head)" "$(head_of "$work/copy.jsonl")"
+cycle_after_edit() { [ "$(jq -r 'select(.event == "cycle") | .event' "$LOG" | wc -l)" -ge 1 ]; }
+wait_for 30 cycle_after_edit || bad "copytruncate: no cycle in the new segment"
+footer_in "$work/copy.jsonl" "$LOG" && ok "copytruncate: the sheet's head is in the chain" ||
+    bad "copytruncate: the sheet's head $(footer_head) is not in the chain"
+kill -0 "$spid" 2>/dev/null && ok "copytruncate: the daemon runs on" || bad "copytruncate: the daemon died"
+"$BUILD/syncd" audit verify "$work/copy.jsonl" "$LOG" >/dev/null
+check "copytruncate: verify follows the chain from the copy into the segment" "$?" 0
+
+# syncd audit rotate, while the daemon runs.
+"$BUILD/syncd" audit rotate -c "$CONF" > "$work/rotate.out" 2>&1
+check "audit rotate beside the daemon exits 0" "$?" 0
+archive=$(ls "$STATE" | grep '^audit.jsonl-' | head -n 1)
+[ -n "$archive" ] && ok "rotated to $archive" || bad "no audit.jsonl-* after rotate: $(cat "$work/rotate.out")"
+wait_for 20 first_is audit.rotated command || bad "rotated: first line $(head -n 1 "$LOG")"
+check "the new file names the old one" "$(first previous_file)" "$archive"
+check "and its head" "$(first previous_head)" "$(head_of "$STATE/$archive")"
+"$BUILD/syncd" audit verify "$work/copy.jsonl" "$STATE/$archive" "$LOG" >/dev/null
+check "verify takes the files in order" "$?" 0
+"$BUILD/syncd" audit verify "$work/copy.jsonl" "$LOG" >/dev/null 2>&1
+check "verify refuses a file missing from the middle" "$?" 1
+
+# The log deleted while the daemon runs, then an edit.
+cp "$LOG" "$work/before-rm.jsonl"
+rm -f "$LOG"
+edit_cell
+first_is() { [ "$(first event)" = "$1" ] && [ "$(first reason)" = "$2" ]; } 2>/dev/null
+wait_for 30 first_is recovery "log deleted" && ok "deleted: a new segment, first event recovery" ||
+    bad "deleted: first line $(head -n 1 "$LOG" 2>&1)"
+check "deleted: the recovery names the last head" "$(first last_head)" "$(head_of "$work/before-rm.jsonl")"
+wait_for 30 cycle_after_edit || bad "deleted: no cycle in the new segment"
+footer_in "$work/copy.jsonl" "$STATE/$archive" "$work/before-rm.jsonl" "$LOG" &&
+    ok "deleted: the sheet's head is in the chain" || bad "deleted: the sheet's head is not in the chain"
+grep 'cycle failed' "$work/stderr" > "$work/failed"
+check "no cycle failed through all of it" "$(cat "$work/failed")" ""
+kill -TERM "$spid"; wait "$spid"; rc=$?; spid=""
+check "the daemon still stops with 0" "$rc" 0
+
+# At start: the log missing, then shorter than the head kept in the state.
+last=$(head_of "$LOG")
+rm -f "$LOG"
+once
+check "missing at start: --once runs" "$?" 0
+first_is recovery "log missing" && ok "missing at start: recovery" || bad "missing at start: $(head -n 1 "$LOG")"
+check "missing at start: names the last head" "$(first last_head)" "$last"
+last=$(head_of "$LOG")
+head -n 1 "$LOG" > "$work/short"; cat "$work/short" > "$LOG"
+once
+check "shorter at start: --once runs" "$?" 0
+first_is recovery "log shorter than the last head" && ok "shorter at start: recovery" ||
+    bad "shorter at start: $(head -n 1 "$LOG")"
+check "shorter at start: names the last head" "$(first last_head)" "$last"
+ls "$STATE" | grep -q '^audit.jsonl.found-' && ok "shorter at start: the short file is kept aside" ||
+    bad "shorter at start: the short file is gone"
+
+# audit_rotate_bytes: a cycle that leaves the log past it rotates it.
+printf 'audit_rotate_bytes = 1000;\n' >> "$CONF"
+edit_cell
+once
+first_is audit.rotated size && ok "audit_rotate_bytes rotates" || bad "audit_rotate_bytes: $(head -n 1 "$LOG")"
+"$BUILD/syncd" audit verify "$STATE/$(first previous_file)" "$LOG" > /dev/null 2>&1
+check "the rotated file and the log verify in order" "$?" 0
+
 exit $((fails > 0))

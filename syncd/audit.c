@@ -726,10 +726,11 @@ create_log(struct audit *a, const struct stat *owner, struct err *e)
  * file at a->path: the empty file found there (truncated, or created by
  * someone), else a new one, after moving any other file there aside
  * ("<path>.found-<time>", named in fields as "moved_aside").  Its first line
- * is a recovery event with fields (taken).  Synced before return.
+ * is event (recovery, or audit.rotated for a log only renamed) with fields
+ * (taken).  Synced before return.
  */
 static int
-new_segment(struct audit *a, json_t *fields, struct err *e)
+new_segment(struct audit *a, const char *event, json_t *fields, struct err *e)
 {
 	char aside[AUDIT_PATH_MAX];
 	struct stat sp, sf;
@@ -755,7 +756,7 @@ new_segment(struct audit *a, json_t *fields, struct err *e)
 		goto out;
 	adopt_fd(a, fd);
 	a->segmenting = 1;
-	rc = audit_append_raw(a, "recovery", fields, e);
+	rc = audit_append_raw(a, event, fields, e);
 	if (rc == 0)
 		rc = sync_only(a, e);
 	a->segmenting = 0;
@@ -778,6 +779,29 @@ segment_fields(const struct audit *a, const char *reason, const char *found,
 	head_text(&a->head, head);
 	return json_pack("{s:s, s:s, s:s, s:s}", "reason", reason, "last_head", head,
 	    "last_file", last_file, "found", found);
+}
+
+/*
+ * moved_on(a, name, e): the log was renamed to name, whole (logrotate
+ * without copytruncate, an operator's mv): nothing is lost, so the new file
+ * at path opens with audit.rotated (reason "moved"), as syncd's own
+ * rotation does.
+ */
+static int
+moved_on(struct audit *a, const char *name, struct err *e)
+{
+	char head[96];
+	json_t *f;
+
+	head_text(&a->head, head);
+	f = json_pack("{s:s, s:s, s:s}", "reason", "moved", "previous_file", name,
+	    "previous_head", head);
+	if (f == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		a->broken = 1;
+		return AUDIT_FATAL;
+	}
+	return new_segment(a, "audit.rotated", f, e);
 }
 
 /*
@@ -811,17 +835,22 @@ check_file(struct audit *a, struct err *e)
 		if (sf.st_nlink > 0)
 			find_inode(a->path, (uintmax_t)a->dev, (uintmax_t)a->ino, moved,
 			    sizeof(moved));
+		if (moved[0] != '\0' && sf.st_size == a->size && (!have || sp.st_size == 0))
+			return moved_on(a, moved, e);
 		if (!have)
 			reason = sf.st_nlink == 0 ? "log deleted" : "log moved";
 		else
 			reason = "log replaced";
-		snprintf(found, sizeof(found), "%s%s%jd bytes at %s; the file syncd "
-		    "wrote (inode %ju, %jd bytes) %s%s",
-		    have ? "another file, " : "no file", have ? "" : " instead of ",
-		    have ? (intmax_t)sp.st_size : (intmax_t)a->size, a->path,
-		    (uintmax_t)a->ino, (intmax_t)sf.st_size,
+		if (have)
+			snprintf(found, sizeof(found), "another file at %s (inode %ju, %jd "
+			    "bytes)", a->path, (uintmax_t)sp.st_ino, (intmax_t)sp.st_size);
+		else
+			snprintf(found, sizeof(found), "no file at %s", a->path);
+		snprintf(found + strlen(found), sizeof(found) - strlen(found),
+		    "; the file syncd wrote (inode %ju, %jd bytes, syncd left it at %jd) %s%s",
+		    (uintmax_t)a->ino, (intmax_t)sf.st_size, (intmax_t)a->size,
 		    sf.st_nlink == 0 ? "was deleted" : moved[0] != '\0' ?
-		    "is now " : "is elsewhere", moved);
+		    "is now " : "is not in that directory", moved);
 	} else {
 		reason = sf.st_size < a->size ? "log truncated" : "log changed";
 		snprintf(found, sizeof(found), "%s is %jd bytes; syncd left it at %jd",
@@ -835,7 +864,7 @@ check_file(struct audit *a, struct err *e)
 	}
 	if (moved[0] != '\0')
 		json_object_set_new(f, "previous_file", json_string(moved));
-	return new_segment(a, f, e);
+	return new_segment(a, "recovery", f, e);
 }
 
 int
@@ -856,8 +885,8 @@ audit_rotate(struct audit *a, const char *reason, char *archive, size_t size,
 	}
 	if ((rc = check_file(a, e)) != 0)
 		return rc;
-	if (a->size == 0)
-		return 0;	/* a new segment already: nothing to rotate */
+	if (a->size == 0 || a->last_start == 0)
+		return 0;	/* one line at most (a new segment): nothing to rotate */
 	if (fstat(a->fd, &sf) == -1 || a->io.fdatasync(a->io.ctx, a->fd) == -1) {
 		err_set(e, ERR_IO, "%s: fdatasync: %s", a->path, strerror(errno));
 		a->broken = 1;
@@ -889,6 +918,21 @@ audit_rotate(struct audit *a, const char *reason, char *archive, size_t size,
 	if (archive != NULL && size > 0)
 		snprintf(archive, size, "%s", name);
 	return 0;
+}
+
+/* holds_head(path, name, h): does the file name, beside path, end at h? */
+static int
+holds_head(const char *path, const char *name, const struct audit_head *h)
+{
+	char dirbuf[AUDIT_PATH_MAX], file[2 * AUDIT_PATH_MAX];
+	struct audit_verify_result res;
+	struct err sub;
+
+	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+	snprintf(file, sizeof(file), "%s/%s", dirname(dirbuf), name);
+	err_init(&sub);
+	return audit_verify_file(file, NULL, &res, &sub) == 0 && res.head.seq == h->seq &&
+	    strcmp(res.head.hash, h->hash) == 0;
 }
 
 /*
@@ -931,8 +975,12 @@ reconcile(struct audit *a, const struct audit_known *k, int existed, struct err 
 		return sync_only(a, e);
 	}
 	moved[0] = '\0';
+	if (!existed && find_inode(a->path, k->dev, k->ino, moved, sizeof(moved)) &&
+	    holds_head(a->path, moved, &k->head)) {
+		a->head = k->head;
+		return moved_on(a, moved, e) == 0 ? 0 : -1;
+	}
 	if (!existed) {
-		find_inode(a->path, k->dev, k->ino, moved, sizeof(moved));
 		reason = "log missing";
 		snprintf(found, sizeof(found), "no file at %s%s%s", a->path,
 		    moved[0] != '\0' ? "; the last head's file is now " : "", moved);
@@ -953,7 +1001,7 @@ reconcile(struct audit *a, const struct audit_known *k, int existed, struct err 
 		goto nomem;
 	if (moved[0] != '\0')
 		json_object_set_new(f, "previous_file", json_string(moved));
-	return new_segment(a, f, e) == 0 ? 0 : -1;
+	return new_segment(a, "recovery", f, e) == 0 ? 0 : -1;
 nomem:
 	err_set(e, ERR_NOMEM, "out of memory");
 	return -1;

@@ -43,6 +43,24 @@ usage(void)
 	return EX_USAGE;
 }
 
+/*
+ * own_like_state_dir(cfg, head): root (logrotate) rotating for a stopped
+ * daemon leaves the files it made to the state directory's owner, the
+ * daemon's user, or the daemon could not open its own log.
+ */
+static void
+own_like_state_dir(const struct config *cfg, const char *head)
+{
+	struct stat st;
+
+	if (geteuid() != 0 || stat(cfg->state_dir, &st) == -1 || st.st_uid == 0)
+		return;
+	if (lchown(cfg->audit_log, st.st_uid, st.st_gid) == -1 ||
+	    lchown(head, st.st_uid, st.st_gid) == -1)
+		fprintf(stderr, "syncd: audit rotate: warning: cannot give %s or %s to "
+		    "uid %ld: %s\n", cfg->audit_log, head, (long)st.st_uid, strerror(errno));
+}
+
 /* rotate_here(cfg): no syncd runs (we hold the lock): rotate ourselves. */
 static int
 rotate_here(const struct config *cfg)
@@ -65,12 +83,14 @@ rotate_here(const struct config *cfg)
 	rc = audit_rotate(a, "command", archive, sizeof(archive), &e);
 	audit_head(a, &seq, NULL);
 	audit_close(a);
+	own_like_state_dir(cfg, head);
 	if (rc != 0) {
 		fprintf(stderr, "syncd: audit rotate: %s\n", e.msg);
 		return EX_IOERR;
 	}
 	if (archive[0] == '\0')
-		printf("nothing to rotate: %s is a new segment already\n", cfg->audit_log);
+		printf("nothing to rotate: %s holds one line (a new segment)\n",
+		    cfg->audit_log);
 	else
 		printf("rotated: %s is now %s; the chain goes on at seq %llu in %s\n",
 		    cfg->audit_log, archive, (unsigned long long)seq, cfg->audit_log);

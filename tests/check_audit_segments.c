@@ -263,9 +263,32 @@ START_TEST(test_moved_running)
 	ck_assert_int_eq(rename(logpath, moved), 0);
 	append(a, 1);
 	audit_close(a);
+	/* Whole under another name: a rotation, nothing lost. */
 	o = line(logpath, 1);
-	ck_assert_str_eq(str(o, "reason"), "log moved");
+	ck_assert_str_eq(str(o, "event"), "audit.rotated");
+	ck_assert_str_eq(str(o, "reason"), "moved");
 	ck_assert_str_eq(str(o, "previous_file"), "old.jsonl");
+	json_decref(o);
+	continues(moved, logpath);
+}
+END_TEST
+
+/* Renamed while syncd was stopped: the same at open. */
+START_TEST(test_moved_at_open)
+{
+	char moved[256];
+	struct audit *a = open_log(0);
+	json_t *o;
+
+	append(a, 2);
+	audit_close(a);
+	snprintf(moved, sizeof(moved), "%s/audit.jsonl.1", dir);
+	ck_assert_int_eq(rename(logpath, moved), 0);
+	a = open_log(0);
+	audit_close(a);
+	o = line(logpath, 1);
+	ck_assert_str_eq(str(o, "event"), "audit.rotated");
+	ck_assert_str_eq(str(o, "previous_file"), "audit.jsonl.1");
 	json_decref(o);
 	continues(moved, logpath);
 }
@@ -432,6 +455,7 @@ main(void)
 	tcase_add_test(tc, test_truncated_running);
 	tcase_add_test(tc, test_deleted_running);
 	tcase_add_test(tc, test_moved_running);
+	tcase_add_test(tc, test_moved_at_open);
 	tcase_add_test(tc, test_replaced_running);
 	tcase_add_test(tc, test_missing_at_open);
 	tcase_add_test(tc, test_shorter_at_open);

@@ -141,6 +141,17 @@ check "verify takes the files in order" "$?" 0
 "$BUILD/syncd" audit verify "$work/copy.jsonl" "$LOG" >/dev/null 2>&1
 check "verify refuses a file missing from the middle" "$?" 1
 
+# The shipped logrotate snippet: logrotate renames the log (no copytruncate,
+# nocreate), then its postrotate runs `syncd audit rotate`: a rotation, not
+# a loss.
+mv "$LOG" "$LOG-logrotate"
+"$BUILD/syncd" audit rotate -c "$CONF" > "$work/rotate.out" 2>&1
+check "logrotate's rename + audit rotate exits 0" "$?" 0
+wait_for 20 first_is audit.rotated moved || bad "after logrotate: first line $(head -n 1 "$LOG")"
+check "the new file names the renamed one" "$(first previous_file)" "audit.jsonl-logrotate"
+"$BUILD/syncd" audit verify "$STATE/$archive" "$LOG-logrotate" "$LOG" >/dev/null
+check "and the chain runs through it" "$?" 0
+
 # The log deleted while the daemon runs, then an edit.
 cp "$LOG" "$work/before-rm.jsonl"
 rm -f "$LOG"
@@ -150,7 +161,7 @@ wait_for 30 first_is recovery "log deleted" && ok "deleted: a new segment, first
     bad "deleted: first line $(head -n 1 "$LOG" 2>&1)"
 check "deleted: the recovery names the last head" "$(first last_head)" "$(head_of "$work/before-rm.jsonl")"
 wait_for 30 cycle_after_edit || bad "deleted: no cycle in the new segment"
-footer_in "$work/copy.jsonl" "$STATE/$archive" "$work/before-rm.jsonl" "$LOG" &&
+footer_in "$work/copy.jsonl" "$STATE/$archive" "$LOG-logrotate" "$work/before-rm.jsonl" "$LOG" &&
     ok "deleted: the sheet's head is in the chain" || bad "deleted: the sheet's head is not in the chain"
 grep 'cycle failed' "$work/stderr" > "$work/failed"
 check "no cycle failed through all of it" "$(cat "$work/failed")" ""

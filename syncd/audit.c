@@ -515,13 +515,21 @@ head_text(const struct audit_head *h, char out[96])
 	snprintf(out, 96, "%" PRIu64 ":%s", h->seq, h->hash);
 }
 
-/* head_write(a, e): keep a's head, file and size in a->head_file. */
+/*
+ * head_write(a, e): keep a's head, file and size in a->head_file, replaced
+ * by rename but not fsync'd: it is always written after the log's
+ * fdatasync, so a crash can only leave it behind the log (an older head the
+ * log still holds: no false alarm) or unreadable (said in a recovery event).
+ * Two fsyncs a cycle would buy nothing more.
+ */
 static int
 head_write(struct audit *a, struct err *e)
 {
+	char tmp[AUDIT_PATH_MAX + 8];
+	size_t len;
 	json_t *o;
 	char *text;
-	int rc;
+	int fd, rc = -1;
 
 	if (a->head_file == NULL)
 		return 0;
@@ -535,10 +543,25 @@ head_write(struct audit *a, struct err *e)
 		err_set(e, ERR_NOMEM, "out of memory");
 		return -1;
 	}
-	rc = fsutil_write_atomic_buf(a->head_file, 0600, text, strlen(text), e);
-	free(text);
-	if (rc == 0)
+	len = strlen(text);
+	text[len++] = '\n';	/* replaces the NUL */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", a->head_file);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd != -1 && write(fd, text, len) == (ssize_t)len) {
+		rc = close(fd);
+		fd = -1;
+	}
+	if (rc == 0 && rename(tmp, a->head_file) == -1)
+		rc = -1;
+	if (rc == 0) {
 		a->head_saved = a->head.seq;
+	} else {
+		err_set(e, ERR_IO, "%s: %s", a->head_file, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		(void)unlink(tmp);
+	}
+	free(text);
 	return rc;
 }
 

@@ -30,7 +30,7 @@
 #define CMD_AUDIT_FILES_MAX 100000	/* files one verify takes */
 
 static const char usage_text[] =
-    "usage: syncd audit verify FILE... [--head SEQ:HASH]\n"
+    "usage: syncd audit verify FILE [--head SEQ:HASH]   (a rotated log: its FILEs in order)\n"
     "       syncd audit rotate [-c FILE]\n";
 
 static int

@@ -21,7 +21,7 @@ usage(FILE *f)
 	    "             [--format text|json]\n"
 	    "       syncd export [-c FILE] [--workbook FILE.json] [--today D | --now T]\n"
 	    "             --xlsx OUT.xlsx\n"
-	    "       syncd audit verify FILE... [--head SEQ:HASH]\n"
+	    "       syncd audit verify FILE [--head SEQ:HASH]   (a rotated log: its FILEs in order)\n"
 	    "       syncd audit rotate [-c FILE]\n"
 	    "       syncd --version | --help\n"
 	    "The default configuration is /etc/syncd/syncd.conf; see syncd(8).\n", f);

@@ -331,6 +331,14 @@ key_long(struct loader *ld, const config_setting_t *s, const struct key *k)
 	return 0;
 }
 
+static int get_bool(struct loader *ld, const config_setting_t *s, int *out);
+
+static int
+key_bool(struct loader *ld, const config_setting_t *s, const struct key *k)
+{
+	return get_bool(ld, s, (int *)(void *)((char *)ld->cfg + k->off));
+}
+
 static int
 key_u32(struct loader *ld, const config_setting_t *s, const struct key *k)
 {
@@ -717,6 +725,7 @@ static const struct key keys[] = {
 	{ "connect_timeout", key_long, OFF(connect_timeout), 0, 1, 300 },
 	{ "request_timeout", key_long, OFF(request_timeout), 0, 1, 3600 },
 	{ "retry_budget", key_long, OFF(retry_budget), 0, 0, 86400 },
+	{ "annotate_districts", key_bool, OFF(annotate_districts), 0, 0, 0 },
 	{ "columns", key_columns, 0, 0, 0, 0 },
 	{ "marks_set", key_marks, ROFF(marks_set), ROFF(nmarks_set), 1, RULES_MAX_MARKS },
 	{ "marks_empty", key_marks, ROFF(marks_empty), ROFF(nmarks_empty), 0,
@@ -950,6 +959,7 @@ defaults(struct loader *ld)
 			return -1;
 	cfg->poll_interval = 60;
 	cfg->full_read_every = 60;
+	cfg->annotate_districts = 1;
 	cfg->connect_timeout = 10;
 	cfg->request_timeout = 60;
 	cfg->retry_budget = 120;

@@ -46,6 +46,7 @@ struct config {
 	long retry_budget;	/* seconds of retrying per cycle, 0..86400, default 120 */
 	long audit_rotate_bytes;	/* rotate the audit log past this size, 0 = never;
 				 * 0..2147483647, default CONFIG_AUDIT_ROTATE_BYTES */
+	int annotate_districts;	/* notes on district cells, views, protections, chart; default 1 */
 	/* The rule configuration.  Its strings are either static defaults or
 	 * owned by this struct config (pool below): valid until config_free. */
 	struct rules_config rules;

@@ -53,6 +53,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(c->connect_timeout, 10);
 	ck_assert_int_eq(c->request_timeout, 60);
 	ck_assert_int_eq(c->retry_budget, 120);
+	ck_assert_int_eq(c->annotate_districts, 1);
 	r = &c->rules;
 	ck_assert_int_eq(r->fiscal_year_start, ymd(2023, 10, 1));
 	ck_assert_int_eq(r->classification_deadline, ymd(2024, 1, 31));
@@ -154,6 +155,7 @@ static const char full[] =
     "connect_timeout = 300;\n"
     "request_timeout = 3600;\n"
     "retry_budget = 0;\n"
+    "annotate_districts = false;\n"
     "columns = (\n"
     "  { field = \"key\"; heading = \"B\"; },\n"
     "  { field = \"status.helped\"; heading = \"ช่วยแล้ว\"; label = \"ช่วยแล้ว\";\n"
@@ -194,6 +196,7 @@ START_TEST(test_full_file)
 	ck_assert_int_eq(c->connect_timeout, 300);
 	ck_assert_int_eq(c->request_timeout, 3600);
 	ck_assert_int_eq(c->retry_budget, 0);
+	ck_assert_int_eq(c->annotate_districts, 0);
 	r = &c->rules;
 	ck_assert_uint_eq(r->nfields, 6);
 	ck_assert_int_eq(r->fields[0].role, RULES_ROLE_KEY);
@@ -282,6 +285,7 @@ static const struct bad {
 	{ "poll_interval = 0x100000000;\n", 3, "too large" },
 	{ "poll_interval = 60.0;\n", 3, "expected a whole number" },
 	{ "retry_budget = -1;\n", 3, "out of range" },
+	{ "annotate_districts = 1;\n", 3, "annotate_districts: expected true or false" },
 	{ "heading_row = 0;\n", 3, "out of range" },
 	{ "income_floor = \"4\";\n", 3, "expected a number" },
 	{ "income_floor = -1.5;\n", 3, "out of range" },

@@ -18,42 +18,242 @@
 #define PROTECT_WORDS "syncd เขียนแท็บนี้เอง: สิ่งที่พิมพ์ในแท็บนี้จะถูกเขียนทับในรอบถัดไป"
 #define CHART_TITLE "ร้อยละครัวเรือนที่ได้รับการพัฒนา รายอำเภอ"
 
+/* ---- the cells that matter ---- */
+
+/* A cell that should carry a note: the finding i on it. */
+struct want {
+	int64_t sheet_id;
+	uint32_t row, col;
+	size_t finding;
+};
+
+static int
+cell_cmp(int64_t sa, uint32_t ra, uint32_t ca, int64_t sb, uint32_t rb, uint32_t cb)
+{
+	if (sa != sb)
+		return sa < sb ? -1 : 1;
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	if (ca != cb)
+		return ca < cb ? -1 : 1;
+	return 0;
+}
+
+static int
+want_cmp(const void *a, const void *b)
+{
+	const struct want *x = a, *y = b;
+	int c = cell_cmp(x->sheet_id, x->row, x->col, y->sheet_id, y->row, y->col);
+
+	if (c != 0)
+		return c;
+	return x->finding < y->finding ? -1 : x->finding > y->finding;
+}
+
+static const struct annotate_tab *
+find_tab(const struct annotate_in *in, const char *title, const struct annotate_tab **last)
+{
+	size_t i;
+
+	if (title == NULL)
+		return NULL;
+	if (*last != NULL && strcmp((*last)->title, title) == 0)
+		return *last;
+	for (i = 0; i < in->ntabs; i++)
+		if (strcmp(in->tabs[i].title, title) == 0)
+			return *last = &in->tabs[i];
+	return NULL;
+}
+
+/* The findings' cells in district tabs, sorted; *n set.  NULL: out of memory. */
+static struct want *
+wanted(const struct annotate_in *in, size_t *n)
+{
+	const struct rules_report *r = in->report;
+	const struct annotate_tab *last = NULL, *t;
+	struct want *w = calloc(r->nfindings + 1, sizeof(*w));
+	size_t i, k, nw = 0;
+
+	if (w == NULL)
+		return NULL;
+	for (i = 0; i < r->nfindings; i++) {
+		const struct rules_finding *f = &r->findings[i];
+
+		if (f->row == 0 || in->cols[i] < 0 ||
+		    (t = find_tab(in, f->tab, &last)) == NULL || !t->district)
+			continue;
+		w[nw].sheet_id = t->sheet_id;
+		w[nw].row = f->row - 1;
+		w[nw].col = (uint32_t)in->cols[i];
+		w[nw].finding = i;
+		nw++;
+	}
+	qsort(w, nw, sizeof(*w), want_cmp);
+	/* Past ANNOTATE_MAX_CELLS cells (one read filter each) the findings
+	 * are in the discrepancy tab only: a cell not read is never written. */
+	for (i = 0, k = 0; i < nw; i++) {
+		if (i > 0 && cell_cmp(w[i].sheet_id, w[i].row, w[i].col, w[i - 1].sheet_id,
+		    w[i - 1].row, w[i - 1].col) != 0)
+			k++;
+		if (k == ANNOTATE_MAX_CELLS) {
+			nw = i;
+			break;
+		}
+	}
+	*n = nw;
+	return w;
+}
+
+/* ---- where findings sit ---- */
+
+int32_t *
+annotate_locate(const struct rules_report *r, const struct workbook *wb,
+    const struct rules_config *cfg, struct err *e)
+{
+	uint32_t hrow = cfg->heading_row ? cfg->heading_row : 2;
+	int32_t *cols = malloc((r->nfindings + 1) * sizeof(*cols));
+	int32_t map[RULES_MAX_FIELDS];
+	char names[RULES_MAX_FIELDS][256], conf[RULES_MAX_FIELDS][256];
+	const struct tab *t = NULL;
+	size_t i, k, j;
+
+	if (cols == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory locating findings");
+		return NULL;
+	}
+	for (i = 0; i < r->nfindings; i++) {
+		const struct rules_finding *f = &r->findings[i];
+
+		cols[i] = -1;
+		if (f->row == 0 || f->tab == NULL || f->column == NULL)
+			continue;
+		if (t == NULL || strcmp(t->title, f->tab) != 0) {
+			/* A new tab: its mapped columns and their headings. */
+			for (t = NULL, j = 0; j < wb->ntabs && t == NULL; j++)
+				if (strcmp(wb->tabs[j].title, f->tab) == 0)
+					t = &wb->tabs[j];
+			if (t == NULL)
+				continue;
+			rules_map_columns(t, cfg, map);
+			for (k = 0; k < cfg->nfields; k++) {
+				const struct cell *c = NULL;
+
+				names[k][0] = conf[k][0] = '\0';
+				if (cfg->fields[k].heading != NULL &&
+				    rules_heading_normalise(cfg->fields[k].heading,
+				    strlen(cfg->fields[k].heading), conf[k], sizeof(conf[k])) < 0)
+					conf[k][0] = '\0';
+				if (map[k] >= 0 && hrow <= t->nrows &&
+				    (uint32_t)map[k] < t->rows[hrow - 1].ncells)
+					c = &t->rows[hrow - 1].cells[map[k]];
+				if (c != NULL && c->text != NULL &&
+				    rules_heading_normalise(c->text, c->len, names[k],
+				    sizeof(names[k])) < 0)
+					names[k][0] = '\0';
+			}
+		}
+		for (k = 0; k < cfg->nfields; k++)
+			if (map[k] >= 0 && ((names[k][0] != '\0' && strcmp(names[k], f->column) == 0) ||
+			    (names[k][0] == '\0' && strcmp(conf[k], f->column) == 0))) {
+				cols[i] = map[k];
+				break;
+			}
+	}
+	return cols;
+}
+
+const char *
+annotate_link(const struct annotate_in *in, size_t i, const char *spreadsheet_id, char *buf,
+    size_t size)
+{
+	const struct rules_finding *f = &in->report->findings[i];
+	const struct annotate_tab *last = NULL, *t = find_tab(in, f->tab, &last);
+
+	buf[0] = '\0';
+	if (t == NULL || f->row == 0)
+		return buf;
+	return writer_cell_url(buf, size, spreadsheet_id, t->sheet_id, f->row,
+	    in->cols != NULL && in->cols[i] >= 0 ? in->cols[i] : 0);
+}
+
 /* ---- the read ---- */
 
 static json_t *
-grid_filter(int64_t sheet_id, int r1, int c0, int c1)
+grid_filter(int64_t sheet_id, uint32_t row, uint32_t col)
 {
-	json_t *gr = json_pack("{s:I,s:i,s:i,s:i}", "sheetId", (json_int_t)sheet_id,
-	    "startRowIndex", 0, "startColumnIndex", c0, "endColumnIndex", c1);
+	return json_pack("{s:{s:I,s:I,s:I,s:I,s:I}}", "gridRange", "sheetId",
+	    (json_int_t)sheet_id, "startRowIndex", (json_int_t)row, "endRowIndex",
+	    (json_int_t)row + 1, "startColumnIndex", (json_int_t)col, "endColumnIndex",
+	    (json_int_t)col + 1);
+}
 
-	if (gr != NULL && r1 > 0 && json_object_set_new(gr, "endRowIndex", json_integer(r1)) != 0) {
-		json_decref(gr);
-		return NULL;
-	}
-	return gr != NULL ? json_pack("{s:o}", "gridRange", gr) : NULL;
+static const struct annotate_tab *
+tab_by_id(const struct annotate_in *in, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < in->ntabs; i++)
+		if (in->tabs[i].sheet_id == id)
+			return &in->tabs[i];
+	return NULL;
 }
 
 json_t *
-annotate_read_body(const struct annotate_tab *tabs, size_t n, int64_t summary_id,
-    int64_t disc_id, struct err *e)
+annotate_read_body(const struct annotate_in *in, struct err *e)
 {
 	json_t *dfs = json_array(), *body;
-	size_t i;
+	struct want *w;
+	size_t nw = 0, i;
+	int64_t own[2] = { in->summary_id, in->disc_id };
 
-	if (dfs == NULL)
+	if (dfs == NULL || (w = wanted(in, &nw)) == NULL)
 		goto nomem;
-	for (i = 0; i < n; i++)
-		if (tabs[i].district && tabs[i].col1 >= tabs[i].col0 &&
-		    json_array_append_new(dfs, grid_filter(tabs[i].sheet_id, 0,
-		    tabs[i].col0, tabs[i].col1 + 1)) != 0)
+	for (i = 0; i < nw; i++)
+		if ((i == 0 || cell_cmp(w[i].sheet_id, w[i].row, w[i].col, w[i - 1].sheet_id,
+		    w[i - 1].row, w[i - 1].col) != 0) &&
+		    json_array_append_new(dfs, grid_filter(w[i].sheet_id, w[i].row, w[i].col)) != 0)
+			goto nomem_w;
+	for (i = 0; in->old != NULL && i < state_noted_count(in->old); i++) {
+		const struct state_cell *c = state_noted(in->old, i);
+		const struct annotate_tab *t = tab_by_id(in, c->sheet_id);
+		struct want key = { c->sheet_id, c->row, c->col, 0 };
+		size_t lo = 0, hi = nw;
+
+		if (t == NULL || !t->district || c->row >= t->nrows)
+			continue;	/* its tab or row went: nothing to read */
+		if (json_array_size(dfs) >= 2 * ANNOTATE_MAX_CELLS)
+			break;		/* the rest waits: never written unread */
+		while (lo < hi) {	/* already read for a finding? */
+			size_t mid = (lo + hi) / 2;
+			int cmp = cell_cmp(w[mid].sheet_id, w[mid].row, w[mid].col, key.sheet_id,
+			    key.row, key.col);
+
+			if (cmp == 0)
+				break;
+			if (cmp < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < hi)
+			continue;
+		if (json_array_append_new(dfs, grid_filter(c->sheet_id, c->row, c->col)) != 0)
+			goto nomem_w;
+	}
+	free(w);
+	for (i = 0; i < 2; i++)
+		if (own[i] >= 0 && json_array_append_new(dfs, grid_filter(own[i], 0, 0)) != 0)
 			goto nomem;
-	if ((summary_id >= 0 && json_array_append_new(dfs, grid_filter(summary_id, 1, 0, 1)) != 0) ||
-	    (disc_id >= 0 && json_array_append_new(dfs, grid_filter(disc_id, 1, 0, 1)) != 0))
-		goto nomem;
+	if (json_array_size(dfs) == 0) {
+		json_decref(dfs);
+		return NULL;
+	}
 	body = json_pack("{s:o,s:b}", "dataFilters", dfs, "includeGridData", 1);
 	if (body == NULL)
 		goto nomem_body;
 	return body;
+nomem_w:
+	free(w);
 nomem:
 	json_decref(dfs);
 nomem_body:
@@ -191,57 +391,12 @@ is_ours(const char *text)
 	return strncmp(text, WRITER_NOTE_MARK, n) == 0 && (text[n] == '\n' || text[n] == '\0');
 }
 
-/* A cell that should carry a note: the finding i on it. */
-struct want {
-	int64_t sheet_id;
-	uint32_t row, col;
-	size_t finding;
-};
-
-static int
-cell_cmp(int64_t sa, uint32_t ra, uint32_t ca, int64_t sb, uint32_t rb, uint32_t cb)
-{
-	if (sa != sb)
-		return sa < sb ? -1 : 1;
-	if (ra != rb)
-		return ra < rb ? -1 : 1;
-	if (ca != cb)
-		return ca < cb ? -1 : 1;
-	return 0;
-}
-
-static int
-want_cmp(const void *a, const void *b)
-{
-	const struct want *x = a, *y = b;
-	int c = cell_cmp(x->sheet_id, x->row, x->col, y->sheet_id, y->row, y->col);
-
-	if (c != 0)
-		return c;
-	return x->finding < y->finding ? -1 : x->finding > y->finding;
-}
-
 static int
 note_cmp(const void *a, const void *b)
 {
 	const struct annotate_note *x = a, *y = b;
 
 	return cell_cmp(x->sheet_id, x->row, x->col, y->sheet_id, y->row, y->col);
-}
-
-static const struct annotate_tab *
-find_tab(const struct annotate_in *in, const char *title, const struct annotate_tab **last)
-{
-	size_t i;
-
-	if (title == NULL)
-		return NULL;
-	if (*last != NULL && strcmp((*last)->title, title) == 0)
-		return *last;
-	for (i = 0; i < in->ntabs; i++)
-		if (strcmp(in->tabs[i].title, title) == 0)
-			return *last = &in->tabs[i];
-	return NULL;
 }
 
 /* The note for findings w[0..n) (one cell): the mark once, then each. */
@@ -273,33 +428,38 @@ note_request(int64_t sheet, uint32_t row, uint32_t col, const char *text)
 	    "columnIndex", (json_int_t)col, "rows", "values", cell, "fields", "note");
 }
 
+/* Record cell (sheet, row, col) as holding syncd's note. */
+static int
+noted(struct annotate_plan *p, int64_t sheet, uint32_t row, uint32_t col)
+{
+	struct state_cell *n;
+
+	if (p->nnoted == 0 || (p->nnoted >= 64 && (p->nnoted & (p->nnoted - 1)) == 0)) {
+		n = realloc(p->noted, (p->nnoted ? p->nnoted * 2 : 64) * sizeof(*n));
+		if (n == NULL)
+			return -1;
+		p->noted = n;
+	}
+	p->noted[p->nnoted].sheet_id = sheet;
+	p->noted[p->nnoted].row = row;
+	p->noted[p->nnoted].col = col;
+	p->nnoted++;
+	return 0;
+}
+
 static int
 plan_notes(const struct annotate_in *in, struct annotate_plan *p, struct err *e)
 {
 	const struct rules_report *r = in->report;
-	const struct annotate_tab *last = NULL, *t;
 	struct annotate_note *seen = NULL;
 	struct want *w;
 	size_t i, nw = 0, a = 0, b = 0, ns = in->seen->nnotes, g;
 	char text[WRITER_MAX_NOTE];
 	int rc = -1;
 
-	w = calloc(r->nfindings + 1, sizeof(*w));
-	if (w == NULL || (ns > 0 && (seen = malloc(ns * sizeof(*seen))) == NULL))
+	if ((w = wanted(in, &nw)) == NULL ||
+	    (ns > 0 && (seen = malloc(ns * sizeof(*seen))) == NULL))
 		goto nomem;
-	for (i = 0; i < r->nfindings; i++) {
-		const struct rules_finding *f = &r->findings[i];
-
-		if (f->row == 0 || in->cols[i] < 0 ||
-		    (t = find_tab(in, f->tab, &last)) == NULL || !t->district)
-			continue;
-		w[nw].sheet_id = t->sheet_id;
-		w[nw].row = f->row - 1;
-		w[nw].col = (uint32_t)in->cols[i];
-		w[nw].finding = i;
-		nw++;
-	}
-	qsort(w, nw, sizeof(*w), want_cmp);
 	if (ns > 0)
 		memcpy(seen, in->seen->notes, ns * sizeof(*seen));
 	qsort(seen, ns, sizeof(*seen), note_cmp);
@@ -326,11 +486,16 @@ plan_notes(const struct annotate_in *in, struct annotate_plan *p, struct err *e)
 				for (i = a; i < g; i++)
 					p->held[w[i].finding] = 1;
 				p->notes_held++;
-			} else if (c != 0 || strcmp(seen[b].text, text) != 0) {
-				if ((rq = note_request(w[a].sheet_id, w[a].row, w[a].col,
+			} else {
+				if ((c != 0 || strcmp(seen[b].text, text) != 0) &&
+				    (rq = note_request(w[a].sheet_id, w[a].row, w[a].col,
 				    text)) == NULL)
 					goto nomem;
-				p->notes_set++;
+				p->notes_set += rq != NULL;
+				if (noted(p, w[a].sheet_id, w[a].row, w[a].col) == -1) {
+					json_decref(rq);
+					goto nomem;
+				}
 			}
 			if (c == 0)
 				b++;
@@ -444,7 +609,7 @@ plan_objects(const struct annotate_in *in, struct annotate_plan *p, struct err *
 {
 	const struct rules_report *r = in->report;
 	size_t nd = r->nsummary > 0 ? r->nsummary - 1 : 0, i, k, n;
-	const char *own[2] = { NULL, NULL };
+	const char *own[2] = { in->summary_title, in->disc_title };
 	int64_t own_id[2] = { in->summary_id, in->disc_id };
 	uint8_t *covered = calloc(nd + 1, 1), prot[2] = { 0, 0 };
 	int64_t *spare = NULL;
@@ -456,11 +621,6 @@ plan_objects(const struct annotate_in *in, struct annotate_plan *p, struct err *
 	n = state_objects_count(in->old);
 	if (covered == NULL || (spare = calloc(n + 1, sizeof(*spare))) == NULL)
 		goto nomem;
-	/* Our tabs' titles, from the tab list. */
-	for (i = 0; i < in->ntabs; i++)
-		for (k = 0; k < 2; k++)
-			if (in->tabs[i].sheet_id == own_id[k])
-				own[k] = in->tabs[i].title;
 	for (i = 0; i < n; i++) {
 		const struct state_object *o = state_object(in->old, i);
 
@@ -576,6 +736,7 @@ annotate_plan_fini(struct annotate_plan *p)
 		free(p->keep[i].name);
 	}
 	free(p->keep);
+	free(p->noted);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -588,6 +749,11 @@ annotate_commit(const struct annotate_plan *p, const char *reply, size_t len, si
 	size_t i;
 	int rc = -1;
 
+	state_noted_clear(s);
+	for (i = 0; i < p->nnoted; i++)
+		if (state_noted_add(s, p->noted[i].sheet_id, p->noted[i].row, p->noted[i].col,
+		    e) == -1)
+			return -1;
 	state_objects_clear(s);
 	for (i = 0; i < p->nkeep; i++)
 		if (state_objects_add(s, p->keep[i].kind, p->keep[i].name, p->keep[i].id, e) == -1)
@@ -631,6 +797,13 @@ annotate_keep_old(const struct state *old, struct state *s, struct err *e)
 		const struct state_object *o = state_object(old, i);
 
 		if (state_objects_add(s, o->kind, o->name, o->id, e) == -1)
+			return -1;
+	}
+	state_noted_clear(s);
+	for (i = 0; old != NULL && i < state_noted_count(old); i++) {
+		const struct state_cell *c = state_noted(old, i);
+
+		if (state_noted_add(s, c->sheet_id, c->row, c->col, e) == -1)
 			return -1;
 	}
 	return 0;

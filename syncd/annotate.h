@@ -6,9 +6,11 @@
  * summary tab gets a column chart of ร้อยละ per district.
  *
  * It plans; the cycle reads and writes.  annotate_read_body() is the ONE
- * extra read of a changed cycle (spreadsheets.getByDataFilter of the
- * district tabs' mapped columns and syncd's two tabs, notes and object ids
- * only); annotate_parse() reads its answer; annotate_plan() compares what is
+ * extra read of a changed cycle: spreadsheets.getByDataFilter of the cells
+ * that matter (those of the findings, and those that held syncd's note after
+ * the last cycle, kept in the state) and one cell of each of syncd's two
+ * tabs, notes and object ids only, so it grows with the findings, not with
+ * the sheet; annotate_parse() reads its answer; annotate_plan() compares what is
  * there with what should be and gives the requests to append to the cycle's
  * one atomic batchUpdate; annotate_commit() takes the ids Google gave the
  * new objects from that batchUpdate's reply into the state.
@@ -32,6 +34,7 @@
 
 #define ANNOTATE_MAX_NOTES	1000000	/* notes read back in one answer */
 #define ANNOTATE_MAX_OBJECTS	10000	/* views, protections, charts read back */
+#define ANNOTATE_MAX_CELLS	20000	/* flagged cells noted (the rest: in the tab only) */
 
 /* The field mask of the read. */
 #define ANNOTATE_FIELDS "sheets(properties(sheetId,title),protectedRanges(protectedRangeId)," \
@@ -43,7 +46,7 @@ struct annotate_tab {
 	const char *title;
 	int64_t sheet_id;
 	int district;		/* evaluated as a district */
-	int32_t col0, col1;	/* 0-based span of its mapped columns; col1 < col0: none */
+	uint32_t nrows;		/* rows it holds (cells below are not read) */
 };
 
 /* What the read found.  Everything owned; release with annotate_seen_fini. */
@@ -59,14 +62,35 @@ struct annotate_seen {
 	size_t nids;
 };
 
+struct annotate_in;
+
 /*
- * annotate_read_body(tabs, n, summary_id, disc_id, e): the getByDataFilter
- * body: one gridRange per district tab over its mapped columns, one cell of
- * each of syncd's two tabs (-1: the tab does not exist yet), grid data on.
- * Returns a new reference, or NULL (ERR_NOMEM).
+ * annotate_read_body(in, e): the getByDataFilter body (in->seen unused): a
+ * one-cell gridRange for each cell a finding of a district tab points at and
+ * each cell the state says holds syncd's note (in a district tab that still
+ * exists, within its rows), and cell A1 of each of syncd's two tabs (that
+ * exist); grid data on.  Returns a new reference (NULL with no error when
+ * there is nothing to read), or NULL with e set (ERR_NOMEM).
  */
-json_t *annotate_read_body(const struct annotate_tab *tabs, size_t n, int64_t summary_id,
-    int64_t disc_id, struct err *e);
+json_t *annotate_read_body(const struct annotate_in *in, struct err *e);
+
+/*
+ * annotate_locate(r, wb, cfg, e): the 0-based column of each finding's cell
+ * (the mapped column whose heading is the finding's column), -1 where there
+ * is none (sheet- and tab-level findings).  wb is the workbook r was
+ * evaluated from.  Returns a malloc'd array of r->nfindings entries (at
+ * least one), or NULL with e set (ERR_NOMEM).
+ */
+int32_t *annotate_locate(const struct rules_report *r, const struct workbook *wb,
+    const struct rules_config *cfg, struct err *e);
+
+/*
+ * annotate_link(in, i, spreadsheet_id, buf, size): the link of finding i's
+ * row number: its cell in its district tab (column A when the finding has
+ * no cell), or "" when its tab is not known.  Returns buf.
+ */
+const char *annotate_link(const struct annotate_in *in, size_t i, const char *spreadsheet_id,
+    char *buf, size_t size);
 
 /*
  * annotate_parse(body, len, out, e): the notes and object ids of the read's
@@ -86,7 +110,9 @@ struct annotate_in {
 	size_t ntabs;
 	const struct annotate_seen *seen;
 	const struct state *old;	/* the objects syncd made (state_object) */
-	int64_t summary_id;		/* syncd's two tabs' sheetIds */
+	const char *summary_title;	/* syncd's two tabs' titles */
+	const char *disc_title;
+	int64_t summary_id;		/* and sheetIds (the read: -1 when absent) */
 	int64_t disc_id;
 	size_t disc_cols;		/* columns of the discrepancy tab */
 	size_t summary_cols;		/* columns of the summary tab */
@@ -109,6 +135,8 @@ struct annotate_plan {
 	size_t nadds;
 	struct state_object *keep;	/* owned: objects kept (strings owned) */
 	size_t nkeep;
+	struct state_cell *noted;	/* owned: cells that hold (or will) syncd's note */
+	size_t nnoted;
 };
 
 /*
@@ -120,7 +148,8 @@ int annotate_plan(const struct annotate_in *in, struct annotate_plan *plan, stru
 
 /*
  * annotate_commit(plan, reply, len, base, s, e): after the batchUpdate that
- * carried plan->requests from request index base on succeeded: record in s
+ * carried plan->requests from request index base on succeeded (or with no
+ * request, when there was nothing to change): record in s the cells noted,
  * the objects kept and the ids Google gave the new ones (from reply, the
  * batchUpdate's answer).  Returns 0, or -1 with e set.
  */
@@ -128,8 +157,9 @@ int annotate_commit(const struct annotate_plan *plan, const char *reply, size_t 
     size_t base, struct state *s, struct err *e);
 
 /*
- * annotate_keep_old(old, s, e): copy old's objects into s unchanged (a cycle
- * that did not annotate).  Returns 0 or -1 with e set.
+ * annotate_keep_old(old, s, e): copy old's objects and noted cells into s
+ * unchanged (a cycle that did not annotate, or whose write failed).  Returns
+ * 0 or -1 with e set.
  */
 int annotate_keep_old(const struct state *old, struct state *s, struct err *e);
 

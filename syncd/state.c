@@ -164,6 +164,8 @@ struct state {
 	size_t nsheets, sheetcap;
 	struct state_object *objects;	/* owned: syncd's views, protections, chart */
 	size_t nobjects, objectcap;
+	struct state_cell *noted;	/* owned: cells holding syncd's note */
+	size_t nnoted, notedcap;
 	uint64_t cycle;
 	struct smap seen;	/* id -> struct st_seen */
 	struct smap tabs;	/* name -> struct st_tab */
@@ -277,6 +279,7 @@ state_free(struct state *s)
 	free(s->sheets);
 	state_objects_clear(s);
 	free(s->objects);
+	free(s->noted);
 	free(s);
 }
 
@@ -391,6 +394,52 @@ state_sheets_clear(struct state *s)
 	for (i = 0; i < s->nsheets; i++)
 		free(s->sheets[i].title);
 	s->nsheets = 0;
+}
+
+size_t
+state_noted_count(const struct state *s)
+{
+	return s->nnoted;
+}
+
+const struct state_cell *
+state_noted(const struct state *s, size_t i)
+{
+	return i < s->nnoted ? &s->noted[i] : NULL;
+}
+
+void
+state_noted_clear(struct state *s)
+{
+	s->nnoted = 0;
+}
+
+int
+state_noted_add(struct state *s, int64_t sheet_id, uint32_t row, uint32_t col,
+    struct err *e)
+{
+	struct state_cell *n;
+
+	if (s->nnoted == STATE_NOTED_MAX) {
+		err_set(e, ERR_DATA, "state: more than %d noted cells", STATE_NOTED_MAX);
+		return -1;
+	}
+	if (s->nnoted == s->notedcap) {
+		size_t cap = s->notedcap ? s->notedcap * 2 : 64;
+
+		n = realloc(s->noted, cap * sizeof(*n));
+		if (n == NULL) {
+			err_set(e, ERR_NOMEM, "state: out of memory");
+			return -1;
+		}
+		s->noted = n;
+		s->notedcap = cap;
+	}
+	s->noted[s->nnoted].sheet_id = sheet_id;
+	s->noted[s->nnoted].row = row;
+	s->noted[s->nnoted].col = col;
+	s->nnoted++;
+	return 0;
 }
 
 size_t
@@ -884,6 +933,11 @@ write_state(FILE *f, void *ctx, struct err *e)
 		fprintf(f, ",\"id\":%" PRId64 "}", s->objects[i].id);
 	}
 	putc(']', f);
+	fputs(",\n\"noted\":[", f);
+	for (i = 0; i < s->nnoted; i++)
+		fprintf(f, "%s[%" PRId64 ",%" PRIu32 ",%" PRIu32 "]", i > 0 ? "," : "",
+		    s->noted[i].sheet_id, s->noted[i].row, s->noted[i].col);
+	putc(']', f);
 	fputs(",\n\"first_seen\":{", f);
 	first = 1;
 	for (i = 0; i < s->seen.cap; i++) {
@@ -1088,6 +1142,26 @@ load_doc(struct state *s, json_t *doc, const char *path, struct err *e)
 		}
 		if (state_objects_add(s, json_string_value(kd), json_string_value(nm),
 		    json_integer_value(oid), e) == -1)
+			return -1;
+	}
+	v = json_object_get(doc, "noted");
+	if (v != NULL && !json_is_array(v))
+		goto badtype;
+	for (size_t k = 0; k < json_array_size(v); k++) {
+		json_t *c = json_array_get(v, k);
+		json_int_t row = json_integer_value(json_array_get(c, 1));
+		json_int_t col = json_integer_value(json_array_get(c, 2));
+
+		if (json_array_size(c) != 3 || !json_is_integer(json_array_get(c, 0)) ||
+		    !json_is_integer(json_array_get(c, 1)) ||
+		    !json_is_integer(json_array_get(c, 2)) || row < 0 || col < 0 ||
+		    row > UINT32_MAX || col > UINT32_MAX) {
+			err_set(e, ERR_DATA, "%s: noted[%zu] is not [sheetId, row, column]",
+			    path, k);
+			return -1;
+		}
+		if (state_noted_add(s, json_integer_value(json_array_get(c, 0)),
+		    (uint32_t)row, (uint32_t)col, e) == -1)
 			return -1;
 	}
 	v = json_object_get(doc, "cycle");

@@ -131,6 +131,22 @@ void state_objects_clear(struct state *s);
 int state_objects_add(struct state *s, const char *kind, const char *name, int64_t id,
     struct err *e);
 
+/*
+ * The district cells that hold syncd's note (as of the last plan): the next
+ * changed cycle reads their notes again, with the cells of its findings, to
+ * see what a person did with them.  Rows and columns 0-based.
+ */
+#define STATE_NOTED_MAX 1000000
+struct state_cell {
+	int64_t sheet_id;
+	uint32_t row, col;
+};
+size_t state_noted_count(const struct state *s);
+const struct state_cell *state_noted(const struct state *s, size_t i);
+void state_noted_clear(struct state *s);
+int state_noted_add(struct state *s, int64_t sheet_id, uint32_t row, uint32_t col,
+    struct err *e);
+
 int state_first_seen_get(const struct state *s, const char *id, time_t *t);
 int state_first_seen_set(struct state *s, const char *id, time_t t,
     struct err *e);

@@ -19,10 +19,10 @@ static struct rules_summary sum[3];
 static struct rules_report rep;
 static int32_t cols[4] = { 3, 3, 5, -1 };
 static struct annotate_tab tabs[] = {
-	{ "บางคล้า", 11, 1, 1, 8 },
-	{ "พนมสารคาม", 12, 1, 1, 8 },
-	{ "สรุปข้อมูล", 21, 0, 0, -1 },
-	{ "ตรวจสอบข้อมูล", 22, 0, 0, -1 },
+	{ "บางคล้า", 11, 1, 40 },
+	{ "พนมสารคาม", 12, 1, 40 },
+	{ "สรุปข้อมูล", 21, 0, 5 },
+	{ "ตรวจสอบข้อมูล", 22, 0, 5 },
 };
 
 static void
@@ -60,6 +60,8 @@ input(const struct annotate_seen *seen, const struct state *old)
 	in.ntabs = 4;
 	in.seen = seen;
 	in.old = old;
+	in.summary_title = "สรุปข้อมูล";
+	in.disc_title = "ตรวจสอบข้อมูล";
 	in.summary_id = 21;
 	in.disc_id = 22;
 	in.disc_cols = 10;
@@ -113,6 +115,7 @@ START_TEST(test_notes_fresh)
 	ck_assert_int_eq(annotate_plan(&in, &p, &e), 0);
 	/* Two findings on one cell share one note; a sheet-level one has none. */
 	ck_assert_uint_eq(p.notes_set, 2);
+	ck_assert_uint_eq(p.nnoted, 2);
 	ck_assert_uint_eq(count(&p, "updateCells"), 2);
 	n = note_at(&p, 11, 3, 3);
 	ck_assert_msg(strncmp(n, WRITER_NOTE_MARK "\n", strlen(WRITER_NOTE_MARK) + 1) == 0, "%s", n);
@@ -152,6 +155,8 @@ START_TEST(test_notes_against_the_sheet)
 	notes[3] = (struct annotate_note){ 11, 30, 1, (char *)"โทรหาผู้ใหญ่บ้าน" };
 	ck_assert_int_eq(annotate_plan(&in, &p, &e), 0);
 	ck_assert_uint_eq(p.notes_set, 0);
+	ck_assert_uint_eq(p.nnoted, 1);		/* ours, unchanged, stays noted */
+	ck_assert_int_eq(p.noted[0].sheet_id, 12);
 	ck_assert_uint_eq(p.notes_held, 1);
 	ck_assert_uint_eq(p.notes_cleared, 1);
 	ck_assert_int_eq(p.held[0], 1);
@@ -221,6 +226,7 @@ START_TEST(test_objects_kept_remade_renamed)
 	ck_assert_str_eq(state_object(s, 3)->name, "สรุปข้อมูล");
 	ck_assert_int_eq(state_object(s, 4)->id, 901);
 	ck_assert_str_eq(state_object(s, 4)->name, "พนมสารคาม");
+	ck_assert_uint_eq(state_noted_count(s), 2);
 	annotate_plan_fini(&p);
 	state_free(old);
 	state_free(s);
@@ -280,13 +286,30 @@ START_TEST(test_parse_and_read_body)
 	ck_assert_int_eq(annotate_parse("[]", 2, &s, &e), -1);
 	ck_assert_int_eq(e.code, ERR_DATA);
 
-	err_init(&e);
-	b = annotate_read_body(tabs, 4, 21, -1, &e);
+	/* The read: the findings' cells (one for two findings), a noted cell
+	 * of the state (not one past its tab's rows, nor of a tab gone),
+	 * A1 of our two tabs. */
+	{
+		struct state *old = state_new();
+		struct annotate_in in;
+
+		setup();
+		err_init(&e);
+		ck_assert_int_eq(state_noted_add(old, 11, 3, 3, &e), 0);
+		ck_assert_int_eq(state_noted_add(old, 12, 30, 2, &e), 0);
+		ck_assert_int_eq(state_noted_add(old, 12, 40, 2, &e), 0);
+		ck_assert_int_eq(state_noted_add(old, 99, 1, 1, &e), 0);
+		in = input(NULL, old);
+		in.disc_id = -1;
+		b = annotate_read_body(&in, &e);
+		state_free(old);
+	}
 	t = json_dumps(b, JSON_COMPACT);
 	ck_assert_str_eq(t, "{\"dataFilters\":["
-	    "{\"gridRange\":{\"sheetId\":11,\"startRowIndex\":0,\"startColumnIndex\":1,\"endColumnIndex\":9}},"
-	    "{\"gridRange\":{\"sheetId\":12,\"startRowIndex\":0,\"startColumnIndex\":1,\"endColumnIndex\":9}},"
-	    "{\"gridRange\":{\"sheetId\":21,\"startRowIndex\":0,\"startColumnIndex\":0,\"endColumnIndex\":1,\"endRowIndex\":1}}],"
+	    "{\"gridRange\":{\"sheetId\":11,\"startRowIndex\":3,\"endRowIndex\":4,\"startColumnIndex\":3,\"endColumnIndex\":4}},"
+	    "{\"gridRange\":{\"sheetId\":12,\"startRowIndex\":8,\"endRowIndex\":9,\"startColumnIndex\":5,\"endColumnIndex\":6}},"
+	    "{\"gridRange\":{\"sheetId\":12,\"startRowIndex\":30,\"endRowIndex\":31,\"startColumnIndex\":2,\"endColumnIndex\":3}},"
+	    "{\"gridRange\":{\"sheetId\":21,\"startRowIndex\":0,\"endRowIndex\":1,\"startColumnIndex\":0,\"endColumnIndex\":1}}],"
 	    "\"includeGridData\":true}");
 	free(t);
 	json_decref(b);

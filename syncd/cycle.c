@@ -56,6 +56,7 @@
 #include "auth/key.h"
 #include "auth/token.h"
 #include "rules/rules.h"
+#include "syncd/annotate.h"
 #include "syncd/audit.h"
 #include "syncd/cellfile.h"
 #include "syncd/http.h"
@@ -243,6 +244,12 @@ state_light(struct state *s, struct err *e)
 		const struct state_object *o = state_object(s, i);
 
 		if (state_objects_add(l, o->kind, o->name, o->id, e) == -1)
+			goto fail;
+	}
+	for (i = 0; i < state_noted_count(s); i++) {
+		const struct state_cell *nc = state_noted(s, i);
+
+		if (state_noted_add(l, nc->sheet_id, nc->row, nc->col, e) == -1)
 			goto fail;
 	}
 	state_free(s);
@@ -592,6 +599,15 @@ struct run {
 	char fs_buf[32];		/* first_seen_text's answer */
 	int audit_rc;			/* an append's failure inside a callback */
 	double parse_s;			/* seconds parsing the batchGet answer */
+	/* Flags where district staff look (syncd/annotate), when configured. */
+	int linking;			/* ain is filled: row numbers link to cells */
+	int annotating;			/* the plan below is made */
+	int32_t *fcols;			/* owned: each finding's cell column */
+	struct annotate_tab *atabs;	/* owned; titles borrowed from c->tabs */
+	struct annotate_in ain;		/* what the plan was made from */
+	struct annotate_seen seen;	/* owned: what the notes read found */
+	struct annotate_plan plan;	/* owned */
+	char link[512];			/* link_text's answer */
 	struct err *e;
 };
 
@@ -612,6 +628,10 @@ run_fini(struct run *r)
 	free(r->ids);
 	writer_grid_fini(&r->sum);
 	writer_grid_fini(&r->disc);
+	free(r->fcols);
+	free(r->atabs);
+	annotate_seen_fini(&r->seen);
+	annotate_plan_fini(&r->plan);
 }
 
 static int
@@ -1180,6 +1200,16 @@ sheet_first_seen(void *ctx, const struct rules_finding *f)
 	return out;
 }
 
+/* The link of finding f's row number: its cell in its district tab. */
+static const char *
+link_text(void *ctx, const struct rules_finding *f)
+{
+	struct run *r = ctx;
+
+	return annotate_link(&r->ain, (size_t)(f - r->report.findings),
+	    r->cfg->spreadsheet_id, r->link, sizeof(r->link));
+}
+
 static const char *
 fs_probe(void *ctx, const struct rules_finding *f)
 {
@@ -1230,8 +1260,12 @@ slice_matches(struct run *r, const struct tab *t, size_t off, size_t k, struct e
 
 	sub.findings = r->report.findings + off;
 	sub.nfindings = k;
-	if (writer_discrepancies(&sub, sheet_first_seen, r, &g, e) == -1)
-		return -1;
+	{
+		struct writer_disc_opts o = { sheet_first_seen, NULL, NULL, r };
+
+		if (writer_discrepancies_with(&sub, &o, &g, e) == -1)
+			return -1;
+	}
 	if (k == 0)	/* past the findings: up to CYCLE_SLICE sheet rows */
 		n = t->nrows > 1 + off ? t->nrows - 1 - off : 0;
 	if (n > CYCLE_SLICE)
@@ -1300,6 +1334,113 @@ fs_column_matches(struct run *r)
 	return 1;
 }
 
+/* ---- flags where district staff look (syncd/annotate) ---- */
+
+static int64_t new_sheet_id(const struct cycle *c, const char *title, int64_t avoid);
+
+/*
+ * annotate_run(r, e): with annotate_districts, in a cycle that did not list
+ * the tabs (2 reads at most), while the workbook is here:
+ * where each finding sits, then the ONE notes read (the cells that matter
+ * and syncd's tabs' objects), then the plan whose requests ride in the
+ * cycle's one batchUpdate.  Our tabs that do not exist yet get the sheetIds
+ * write_tabs will give them, so their protections, views and chart come in
+ * the same request that adds them.  Returns 0 or -1 with e set.
+ */
+static int
+annotate_run(struct run *r, struct err *e)
+{
+	const struct rules_config *rc = &r->cfg->rules;
+	const struct sheets_tab *st = cached_tab(r->c, rc->summary_tab);
+	const struct sheets_tab *dt = cached_tab(r->c, rc->discrepancy_tab);
+	struct annotate_in *in = &r->ain;
+	struct sheets_reply reply;
+	struct err be;
+	json_t *body;
+	size_t i;
+	int rv;
+
+	if (!r->cfg->annotate_districts)
+		return 0;
+	if ((r->fcols = annotate_locate(&r->report, r->view, rc, e)) == NULL)
+		return -1;
+	if ((r->atabs = calloc(r->c->tabs.n + 1, sizeof(*r->atabs))) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < r->c->tabs.n; i++) {
+		const char *t = r->c->tabs.tabs[i].title;
+		const struct tab *vt = view_tab(r->view, t);
+
+		r->atabs[i].title = t;
+		r->atabs[i].sheet_id = r->c->tabs.tabs[i].sheet_id;
+		r->atabs[i].district = rules_is_district(rc, t) &&
+		    strcmp(t, rc->summary_tab) != 0 && strcmp(t, rc->discrepancy_tab) != 0;
+		r->atabs[i].nrows = vt != NULL ? vt->nrows : 0;
+	}
+	if (render_summary(r, "", e) == -1)
+		return -1;
+	memset(in, 0, sizeof(*in));
+	in->report = &r->report;
+	in->cols = r->fcols;
+	in->tabs = r->atabs;
+	in->ntabs = r->c->tabs.n;
+	in->seen = &r->seen;
+	in->old = saved_state(r);
+	in->summary_title = rc->summary_tab;
+	in->disc_title = rc->discrepancy_tab;
+	in->summary_id = st != NULL ? st->sheet_id : -1;
+	in->disc_id = dt != NULL ? dt->sheet_id : -1;
+	in->disc_cols = WRITER_DISCREPANCY_COLS;
+	in->summary_cols = r->sum.ncols;
+	in->percent_col = 0;
+	for (i = 0; i < r->sum.ncols; i++)
+		if (r->sum.cells[i].type == WRITER_TEXT &&
+		    strcmp(r->sum.cells[i].text, "ร้อยละ") == 0)
+			in->percent_col = (int)i;
+	r->linking = 1;
+	/* A cycle that listed the tabs has spent its second read: the notes
+	 * wait for the next changed cycle (ours, after the tabs are written). */
+	if (r->discovered)
+		return 0;
+	err_init(&be);
+	body = annotate_read_body(in, &be);
+	if (body == NULL && be.code != 0) {
+		err_set(e, be.code, "%s", be.msg);
+		return -1;
+	}
+	if (body != NULL) {
+		rv = sheets_get_by_data_filter(r->c->ss.sheets, ANNOTATE_FIELDS, body, &reply, e);
+		json_decref(body);
+		if (rv == 0)
+			rv = annotate_parse(reply.body, reply.len, &r->seen, e);
+		sheets_reply_fini(&reply);
+		if (rv == -1)
+			return -1;
+	}
+	if (st == NULL)
+		in->summary_id = new_sheet_id(r->c, rc->summary_tab, -1);
+	if (dt == NULL)
+		in->disc_id = new_sheet_id(r->c, rc->discrepancy_tab, in->summary_id);
+	if (annotate_plan(in, &r->plan, e) == -1)
+		return -1;
+	r->annotating = 1;
+	return 0;
+}
+
+/*
+ * annotate_state(r, e): what the next state keeps of syncd's notes and
+ * objects: the plan's outcome when it had nothing to send, else the old
+ * state's until write_tabs has sent it (it then commits the plan).
+ */
+static int
+annotate_state(struct run *r, struct err *e)
+{
+	if (r->annotating && json_array_size(r->plan.requests) == 0)
+		return annotate_commit(&r->plan, NULL, 0, 0, r->next, e);
+	return annotate_keep_old(saved_state(r), r->next, e);
+}
+
 /* cache_add(c, title, id): a tab we added, at the end of the cache. */
 static int
 cache_add(struct cycle *c, const char *title, int64_t id)
@@ -1353,7 +1494,7 @@ write_tabs(struct run *r, struct err *e)
 	const struct rules_config *rc = &r->cfg->rules;
 	struct writer_target tg[2];
 	struct sheets_reply reply;
-	int attempt, adds, rv;
+	int attempt, adds, rv, sent_plan;
 	char *body;
 
 	for (attempt = 0;; attempt++) {
@@ -1376,11 +1517,25 @@ write_tabs(struct run *r, struct err *e)
 		 * 100,000 households. */
 		if ((body = writer_request_text(tg, 2, NULL, e)) == NULL)
 			return -1;
+		/* The notes, views, protections and chart in the same request,
+		 * on the tabs' ids the plan assumed (a retry after a new tab
+		 * list sends the tabs alone). */
+		if (r->annotating && attempt == 0 && tg[0].sheet_id == r->ain.summary_id &&
+		    tg[1].sheet_id == r->ain.disc_id &&
+		    (body = writer_request_append(body, NULL, r->plan.requests, e)) == NULL)
+			return -1;
+		sent_plan = r->annotating && attempt == 0 && tg[0].sheet_id == r->ain.summary_id &&
+		    tg[1].sheet_id == r->ain.disc_id;
 		err_init(&we);
 		/* Fixed ranges: idempotent, unless it adds a tab. */
 		rv = sheets_batch_update_text(r->c->ss.sheets, body,
-		    adds ? 0 : SHEETS_IDEMPOTENT, &reply, &we);
+		    adds || sent_plan ? 0 : SHEETS_IDEMPOTENT, &reply, &we);
 		free(body);
+		if (rv == 0 && sent_plan &&
+		    annotate_commit(&r->plan, reply.body, reply.len, 4, r->next, e) == -1) {
+			sheets_reply_fini(&reply);
+			return -1;
+		}
 		sheets_reply_fini(&reply);
 		if (rv == 0)
 			break;
@@ -1503,6 +1658,11 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	res->evaluate_s = monotime_now() - t1;
 	malloc_trim(0);		/* the engine's tables are gone */
 
+	/* 5a. Notes, views, protections, chart: one read, then the plan. */
+	step = "notes";
+	if (annotate_run(&r, e) == -1)
+		goto fail;
+
 	/* 6a. Compare our tabs with the sheet's while it is here. */
 	step = "render";
 	if (early_compare(&r, e) == -1)
@@ -1532,14 +1692,22 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	if ((rc = diff_findings(&r, e)) != 0)
 		goto fail_rc;
 	rc = -1;
+	if (annotate_state(&r, e) == -1)
+		goto fail;
 	state_free(r.old);
 	r.old = NULL;
 
 	/* 6b. Render; the first-seen column is compared now. */
 	step = "render";
-	if (writer_discrepancies(&r.report, first_seen_text, &r, &r.disc, e) == -1)
-		goto fail;
-	need_write = !fs_column_matches(&r);
+	{
+		struct writer_disc_opts o = { first_seen_text, r.linking ? link_text : NULL,
+		    NULL, &r };
+
+		if (writer_discrepancies_with(&r.report, &o, &r.disc, e) == -1)
+			goto fail;
+	}
+	need_write = !fs_column_matches(&r) ||
+	    (r.annotating && json_array_size(r.plan.requests) > 0);
 	grids_hash(&r.sum, &r.disc, hash);
 	tot = r.report.nsummary > 0 ? &r.report.summary[r.report.nsummary - 1] : NULL;
 	res->households = tot != NULL ? tot->households : 0;

@@ -21,6 +21,7 @@ static const char *const discrepancy_headings[] = {
 /* Beside what to do when a person's note kept syncd's note off the cell. */
 #define NOTE_HELD_WORDS "(ช่องนี้มีบันทึกของผู้ใช้อยู่ syncd จึงไม่ใส่บันทึกทับ)"
 #define DISCREPANCY_COLS (sizeof(discrepancy_headings) / sizeof(discrepancy_headings[0]))
+_Static_assert(DISCREPANCY_COLS == WRITER_DISCREPANCY_COLS, "WRITER_DISCREPANCY_COLS");
 
 static int
 grid_init(struct writer_grid *g, size_t nrows, size_t ncols, struct err *e)

@@ -19,6 +19,7 @@
 #include "rules/err.h"
 #include "rules/rules.h"
 
+#define WRITER_DISCREPANCY_COLS 10	/* columns of the discrepancy tab */
 #define WRITER_MAX_ROWS 1000000	/* rows of one grid (Sheets caps a tab far lower in cells) */
 
 enum writer_type {

@@ -6,7 +6,10 @@
 # 2024-02-01), then show what a person would look at: the report, the
 # summary and discrepancy tabs as the emulator now holds them, the API
 # requests the cycle made, and the audit log's verification (its head is the
-# one written in the summary tab).  Everything is removed at the end.
+# one written in the summary tab).  A second cycle (the one that follows
+# syncd's own write) puts the notes on district cells, the filter views, the
+# protections and the chart: a district tab's notes and the chart are shown
+# as the emulator holds them.  Everything is removed at the end.
 set -eu
 : "${BUILD:=build}"
 cd "$(dirname "$0")/.." || exit 1
@@ -95,7 +98,40 @@ jq -r --arg t "$SUM" '.sheets[] | select(.properties.title == $t) | .values |
 
 section "The discrepancy tab '$DISC' as the emulator now holds it (first 12 of $(jq --arg t "$DISC" '.sheets[] | select(.properties.title == $t) | .values | length - 1' "$FAKE_DIR/after.json") rows)"
 jq --arg t "$DISC" '.sheets[] | select(.properties.title == $t) | .values[0:13] |
-    map([.[0], .[1], .[2], .[4], .[5], .[7]])' "$FAKE_DIR/after.json" | table
+    map([.[0], .[1], .[2], .[4], .[5], .[6], .[7]])' "$FAKE_DIR/after.json" | table
+
+section "The next cycle (after syncd's own write): notes, views, protections, chart"
+fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
+rc=0
+"$BUILD/syncd" --once -c "$FAKE_DIR/syncd.conf" --today "$TODAY" || rc=$?
+if [ "$rc" -ne 0 ]; then
+	echo "demo: the second syncd --once exited $rc" >&2
+	exit 1
+fi
+echo
+echo "API requests of that cycle (two reads, one write):"
+fake_requests | jq -r '.[] | "    \(.status)  \(.method) \(.path)"'
+fake_get "_fake/spreadsheets/$ID" > "$FAKE_DIR/after2.json"
+DT=$(jq -r '[.sheets[] | select(.notes != null)][0].properties.title' "$FAKE_DIR/after2.json")
+
+section "The notes on the district tab '$DT' as the emulator holds them"
+jq -r --arg t "$DT" '.sheets[] | select(.properties.title == $t) | .notes | to_entries[] |
+    "\(.key):\n" + (.value | split("\n") | map("    " + .) | join("\n"))' "$FAKE_DIR/after2.json"
+
+section "The chart on the summary tab '$SUM' as the emulator holds it"
+jq --arg t "$SUM" '.sheets[] | select(.properties.title == $t) | .charts[0] |
+    {chartId, title: .spec.title, type: .spec.basicChart.chartType,
+     districts: (.spec.basicChart.domains[0].domain.sourceRange.sources[0] | .endRowIndex - 1),
+     anchor: .position.overlayPosition.anchorCell}' "$FAKE_DIR/after2.json"
+echo
+echo "What it draws (ร้อยละ per district):"
+jq -r --arg t "$SUM" '.sheets[] | select(.properties.title == $t) as $s | $s.charts[0].spec.basicChart as $b |
+    $b.series[0].series.sourceRange.sources[0].startColumnIndex as $c |
+    $s.values[1:($b.domains[0].domain.sourceRange.sources[0].endRowIndex)][] |
+    "    \(.[0])\t\(.[$c])\t" + ("#" * ((.[$c] // 0) / 2 | floor))' "$FAKE_DIR/after2.json"
+echo
+echo "Filter views on '$DISC': $(jq -r --arg t "$DISC" '[.sheets[] | select(.properties.title == $t) | .filterViews[].title] | join(", ")' "$FAKE_DIR/after2.json")"
+echo "Protected (warning only): $(jq -r '[.sheets[] | select(.protectedRanges != null) | .properties.title] | join(", ")' "$FAKE_DIR/after2.json")"
 
 section "The audit log ($(wc -l < "$FAKE_DIR/state/audit.jsonl") lines; events by kind)"
 jq -r .event "$FAKE_DIR/state/audit.jsonl" | sort | uniq -c |

@@ -16,6 +16,9 @@ cd "$(dirname "$0")/.." || exit 1
 
 e2e_begin t_daemon
 sheet_start tests/data/demo-chachoengsao.json
+# The request sequences below are those without the notes read of
+# annotate_districts (tests/t_notes.sh asserts the sequences with it).
+printf 'annotate_districts = false;\n' >>"$CONF"
 
 once() {
 	fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null

@@ -21,6 +21,9 @@ cd "$(dirname "$0")/.." || exit 1
 e2e_begin t_faults
 TODAY=2024-02-01
 sheet_start tests/data/demo-chachoengsao.json
+# The request sequences below are those without the notes read of
+# annotate_districts (tests/t_notes.sh asserts the sequences with it).
+printf 'annotate_districts = false;\n' >>"$CONF"
 CONF=$work/syncd.conf
 sed '/^poll_interval/d' "$FAKE_DIR/syncd.conf" > "$CONF"
 cat >> "$CONF" <<'EOF'

@@ -16,6 +16,9 @@ e2e_begin t_own_tabs
 "$BUILD/tools/genwb" --households 10000 --tabs 4 --seed 7 --today 2024-02-01 \
     -o "$work/wb.json" || { echo "genwb failed"; exit 1; }
 sheet_start "$work/wb.json"
+# The request sequences below are those without the notes read of
+# annotate_districts (tests/t_notes.sh asserts the sequences with it).
+printf 'annotate_districts = false;\n' >>"$CONF"
 TOK=$(fake_token)
 
 # once: one --once cycle; prints its requests, one word each.

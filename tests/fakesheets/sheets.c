@@ -1194,7 +1194,8 @@ grid_data(const struct span *sp)
 	return out;
 }
 
-#define GET_MAX_RANGES 1000	/* ranges or data filters of one get */
+#define GET_MAX_RANGES 1000	/* ranges of one spreadsheets.get (in its URL) */
+#define GET_MAX_FILTERS 50000	/* data filters of one getByDataFilter */
 
 /*
  * The spreadsheets.get answer: properties, and per sheet its properties,
@@ -1318,7 +1319,7 @@ do_get_by_data_filter(struct book *b, const struct sheets_request *rq,
 			goto done;
 		}
 	dfs = json_object_get(body, "dataFilters");
-	if (json_array_size(dfs) > GET_MAX_RANGES) {
+	if (json_array_size(dfs) > GET_MAX_FILTERS) {
 		fail_set(f, 400, "Too many data filters.");
 		goto done;
 	}

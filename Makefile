@@ -20,7 +20,12 @@ MANDIR   ?= $(PREFIX)/share/man
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
 DESTDIR  ?=
 FUZZ_SECONDS ?= 60
-VERSION  := 0.1.0
+# The version has one source, debian/changelog's first line: `syncd --version`
+# prints it and the package is named after it.
+VERSION  := $(shell awk -F'[()]' 'NR == 1 { print $$2 }' debian/changelog)
+ifeq ($(VERSION),)
+$(error debian/changelog: no version on its first line "syncd (VERSION) ...")
+endif
 
 PKGS      := libcurl jansson openssl libconfig xlsxwriter
 TEST_PKGS := check libmicrohttpd
@@ -61,7 +66,7 @@ Q := @
 endif
 
 .PHONY: all deps check check-unit check-e2e sanitize valgrind fuzz crash demo bench \
-	install uninstall clean
+	install uninstall deb clean
 .DEFAULT_GOAL := all
 # Objects of test programs are kept, not deleted as intermediates.
 .SECONDARY:
@@ -78,6 +83,9 @@ $(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
+
+# main.c prints the version: rebuilt when the changelog moves on.
+$(BUILD)/obj/syncd/main.o: debian/changelog
 
 $(BUILD)/libsyncd.a: $(LIB_OBJ)
 	@rm -f $@
@@ -140,7 +148,7 @@ demo: all
 bench: all $(TOOL_BIN)
 	@BUILD=$(BUILD) ./tests/bench.sh
 
-# Installs the daemon only (not the emulator).
+# Installs the daemon only (not the emulator): debian/rules uses it too.
 UNITS := syncd.service syncd@.service
 install: $(BUILD)/syncd
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
@@ -161,6 +169,13 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/syncd.conf.5 $(DESTDIR)$(UNITDIR)/syncd.service \
 		$(DESTDIR)$(UNITDIR)/syncd@.service
 	@echo "left $(DESTDIR)$(SYSCONFDIR)/syncd/syncd.conf and /var/lib/syncd in place"
+
+# The Debian package $(BUILD)/syncd_$(VERSION)_<arch>.deb, built by
+# dpkg-buildpackage in a copy of the tree (never in this checkout); installs
+# the missing build dependencies first, and runs lintian.
+deb:
+	@./.ci/deps deb
+	@BUILD=$(BUILD) ./.ci/deb
 
 clean:
 	rm -rf build

@@ -26,6 +26,7 @@
 #include "syncd/cycle.h"
 #include "syncd/daemon.h"
 #include "syncd/lockfile.h"
+#include "syncd/line.h"
 #include "syncd/today.h"
 
 /*
@@ -165,6 +166,35 @@ take_lock(const struct config *cfg, int once)
 	return fd;
 }
 
+/*
+ * test_line_token(cfg): with a report group, -t reads the LINE channel
+ * access token as the daemon would (the credential LINE_CREDENTIAL, else
+ * report.line_token_file): a token file that group or others can read, or
+ * that is not one line of token, is refused (78, naming the key); one that
+ * is not there is only a note, as for the key.  The token is never printed.
+ */
+static int
+test_line_token(const struct config *cfg)
+{
+	struct err e;
+	char *t;
+
+	if (!cfg->report_on)
+		return 0;
+	err_init(&e);
+	if ((t = line_token_load(cfg->report_line_token_file, &e)) != NULL) {
+		line_token_free(t);
+		return 0;
+	}
+	if (e.code == ERR_NOINPUT) {
+		fprintf(stderr, "syncd: note: %s (the daily report needs the token)\n",
+		    e.msg);
+		return 0;
+	}
+	fprintf(stderr, "syncd: %s\n", e.msg);
+	return e.code == ERR_NOMEM ? EX_OSERR : EX_CONFIG;
+}
+
 int
 cmd_run_main(int argc, char **argv)
 {
@@ -241,6 +271,8 @@ cmd_run_main(int argc, char **argv)
 	}
 	if (test) {
 		rc = test_key(cfg);
+		if (rc == 0)
+			rc = test_line_token(cfg);
 		if (rc == 0)
 			printf("configuration %s is valid\n", opt.config_path);
 		config_free(cfg);

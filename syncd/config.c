@@ -228,7 +228,8 @@ key_spreadsheet_id(struct loader *ld, const config_setting_t *s, const struct ke
 /*
  * URLs: https:// always; http:// only to this host (the emulator in tests),
  * because a bearer token must never cross a network in the clear.  No user
- * information, no white space; a trailing slash is dropped.
+ * information, no white space; a trailing slash is dropped.  A query is
+ * refused unless k->lo is 1 (a webhook's URL carries its key there).
  */
 static int
 key_url(struct loader *ld, const config_setting_t *s, const struct key *k)
@@ -248,7 +249,7 @@ key_url(struct loader *ld, const config_setting_t *s, const struct key *k)
 	else
 		return fail(ld, s, "%s: \"%s\" is not an https:// URL", k->name, v);
 	for (p = v; *p != '\0'; p++)
-		if ((unsigned char)*p <= ' ' || *p == '?' || *p == '#')
+		if ((unsigned char)*p <= ' ' || (*p == '?' && k->lo == 0) || *p == '#')
 			return fail(ld, s, "%s: \"%s\" holds white space, '?' or '#'",
 			    k->name, v);
 	hlen = strcspn(host, "/");
@@ -709,6 +710,101 @@ key_columns(struct loader *ld, const config_setting_t *s, const struct key *k)
 #define OFF(m)	offsetof(struct config, m)
 #define ROFF(m)	offsetof(struct config, rules.m)
 
+/* report.at: "HH:MM", Asia/Bangkok. */
+static int
+report_at(struct loader *ld, const config_setting_t *s)
+{
+	const char *v;
+	int h, m;
+
+	if (get_string(ld, s, 1, &v) == -1)
+		return -1;
+	if (strlen(v) != 5 || v[2] != ':' || v[0] < '0' || v[0] > '9' || v[1] < '0' ||
+	    v[1] > '9' || v[3] < '0' || v[3] > '9' || v[4] < '0' || v[4] > '9')
+		return fail(ld, s, "report.at: \"%s\" is not a time written HH:MM "
+		    "(Asia/Bangkok)", v);
+	h = (v[0] - '0') * 10 + (v[1] - '0');
+	m = (v[3] - '0') * 10 + (v[4] - '0');
+	if (h > 23 || m > 59)
+		return fail(ld, s, "report.at: \"%s\" is not a time of day", v);
+	ld->cfg->report_at = h * 60 + m;
+	return 0;
+}
+
+/* report.line_to: a LINE id goes into a URL path: letters and digits only. */
+static int
+report_line_to(struct loader *ld, const config_setting_t *s)
+{
+	const char *v, *p;
+
+	if (get_string(ld, s, 1, &v) == -1)
+		return -1;
+	if (strlen(v) > 64)
+		return fail(ld, s, "report.line_to: longer than 64 characters");
+	for (p = v; *p != '\0'; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9')))
+			return fail(ld, s, "report.line_to: \"%s\" is not a LINE group id "
+			    "(letters and digits, like C0123456789abcdef0123456789abcdef)", v);
+	return set_owned(ld, &ld->cfg->report_line_to, v);
+}
+
+/*
+ * key_report: the `report` group (issue 14).  at defaults to "08:30",
+ * line_url to https://api.line.me, webhook_url to none; line_to and
+ * line_token_file are required.  The token file itself is read by the
+ * daemon and by -t (syncd/line), never here.
+ */
+static int
+key_report(struct loader *ld, const config_setting_t *s, const struct key *k)
+{
+	static const struct key line_url = { "report.line_url", key_url,
+	    OFF(report_line_url), 0, 0, 0 };
+	static const struct key webhook_url = { "report.webhook_url", key_url,
+	    OFF(report_webhook_url), 0, 1, 0 };
+	static const struct key token_file = { "report.line_token_file", key_path,
+	    OFF(report_line_token_file), 0, 0, 0 };
+	const config_setting_t *m;
+	const char *name, *v;
+	unsigned i, n;
+	int rc;
+
+	(void)k;
+	if (!config_setting_is_group(s))
+		return fail(ld, s, "report: expected a group: report = { at = \"08:30\"; "
+		    "line_to = \"C...\"; line_token_file = \"/etc/syncd/line-token\"; };");
+	n = (unsigned)config_setting_length(s);
+	for (i = 0; i < n; i++) {
+		m = config_setting_get_elem(s, i);
+		name = config_setting_name(m);
+		if (strcmp(name, "at") == 0)
+			rc = report_at(ld, m);
+		else if (strcmp(name, "line_to") == 0)
+			rc = report_line_to(ld, m);
+		else if (strcmp(name, "line_token_file") == 0)
+			rc = key_path(ld, m, &token_file);
+		else if (strcmp(name, "line_url") == 0)
+			rc = key_url(ld, m, &line_url);
+		else if (strcmp(name, "webhook_url") == 0) {
+			if (get_string(ld, m, 0, &v) == -1)
+				return -1;
+			rc = v[0] == '\0' ? set_owned(ld, &ld->cfg->report_webhook_url, "") :
+			    key_url(ld, m, &webhook_url);
+		} else
+			return fail(ld, m, "unknown key 'report.%s' (report has at, line_to, "
+			    "line_token_file, line_url, webhook_url)", name);
+		if (rc == -1)
+			return -1;
+	}
+	if (ld->cfg->report_line_to[0] == '\0')
+		return fail(ld, s, "report.line_to is required (the LINE group's id)");
+	if (ld->cfg->report_line_token_file[0] == '\0')
+		return fail(ld, s, "report.line_token_file is required (the channel "
+		    "access token's file)");
+	ld->cfg->report_on = 1;
+	return 0;
+}
+
 /* Every top-level key the file may hold. */
 static const struct key keys[] = {
 	{ "spreadsheet_id", key_spreadsheet_id, OFF(spreadsheet_id), 0, 0, 0 },
@@ -726,6 +822,7 @@ static const struct key keys[] = {
 	{ "request_timeout", key_long, OFF(request_timeout), 0, 1, 3600 },
 	{ "retry_budget", key_long, OFF(retry_budget), 0, 0, 86400 },
 	{ "annotate_districts", key_bool, OFF(annotate_districts), 0, 0, 0 },
+	{ "report", key_report, 0, 0, 0, 0 },
 	{ "columns", key_columns, 0, 0, 0, 0 },
 	{ "marks_set", key_marks, ROFF(marks_set), ROFF(nmarks_set), 1, RULES_MAX_MARKS },
 	{ "marks_empty", key_marks, ROFF(marks_empty), ROFF(nmarks_empty), 0,
@@ -949,6 +1046,10 @@ defaults(struct loader *ld)
 		{ OFF(state_dir), "/var/lib/syncd" },
 		{ OFF(audit_log), "/var/lib/syncd/audit.jsonl" },
 		{ OFF(metrics_dir), "" },
+		{ OFF(report_line_to), "" },
+		{ OFF(report_line_token_file), "" },
+		{ OFF(report_line_url), "https://api.line.me" },
+		{ OFF(report_webhook_url), "" },
 	};
 	struct config *cfg = ld->cfg;
 	size_t i;
@@ -964,6 +1065,7 @@ defaults(struct loader *ld)
 	cfg->request_timeout = 60;
 	cfg->retry_budget = 120;
 	cfg->audit_rotate_bytes = CONFIG_AUDIT_ROTATE_BYTES;
+	cfg->report_at = 8 * 60 + 30;
 	rules_config_default(&cfg->rules);
 	return 0;
 }
@@ -1131,6 +1233,10 @@ config_free(struct config *cfg)
 	free(cfg->state_dir);
 	free(cfg->audit_log);
 	free(cfg->metrics_dir);
+	free(cfg->report_line_to);
+	free(cfg->report_line_token_file);
+	free(cfg->report_line_url);
+	free(cfg->report_webhook_url);
 	for (i = 0; i < cfg->npool; i++)
 		free(cfg->pool[i]);
 	free(cfg->pool);

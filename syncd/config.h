@@ -47,6 +47,14 @@ struct config {
 	long audit_rotate_bytes;	/* rotate the audit log past this size, 0 = never;
 				 * 0..2147483647, default CONFIG_AUDIT_ROTATE_BYTES */
 	int annotate_districts;	/* notes on district cells, views, protections, chart; default 1 */
+	/* The daily report to LINE (the `report` group; issue 14).  Without the
+	 * group report_on is 0 and the strings are "". */
+	int report_on;
+	int report_at;		/* minute of the Bangkok day, from at = "HH:MM" (08:30) */
+	char *report_line_to;	/* LINE group (or user) id: letters and digits */
+	char *report_line_token_file;	/* channel access token file, absolute path */
+	char *report_line_url;	/* https://api.line.me, no trailing slash */
+	char *report_webhook_url;	/* also POST {"text": ...} here; "" = none */
 	/* The rule configuration.  Its strings are either static defaults or
 	 * owned by this struct config (pool below): valid until config_free. */
 	struct rules_config rules;

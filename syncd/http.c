@@ -272,7 +272,7 @@ headers_build(const struct http_request *rq, struct err *e)
 	struct curl_slist *l = NULL, *n;
 	char ct[128];
 	char *auth = NULL;
-	size_t alen;
+	size_t alen, i;
 
 	snprintf(ct, sizeof(ct), "Content-Type: %s",
 	    rq->content_type != NULL ? rq->content_type : "application/json");
@@ -287,6 +287,13 @@ headers_build(const struct http_request *rq, struct err *e)
 	l = n;
 	if (strcmp(rq->method, "POST") == 0 || strcmp(rq->method, "PUT") == 0) {
 		n = curl_slist_append(l, ct);
+		if (n == NULL)
+			goto nomem;
+		l = n;
+	}
+	for (i = 0; rq->extra_headers != NULL && rq->extra_headers[i] != NULL &&
+	    i < HTTP_MAX_EXTRA; i++) {
+		n = curl_slist_append(l, rq->extra_headers[i]);
 		if (n == NULL)
 			goto nomem;
 		l = n;
@@ -461,6 +468,7 @@ http_do(struct http *h, const struct http_request *rq, struct http_response *rs,
 	struct curl_header *hdr;
 	curl_off_t hsize = 0;
 	long nconn = 0;
+	size_t i;
 	CURLcode rc;
 	CURL *c;
 	long status = 0;
@@ -523,6 +531,11 @@ http_do(struct http *h, const struct http_request *rq, struct http_response *rs,
 		if (retry_after_parse(hdr->value, time(NULL), &secs) == 0)
 			rs->retry_after = secs;
 	}
+	for (i = 0; rq->capture != NULL && rq->capture[i] != NULL && i < HTTP_MAX_CAPTURE;
+	    i++)
+		if (curl_easy_header(c, rq->capture[i], 0, CURLH_HEADER, -1, &hdr) ==
+		    CURLHE_OK)
+			snprintf(rs->captured[i], sizeof(rs->captured[i]), "%s", hdr->value);
 	rs->status = status;
 	rs->body = sink.buf;
 	rs->len = sink.len;

@@ -31,6 +31,9 @@
 #define HTTP_LOW_SPEED_LIMIT	64	/* bytes/s ... */
 #define HTTP_LOW_SPEED_TIME_S	60	/* ... for this long aborts a stalled transfer */
 #define HTTP_CONN_LIFETIME_S	600	/* re-validate kept-alive connections */
+#define HTTP_MAX_EXTRA		4	/* extra request headers */
+#define HTTP_MAX_CAPTURE	2	/* answer headers a request can keep */
+#define HTTP_MAX_HEADER_VALUE	128	/* bytes kept of a captured header's value */
 
 /* What a request is, for the metrics. */
 enum http_kind {
@@ -85,6 +88,12 @@ struct http_request {
 	size_t max_body;		/* answer size limit; 0: HTTP_MAX_BODY */
 	enum http_kind kind;
 	const char *op;			/* metrics name ("batch_get"); NULL: kind's name */
+	/* At most HTTP_MAX_EXTRA more "Name: value" lines (LINE's
+	 * X-Line-Retry-Key), NULL-terminated; NULL: none.  Borrowed. */
+	const char *const *extra_headers;
+	/* At most HTTP_MAX_CAPTURE answer header names whose values the
+	 * answer keeps (captured[i]), NULL-terminated; NULL: none.  Borrowed. */
+	const char *const *capture;
 	int fresh_connect;		/* non-zero: a new connection, so curl never resends
 					 * it by itself when a kept-alive one dies unanswered
 					 * (for writes that are not idempotent) */
@@ -96,6 +105,9 @@ struct http_response {
 	size_t len;
 	double retry_after;	/* Retry-After in seconds, or -1 when absent */
 	int transient;		/* after a transport failure: retrying may help */
+	/* The values of the request's capture headers ("" when absent), cut
+	 * to HTTP_MAX_HEADER_VALUE - 1 bytes. */
+	char captured[HTTP_MAX_CAPTURE][HTTP_MAX_HEADER_VALUE];
 };
 
 struct http;	/* opaque */

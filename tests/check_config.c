@@ -359,7 +359,54 @@ static const struct bad {
 	{ "a = 1 \"x\";\n", 3, "syntax error" },
 	{ "g = { a = 1,\n \"x\" };\n", 4, "syntax error" },
 	{ "a = [[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]];\n", 3, "nested more than 16" },
+	/* The report group (issue 14). */
+	{ "report = 1;\n", 3, "expected a group" },
+	{ "report = { line_to = \"C1\";\n at = \"8:30\"; };\n", 4, "report.at" },
+	{ "report = { at = \"24:00\"; };\n", 3, "not a time of day" },
+	{ "report = {\n line_to = \"C1/../x\"; };\n", 4, "report.line_to" },
+	{ "report = { line_to = \"C1\"; };\n", 3, "report.line_token_file is required" },
+	{ "report = { line_token_file = \"/t\"; };\n", 3, "report.line_to is required" },
+	{ "report = { line_to = \"C1\";\n line_token_file = \"t\"; };\n", 4,
+	    "not an absolute path" },
+	{ "report = { line_to = \"C1\"; line_token_file = \"/t\";\n"
+	    " line_url = \"http://api.line.me\"; };\n", 4, "report.line_url" },
+	{ "report = { line_to = \"C1\"; line_token_file = \"/t\";\n"
+	    " webhook_url = \"ftp://x\"; };\n", 4, "report.webhook_url" },
+	{ "report = { line_to = \"C1\"; line_token_file = \"/t\";\n"
+	    " line_token = \"abc\"; };\n", 4, "unknown key 'report.line_token'" },
 };
+
+START_TEST(test_report)
+{
+	struct err e;
+	struct config *c;
+
+	c = load(CREDS, 0, &e);
+	ck_assert_msg(c != NULL, "%s", e.msg);
+	ck_assert_int_eq(c->report_on, 0);
+	ck_assert_int_eq(c->report_at, 8 * 60 + 30);
+	ck_assert_str_eq(c->report_line_url, "https://api.line.me");
+	config_free(c);
+	c = load(CREDS "report = {\n  at = \"08:30\";\n"
+	    "  line_to = \"C0123456789abcdef0123456789abcdef\";\n"
+	    "  line_token_file = \"/etc/syncd/line-token\";\n"
+	    "  line_url = \"http://127.0.0.1:4431/\";\n  webhook_url = \"\";\n};\n", 0, &e);
+	ck_assert_msg(c != NULL, "%s", e.msg);
+	ck_assert_int_eq(c->report_on, 1);
+	ck_assert_int_eq(c->report_at, 8 * 60 + 30);
+	ck_assert_str_eq(c->report_line_to, "C0123456789abcdef0123456789abcdef");
+	ck_assert_str_eq(c->report_line_token_file, "/etc/syncd/line-token");
+	ck_assert_str_eq(c->report_line_url, "http://127.0.0.1:4431");
+	ck_assert_str_eq(c->report_webhook_url, "");
+	config_free(c);
+	c = load(CREDS "report = { at = \"23:59\"; line_to = \"U1\"; line_token_file = \"/t\";"
+	    " webhook_url = \"https://chat.googleapis.com/v1/spaces/x?key=k\"; };\n", 0, &e);
+	ck_assert_msg(c != NULL, "%s", e.msg);
+	ck_assert_int_eq(c->report_at, 23 * 60 + 59);
+	ck_assert_str_eq(c->report_webhook_url, "https://chat.googleapis.com/v1/spaces/x?key=k");
+	config_free(c);
+}
+END_TEST
 
 START_TEST(test_bad)
 {
@@ -439,6 +486,7 @@ config_suite(void)
 	tcase_add_test(tc, test_full_file);
 	tcase_add_test(tc, test_credentials);
 	tcase_add_test(tc, test_local_http);
+	tcase_add_test(tc, test_report);
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_spreadsheet_id);
 	tcase_add_test(tc, test_files);

@@ -28,6 +28,7 @@
 
 #include "auth/jwt.h"
 #include "tests/fakesheets/jdump.h"
+#include "tests/fakesheets/line.h"
 
 struct token {
 	char value[64];
@@ -48,6 +49,7 @@ struct server {
 	/* GET /_fake/connections: connections accepted, and those that
 	 * carried an API request, since the start or DELETE (generation). */
 	unsigned long accepted, api_connections, conn_gen;
+	struct fline *line;		/* owned: the LINE Messaging API's state */
 	/* The last successful read, kept while no write happened. */
 	struct {
 		unsigned long generation;
@@ -76,6 +78,9 @@ struct reply {
 	int retry_after;		/* > 0: send Retry-After */
 	int truncate;
 	int gzipped;		/* body is already gzip'd */
+	/* LINE's x-line-request-id and x-line-accepted-request-id ("": none) */
+	char line_id[FLINE_ID_MAX];
+	char line_accepted[FLINE_ID_MAX];
 };
 
 /* ---- request plumbing ---- */
@@ -350,6 +355,11 @@ send_reply(struct MHD_Connection *c, struct reply *rp, int gzip)
 		snprintf(ra, sizeof(ra), "%d", rp->retry_after);
 		MHD_add_response_header(resp, "Retry-After", ra);
 	}
+	if (rp->line_id[0] != '\0')
+		MHD_add_response_header(resp, "x-line-request-id", rp->line_id);
+	if (rp->line_accepted[0] != '\0')
+		MHD_add_response_header(resp, "x-line-accepted-request-id",
+		    rp->line_accepted);
 	ret = MHD_queue_response(c, (unsigned int)rp->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -557,6 +567,14 @@ serve_control(struct server *s, const char *method, const char *path,
 			json_decref(j);
 			return;
 		}
+	} else if (strcmp(path, "/_fake/line") == 0) {
+		int status;
+
+		pthread_mutex_lock(&s->lock);
+		j = fline_control(s->line, method, r->body, r->len, &status);
+		pthread_mutex_unlock(&s->lock);
+		reply_json(rp, status, j, 1);
+		return;
 	} else if (strcmp(path, "/_fake/requests") == 0) {
 		pthread_mutex_lock(&s->lock);
 		if (strcmp(method, "GET") == 0)
@@ -716,12 +734,48 @@ serve_api(struct server *s, struct MHD_Connection *c, const char *method,
 		}
 		status = (int)json_integer_value(json_object_get(fault,
 		    "status"));
+		if (status >= 400 && status <= 599 && fline_is_api(path)) {
+			reply_json(&rp, status, fline_error("An error occurred in the "
+			    "backend"), 0);
+			goto send;
+		}
 		if (status >= 400 && status <= 599) {
 			reply_error(&rp, status, NULL);
 			rp.retry_after = (int)json_integer_value(json_object_get(
 			    fault, "retry_after"));
 			goto send;
 		}
+	}
+	if (fline_is_api(path)) {
+		struct fline_reply lr;
+
+		pthread_mutex_lock(&s->lock);
+		fline_api(s->line, method, path, MHD_lookup_connection_value(c,
+		    MHD_HEADER_KIND, "Authorization"), MHD_lookup_connection_value(c,
+		    MHD_HEADER_KIND, "X-Line-Retry-Key"), r->body, r->len, &lr);
+		pthread_mutex_unlock(&s->lock);
+		if (lr.fault != NULL) {
+			/* A push fault: the push is handled (or refused) as it says,
+			 * and then stalled or its answer dropped. */
+			json_int_t ms = json_integer_value(json_object_get(lr.fault,
+			    "delay_ms"));
+			int drop = json_is_true(json_object_get(lr.fault, "drop"));
+
+			json_decref(lr.fault);
+			if (drop) {
+				json_decref(lr.body);
+				json_decref(fault);
+				record(s, c, method, r->uri, 0, r->len, 0);
+				stall(ms);
+				return MHD_NO;
+			}
+			if (ms > delay_ms)
+				delay_ms = ms;
+		}
+		reply_json(&rp, lr.status, lr.body, 0);
+		snprintf(rp.line_id, sizeof(rp.line_id), "%s", lr.request_id);
+		snprintf(rp.line_accepted, sizeof(rp.line_accepted), "%s", lr.accepted_id);
+		goto send;
 	}
 	if (strcmp(path, "/token") == 0) {
 		if (strcmp(method, "POST") != 0)
@@ -861,6 +915,11 @@ server_start(const struct server_opts *o, char *url, size_t urlsize,
 	s->key = o->key;
 	s->log = json_array();
 	s->faults = json_array();
+	if ((s->line = fline_new()) == NULL) {
+		snprintf(msg, msgsize, "out of memory");
+		server_stop(s);
+		return NULL;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons(o->port);
@@ -911,6 +970,7 @@ server_stop(struct server *s)
 		MHD_stop_daemon(s->d);
 	json_decref(s->log);
 	json_decref(s->faults);
+	fline_free(s->line);
 	free(s->cache.body);
 	free(s->cache.uri);
 	OPENSSL_cleanse(s->tokens, sizeof(s->tokens));

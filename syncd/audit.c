@@ -43,6 +43,7 @@ static const char *const audit_events[] = {
 	"summary.written", "api.error", "config.loaded", "recovery",
 	"tab.renamed", "tab.removed", "writer.conflict",	/* issue 12 */
 	"audit.rotated",
+	"report.started", "report.sent", "report.failed", "report.skipped",
 };
 
 struct audit {

@@ -10,6 +10,7 @@
 #include "syncd/cmd_audit.h"
 #include "syncd/cmd_check.h"
 #include "syncd/cmd_export.h"
+#include "syncd/cmd_report.h"
 #include "syncd/cmd_run.h"
 
 static void
@@ -21,6 +22,7 @@ usage(FILE *f)
 	    "             [--format text|json]\n"
 	    "       syncd export [-c FILE] [--workbook FILE.json] [--today D | --now T]\n"
 	    "             --xlsx OUT.xlsx\n"
+	    "       syncd report [-c FILE] --workbook FILE.json [--now T] --print\n"
 	    "       syncd audit verify FILE [--head SEQ:HASH]   (a rotated log: its FILEs in order)\n"
 	    "       syncd audit rotate [-c FILE]\n"
 	    "       syncd --version | --help\n"
@@ -34,6 +36,8 @@ main(int argc, char **argv)
 		return cmd_check_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "export") == 0)
 		return cmd_export_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return cmd_report_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "audit") == 0)
 		return cmd_audit_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {

@@ -65,7 +65,7 @@ else
 Q := @
 endif
 
-.PHONY: all deps check check-unit check-e2e sanitize valgrind fuzz crash demo bench \
+.PHONY: all deps check check-unit check-e2e sanitize valgrind fuzz crash demo guides bench \
 	install uninstall deb clean
 .DEFAULT_GOAL := all
 # Objects of test programs are kept, not deleted as intermediates.
@@ -141,6 +141,10 @@ fuzz: $(FUZZ_BIN)
 CRASH_CYCLES ?= 200
 crash: all
 	@BUILD=$(BUILD) CRASH_CYCLES=$(CRASH_CYCLES) ./tests/run-tests.sh tests/t_crash.sh
+
+# Regenerate the rule section of the district staff's guide from the catalogue.
+guides: $(BUILD)/syncd
+	@BUILD=$(BUILD) ./doc/update-rules.sh
 
 demo: all
 	@BUILD=$(BUILD) ./tests/demo.sh

@@ -91,6 +91,18 @@ static const char *const rule_ids[] = {
 	"province.below_minimum",
 };
 
+size_t
+rules_id_count(void)
+{
+	return sizeof(rule_ids) / sizeof(rule_ids[0]);
+}
+
+const char *
+rules_id_at(size_t i)
+{
+	return i < rules_id_count() ? rule_ids[i] : NULL;
+}
+
 /* A finding with what it sorts by. */
 struct item {
 	struct rules_finding f;

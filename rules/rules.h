@@ -116,6 +116,13 @@ struct rules_report {
 	const char *status_names[RULES_MAX_STATUSES]; /* borrowed from cfg: "status.developable"... */
 };
 
+/*
+ * rules_id_count(), rules_id_at(i): every rule id the engine can emit, in
+ * DOMAIN.md's order (NULL past the end).  The catalogue's test walks it.
+ */
+size_t rules_id_count(void);
+const char *rules_id_at(size_t i);
+
 /* rules_config_default(cfg): fill cfg with DOMAIN.md's layout and defaults. */
 void rules_config_default(struct rules_config *cfg);
 

@@ -12,11 +12,9 @@
  */
 #include "syncd/cmd_check.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 
@@ -53,28 +51,6 @@ exit_for(const struct err *e)
 	default:
 		return EX_SOFTWARE;
 	}
-}
-
-/*
- * load_config(path, e): -c's file, or the default file, or (the default
- * file does not exist) the built-in defaults.  A -c file that does not exist
- * is a missing input file (ERR_NOINPUT, exit 66, DESIGN.md's "66 missing
- * file"), like a missing workbook; one that exists but is bad is ERR_CONFIG.
- */
-static struct config *
-load_config(const char *path, struct err *e)
-{
-	struct stat st;
-
-	if (path != NULL && stat(path, &st) == -1 && errno == ENOENT) {
-		err_set(e, ERR_NOINPUT, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (path != NULL)
-		return config_load(path, CONFIG_NO_CREDENTIALS, e);
-	if (stat(CONFIG_DEFAULT_PATH, &st) == -1 && errno == ENOENT)
-		return config_new_default(e);
-	return config_load(CONFIG_DEFAULT_PATH, CONFIG_NO_CREDENTIALS, e);
 }
 
 int
@@ -166,7 +142,7 @@ cmd_check_main(int argc, char **argv)
 
 	err_init(&e);
 	memset(&report, 0, sizeof(report));
-	if ((cfg = load_config(config_path, &e)) == NULL)
+	if ((cfg = config_load_offline(config_path, &e)) == NULL)
 		goto fail;
 	if ((wf = workbook_load_file(workbook_path, &e)) == NULL)
 		goto fail;

@@ -1097,6 +1097,22 @@ config_new_default(struct err *e)
 }
 
 struct config *
+config_load_offline(const char *path, struct err *e)
+{
+	struct stat st;
+
+	if (path != NULL && stat(path, &st) == -1 && errno == ENOENT) {
+		err_set(e, ERR_NOINPUT, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (path != NULL)
+		return config_load(path, CONFIG_NO_CREDENTIALS, e);
+	if (stat(CONFIG_DEFAULT_PATH, &st) == -1 && errno == ENOENT)
+		return config_new_default(e);
+	return config_load(CONFIG_DEFAULT_PATH, CONFIG_NO_CREDENTIALS, e);
+}
+
+struct config *
 config_load_string(const char *text, size_t len, const char *name, int flags,
     struct err *e)
 {

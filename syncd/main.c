@@ -1,7 +1,8 @@
 /*
  * main: syncd's command line front door.  It only dispatches: `check` to the
- * offline checker, `export` to the Department's file, `audit` to the
- * audit-log tools, --version and --help here, everything else (run, --once, -t) to the daemon.  It never does work itself.
+ * offline checker, `export` to the Department's file, `rules` to the rule
+ * catalogue, `audit` to the audit-log tools, --version and --help here,
+ * everything else (run, --once, -t) to the daemon.  It never does work itself.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "syncd/cmd_check.h"
 #include "syncd/cmd_export.h"
 #include "syncd/cmd_report.h"
+#include "syncd/cmd_rules.h"
 #include "syncd/cmd_run.h"
 
 static void
@@ -25,6 +27,7 @@ usage(FILE *f)
 	    "       syncd report [-c FILE] --workbook FILE.json [--now T] --print\n"
 	    "       syncd audit verify FILE [--head SEQ:HASH]   (a rotated log: its FILEs in order)\n"
 	    "       syncd audit rotate [-c FILE]\n"
+	    "       syncd rules [-c FILE] [--format text|md|json]\n"
 	    "       syncd --version | --help\n"
 	    "The default configuration is /etc/syncd/syncd.conf; see syncd(8).\n", f);
 }
@@ -38,6 +41,8 @@ main(int argc, char **argv)
 		return cmd_export_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "report") == 0)
 		return cmd_report_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "rules") == 0)
+		return cmd_rules_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "audit") == 0)
 		return cmd_audit_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {

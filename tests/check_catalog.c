@@ -71,6 +71,30 @@ START_TEST(test_engine_ids_named_in_the_tab)
 }
 END_TEST
 
+/* Every id the engine can emit has its entry (the engine's own list, so a
+ * rule added to rules/rules.c without a catalogue entry fails here), and the
+ * catalogue names no rule the engine cannot emit. */
+START_TEST(test_engine_emits_only_catalogued_ids)
+{
+	size_t i;
+
+	ck_assert_uint_gt(rules_id_count(), 0);
+	ck_assert_ptr_null(rules_id_at(rules_id_count()));
+	for (i = 0; i < rules_id_count(); i++)
+		ck_assert_msg(catalog_find(rules_id_at(i)) != NULL,
+		    "engine rule %s has no catalogue entry", rules_id_at(i));
+	for (i = 0; i < catalog_count(); i++) {
+		size_t k;
+		int found = 0;
+
+		for (k = 0; k < rules_id_count(); k++)
+			found |= strcmp(rules_id_at(k), catalog_at(i)->id) == 0;
+		ck_assert_msg(found, "catalogue rule %s is not emitted by the engine",
+		    catalog_at(i)->id);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -81,6 +105,7 @@ main(void)
 
 	tcase_add_test(tc, test_every_domain_id);
 	tcase_add_test(tc, test_engine_ids_named_in_the_tab);
+	tcase_add_test(tc, test_engine_emits_only_catalogued_ids);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

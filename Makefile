@@ -167,6 +167,13 @@ install: $(BUILD)/syncd
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/syncd/syncd.conf ]; then \
 		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/syncd/syncd.conf"; \
 	else install -m 0644 etc/syncd.conf $(DESTDIR)$(SYSCONFDIR)/syncd/syncd.conf; fi
+	@# The audit log's logrotate entry (rename, then syncd audit rotate), a conffile too.
+	@install -d $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/logrotate.d/syncd ]; then \
+		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/logrotate.d/syncd"; \
+	else sed 's|/usr/local/sbin/|$(SBINDIR)/|g; s|/etc/syncd/|$(SYSCONFDIR)/syncd/|g' \
+		etc/syncd.logrotate > $(DESTDIR)$(SYSCONFDIR)/logrotate.d/syncd && \
+		chmod 0644 $(DESTDIR)$(SYSCONFDIR)/logrotate.d/syncd; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/syncd $(DESTDIR)$(MANDIR)/man8/syncd.8 \

@@ -13,6 +13,7 @@
 
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,9 @@ take_lock(const struct config *cfg, int once)
 	struct err e;
 	int fd, waited = 0;
 
+	/* Once our PID is in the lock, `syncd audit rotate` may send SIGUSR1:
+	 * until the daemon's handler is in place it must not kill us. */
+	signal(SIGUSR1, SIG_IGN);
 	for (;;) {
 		err_init(&e);
 		fd = lockfile_take(cfg->state_dir, once ? "once" : "daemon", &h, &e);

@@ -152,6 +152,25 @@ check "the new file names the renamed one" "$(first previous_file)" "audit.jsonl
 "$BUILD/syncd" audit verify "$STATE/$archive" "$LOG-logrotate" "$LOG" >/dev/null
 check "and the chain runs through it" "$?" 0
 
+# And the real thing: logrotate -f with etc/syncd.logrotate (paths to this test's).
+LR=$(command -v logrotate || echo /usr/sbin/logrotate)
+if [ -x "$LR" ]; then
+	case $BUILD in /*) bin=$BUILD/syncd ;; *) bin=$(pwd)/$BUILD/syncd ;; esac
+	sed -e "s|/var/lib/syncd/audit.jsonl|$LOG|" -e "s|/usr/local/sbin/syncd|$bin|" \
+	    -e "s|/etc/syncd/syncd.conf|$CONF|" etc/syncd.logrotate > "$work/logrotate.conf"
+	"$LR" -f -s "$work/logrotate.state" "$work/logrotate.conf" > "$work/lr.out" 2>&1
+	check "logrotate -f etc/syncd.logrotate exits 0" "$?" 0
+	lr=$(ls "$STATE" | grep '^audit.jsonl-[0-9]*-[0-9]*$' | head -n 1)
+	[ -n "$lr" ] && ok "logrotate renamed the log to $lr" || bad "logrotate: $(cat "$work/lr.out")"
+	wait_for 20 first_is audit.rotated moved || bad "after logrotate: first line $(head -n 1 "$LOG")"
+	check "the new file names logrotate's" "$(first previous_file)" "$lr"
+	"$BUILD/syncd" audit verify "$LOG-logrotate" "$STATE/$lr" "$LOG" >/dev/null
+	check "the chain runs through logrotate's file" "$?" 0
+	mv "$STATE/$lr" "$STATE/$lr.keep"	# out of the way of the checks below
+else
+	echo "skip logrotate -f (no logrotate)"
+fi
+
 # The log deleted while the daemon runs, then an edit.
 cp "$LOG" "$work/before-rm.jsonl"
 rm -f "$LOG"
@@ -161,7 +180,9 @@ wait_for 30 first_is recovery "log deleted" && ok "deleted: a new segment, first
     bad "deleted: first line $(head -n 1 "$LOG" 2>&1)"
 check "deleted: the recovery names the last head" "$(first last_head)" "$(head_of "$work/before-rm.jsonl")"
 wait_for 30 cycle_after_edit || bad "deleted: no cycle in the new segment"
-footer_in "$work/copy.jsonl" "$STATE/$archive" "$LOG-logrotate" "$work/before-rm.jsonl" "$LOG" &&
+lrfile=$(ls "$STATE" | grep '\.keep$' | sed "s|^|$STATE/|")
+# shellcheck disable=SC2086
+footer_in "$work/copy.jsonl" "$STATE/$archive" "$LOG-logrotate" $lrfile "$work/before-rm.jsonl" "$LOG" &&
     ok "deleted: the sheet's head is in the chain" || bad "deleted: the sheet's head is not in the chain"
 grep 'cycle failed' "$work/stderr" > "$work/failed"
 check "no cycle failed through all of it" "$(cat "$work/failed")" ""

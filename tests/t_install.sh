@@ -25,6 +25,11 @@ if grep -q '@SBINDIR@\|@SYSCONFDIR@' "$d/usr/lib/systemd/system/syncd.service" \
 	echo "unsubstituted placeholder in a unit"; exit 1
 fi
 cmp etc/syncd.conf "$d/etc/syncd/syncd.conf"
+# The audit log's logrotate entry, with this install's paths, never copytruncate.
+grep -q '/usr/sbin/syncd audit rotate -c /etc/syncd/syncd.conf' "$d/etc/logrotate.d/syncd"
+if grep -q '^[[:space:]]*copytruncate' "$d/etc/logrotate.d/syncd"; then
+	echo "logrotate entry uses copytruncate"; exit 1
+fi
 # An existing configuration is never overwritten.
 echo "# mine" > "$d/etc/syncd/syncd.conf"
 make -s BUILD="$BUILD" install DESTDIR="$d" PREFIX=/usr SYSCONFDIR=/etc >/dev/null

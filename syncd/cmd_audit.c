@@ -24,6 +24,7 @@
 #include <sysexits.h>
 
 #include "syncd/audit.h"
+#include "syncd/audit_show.h"
 #include "syncd/cmd_audit.h"
 #include "syncd/cmd_rotate.h"
 
@@ -31,7 +32,9 @@
 
 static const char usage_text[] =
     "usage: syncd audit verify FILE [--head SEQ:HASH]   (a rotated log: its FILEs in order)\n"
-    "       syncd audit rotate [-c FILE]\n";
+    "       syncd audit rotate [-c FILE]\n"
+    "       syncd audit show FILE [--key K] [--tab T] [--rule R] [--since DATE]\n"
+    "                            [--until DATE] [--format text|json|csv]\n";
 
 static int
 usage(void)
@@ -159,6 +162,8 @@ cmd_audit_main(int argc, char **argv)
 		return help();
 	if (argc >= 2 && strcmp(argv[1], "rotate") == 0)
 		return cmd_rotate_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "show") == 0)
+		return audit_show_main(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "verify") != 0)
 		return usage();
 	if ((files = calloc((size_t)argc, sizeof(*files))) == NULL) {

@@ -21,8 +21,11 @@
  *     added when two findings of one cycle would share it).
  *   - The cycle event's "requests" counts the API requests made before it
  *     is written; the write that follows it is not included.
- *   - discrepancy.resolved names the identity and its first-seen time (epoch
- *     seconds); discrepancy.opened carries the finding's fields.
+ *   - discrepancy.opened and discrepancy.resolved both carry the identity
+ *     and the finding's fields (rule, severity, tab, row, key, column; the
+ *     state keeps them beside the first-seen time); resolved adds the
+ *     first-seen time (epoch seconds) and its row is where the finding was
+ *     last seen.
  *   - Once the cycle's audit lines are synced, the state is saved even when
  *     the write fails, but with the Drive version cleared: the events are not
  *     repeated and the next cycle reads and writes again.
@@ -1044,11 +1047,48 @@ resolved_keep(const char *id, time_t t, void *ctx)
 	struct run *r = ctx;
 	time_t dummy;
 
-	if (r->audit_rc == 0 && !state_first_seen_get(r->next, id, &dummy))
-		audit_rc_ok(r, audit_append_pack(r->c->audit, r->e,
-		    "discrepancy.resolved", "{s:s, s:I}", "id", id,
-		    "first_seen", (json_int_t)t));
+	const char *detail;
+	json_t *f, *d;
+
+	if (r->audit_rc != 0 || state_first_seen_get(r->next, id, &dummy))
+		return 1;
+	/* The finding's own fields, as discrepancy.opened gave them, so a
+	 * reader need not take the id apart (a tab title may hold '|').  A
+	 * finding opened before the state kept them has the id only. */
+	detail = state_first_seen_detail(saved_state(r), id);
+	d = detail != NULL ? json_loads(detail, 0, NULL) : NULL;
+	f = json_pack("{s:s}", "id", id);
+	if (f == NULL || (d != NULL && json_object_update(f, d) == -1) ||
+	    json_object_set_new(f, "first_seen", json_integer((json_int_t)t)) == -1) {
+		err_set(r->e, ERR_NOMEM, "out of memory");
+		if (r->audit_rc == 0)
+			r->audit_rc = -1;
+	} else
+		audit_rc_ok(r, audit_append(r->c->audit, "discrepancy.resolved", f, r->e));
+	json_decref(d);
+	json_decref(f);
 	return 1;	/* keep: this only walks the old state */
+}
+
+/*
+ * finding_detail(f): the fields discrepancy.opened and .resolved carry,
+ * as compact JSON (caller frees), or NULL when out of memory.
+ */
+static char *
+finding_detail(const struct rules_finding *f)
+{
+	json_t *o;
+	char *s;
+
+	o = json_pack("{s:s, s:s, s:s?, s:I, s:s?, s:s?}", "rule", f->rule,
+	    "severity", f->severity == RULES_ERROR ? "error" : "warning",
+	    "tab", f->tab, "row", (json_int_t)f->row, "key", f->key,
+	    "column", f->column);
+	if (o == NULL)
+		return NULL;
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return s;
 }
 
 static int
@@ -1064,8 +1104,9 @@ diff_findings(struct run *r, struct err *e)
 	}
 	for (i = 0; i < rep->nfindings; i++) {
 		const struct rules_finding *f = &rep->findings[i];
+		char *id, *detail;
 		time_t t;
-		char *id;
+		int rc;
 
 		if ((id = finding_id(f)) == NULL) {
 			err_set(e, ERR_NOMEM, "out of memory");
@@ -1102,6 +1143,14 @@ diff_findings(struct run *r, struct err *e)
 				return r->audit_rc;
 		}
 		if (state_first_seen_set(r->next, id, t, e) == -1)
+			return -1;
+		if ((detail = finding_detail(f)) == NULL) {
+			err_set(e, ERR_NOMEM, "out of memory");
+			return -1;
+		}
+		rc = state_first_seen_set_detail(r->next, id, detail, e);
+		free(detail);
+		if (rc == -1)
 			return -1;
 	}
 	r->e = e;

@@ -27,6 +27,8 @@ usage(FILE *f)
 	    "       syncd report [-c FILE] --workbook FILE.json [--now T] --print\n"
 	    "       syncd audit verify FILE [--head SEQ:HASH]   (a rotated log: its FILEs in order)\n"
 	    "       syncd audit rotate [-c FILE]\n"
+	    "       syncd audit show FILE [--key K] [--tab T] [--rule R] [--since D] [--until D]\n"
+	    "                             [--format text|json|csv]\n"
 	    "       syncd rules [-c FILE] [--format text|md|json]\n"
 	    "       syncd --version | --help\n"
 	    "The default configuration is /etc/syncd/syncd.conf; see syncd(8).\n", f);

@@ -151,6 +151,7 @@ struct st_tab {
 
 struct st_seen {
 	time_t t;
+	char *detail;		/* owned: the finding's fields, compact JSON, or NULL */
 	char id[];
 };
 
@@ -259,8 +260,10 @@ state_free(struct state *s)
 	if (s == NULL)
 		return;
 	for (i = 0; i < s->seen.cap; i++)
-		if (s->seen.ents[i].key != NULL)
+		if (s->seen.ents[i].key != NULL) {
+			free(((struct st_seen *)s->seen.ents[i].val)->detail);
 			free(s->seen.ents[i].val);
+		}
 	free(s->seen.ents);
 	for (i = 0; i < s->tabs.cap; i++)
 		if (s->tabs.ents[i].key != NULL)
@@ -572,6 +575,7 @@ state_first_seen_set(struct state *s, const char *id, time_t t, struct err *e)
 	if (f == NULL)
 		goto nomem;
 	f->t = t;
+	f->detail = NULL;
 	memcpy(f->id, id, len + 1);
 	if (smap_put(&s->seen, f->id, h, f) == -1) {
 		free(f);
@@ -581,6 +585,38 @@ state_first_seen_set(struct state *s, const char *id, time_t t, struct err *e)
 nomem:
 	err_set(e, ERR_NOMEM, "state: out of memory");
 	return -1;
+}
+
+int
+state_first_seen_set_detail(struct state *s, const char *id, const char *detail,
+    struct err *e)
+{
+	size_t i = smap_find(&s->seen, id, hash_str(id));
+	struct st_seen *f;
+	char *copy = NULL;
+
+	if (i == SIZE_MAX) {
+		err_set(e, ERR_DATA, "state: no first-seen time for \"%s\"", id);
+		return -1;
+	}
+	if (detail != NULL && (copy = strdup(detail)) == NULL) {
+		err_set(e, ERR_NOMEM, "state: out of memory");
+		return -1;
+	}
+	f = s->seen.ents[i].val;
+	free(f->detail);
+	f->detail = copy;
+	return 0;
+}
+
+const char *
+state_first_seen_detail(const struct state *s, const char *id)
+{
+	size_t i = smap_find(&s->seen, id, hash_str(id));
+
+	if (i == SIZE_MAX)
+		return NULL;
+	return ((const struct st_seen *)s->seen.ents[i].val)->detail;
 }
 
 void
@@ -597,6 +633,7 @@ state_first_seen_prune(struct state *s,
 		f = s->seen.ents[i].val;
 		if (s->seen.ents[i].key != NULL && !keep(f->id, f->t, ctx)) {
 			smap_del(&s->seen, i);
+			free(f->detail);
 			free(f);
 			continue;
 		}
@@ -950,6 +987,23 @@ write_state(FILE *f, void *ctx, struct err *e)
 		jsonout_string(f, seen->id);
 		fprintf(f, ":%lld", (long long)seen->t);
 	}
+	/* The finding's fields, so that its discrepancy.resolved can repeat
+	 * them: compact JSON objects built by the cycle, written as they are. */
+	fputs("},\n\"findings\":{", f);
+	first = 1;
+	for (i = 0; i < s->seen.cap; i++) {
+		if (s->seen.ents[i].key == NULL)
+			continue;
+		seen = s->seen.ents[i].val;
+		if (seen->detail == NULL)
+			continue;
+		if (!first)
+			putc(',', f);
+		first = 0;
+		jsonout_string(f, seen->id);
+		putc(':', f);
+		fputs(seen->detail, f);
+	}
 	fputs("},\n\"columns\":[", f);
 	for (i = 0; i < s->ncols; i++) {
 		if (i > 0)
@@ -1178,6 +1232,31 @@ load_doc(struct state *s, json_t *doc, const char *path, struct err *e)
 			return -1;
 		}
 		if (state_first_seen_set(s, id, (time_t)json_integer_value(v), e) == -1)
+			return -1;
+	}
+	seen = json_object_get(doc, "findings");
+	if (seen != NULL && !json_is_object(seen))
+		goto badtype;
+	json_object_foreach(seen, id, v) {
+		char *text;
+		int rc;
+
+		if (!json_is_object(v)) {
+			err_set(e, ERR_DATA, "%s: findings of \"%s\" is not an "
+			    "object", path, id);
+			return -1;
+		}
+		if (state_first_seen_detail(s, id) != NULL ||
+		    !state_first_seen_get(s, id, &(time_t){0}))
+			continue;	/* no longer open: nothing to repeat */
+		text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (text == NULL) {
+			err_set(e, ERR_NOMEM, "state: out of memory");
+			return -1;
+		}
+		rc = state_first_seen_set_detail(s, id, text, e);
+		free(text);
+		if (rc == -1)
 			return -1;
 	}
 	cols = json_object_get(doc, "columns");

@@ -150,6 +150,16 @@ int state_noted_add(struct state *s, int64_t sheet_id, uint32_t row, uint32_t co
 int state_first_seen_get(const struct state *s, const char *id, time_t *t);
 int state_first_seen_set(struct state *s, const char *id, time_t t,
     struct err *e);
+/*
+ * state_first_seen_set_detail(s, id, detail, e): keep detail (copied; the
+ * finding's fields as a compact JSON object, or NULL) beside id's first-seen
+ * time, saved and loaded with it, so the event that resolves the finding can
+ * repeat them.  0, or -1 with e set (id unknown, out of memory).
+ * state_first_seen_detail(s, id): that text (belongs to s) or NULL.
+ */
+int state_first_seen_set_detail(struct state *s, const char *id,
+    const char *detail, struct err *e);
+const char *state_first_seen_detail(const struct state *s, const char *id);
 void state_first_seen_prune(struct state *s,
     int (*keep)(const char *id, time_t t, void *ctx), void *ctx);
 size_t state_first_seen_count(const struct state *s);

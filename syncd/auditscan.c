@@ -1,0 +1,229 @@
+/*
+ * auditscan: the audit log read line by line for the tools that show it
+ * (see auditscan.h).  The same chain rules as audit_verify_fd (seq rises by
+ * one, prev is the SHA-256 of the previous line's bytes), but the scan goes
+ * on after a break so that a reader still sees the rest, marked unverified.
+ * It never writes.
+ */
+#include "syncd/auditscan.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "syncd/audit.h"
+#include "syncd/today.h"
+
+static const char zero_hash[65] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+static void
+sha256_hex(const void *buf, size_t len, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	size_t i;
+
+	if (EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen != sizeof(md))
+		abort();	/* SHA-256 cannot fail short of a broken libcrypto */
+	for (i = 0; i < sizeof(md); i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+int
+auditscan_parse_ts(const char *s, time_t *t)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	*t = timegm(&tm);
+	return 0;
+}
+
+void
+auditscan_bangkok(time_t t, char *out, size_t outsize)
+{
+	struct tm tm;
+	time_t local = t + TODAY_BANGKOK_OFFSET;
+
+	if (t == (time_t)-1 || gmtime_r(&local, &tm) == NULL ||
+	    strftime(out, outsize, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(out, outsize, "-");
+}
+
+int
+auditscan_parse_when(const char *s, int end, time_t *t)
+{
+	char day[11];
+	int32_t days;
+	unsigned hh, mm;
+	size_t n = strlen(s);
+
+	if (n != 10 && n != 16)
+		return -1;
+	memcpy(day, s, 10);
+	day[10] = '\0';
+	if (today_parse(day, &days) == -1)
+		return -1;
+	if (n == 10) {
+		*t = (time_t)days * 86400 - TODAY_BANGKOK_OFFSET +
+		    (end ? 86399 : 0);
+		return 0;
+	}
+	if (s[10] != 'T' || s[11] < '0' || s[11] > '9' || s[12] < '0' ||
+	    s[12] > '9' || s[13] != ':' || s[14] < '0' || s[14] > '9' ||
+	    s[15] < '0' || s[15] > '9')
+		return -1;
+	hh = (unsigned)(s[11] - '0') * 10 + (unsigned)(s[12] - '0');
+	mm = (unsigned)(s[14] - '0') * 10 + (unsigned)(s[15] - '0');
+	if (hh > 23 || mm > 59)
+		return -1;
+	*t = (time_t)days * 86400 - TODAY_BANGKOK_OFFSET + (time_t)hh * 3600 +
+	    (time_t)mm * 60 + (end ? 59 : 0);
+	return 0;
+}
+
+/* first_defect(res, l, what...): remember the first line that breaks. */
+static void
+first_defect(struct auditscan_result *res, const struct auditscan_line *l,
+    const char *what)
+{
+	if (res->bad_line != 0)
+		return;
+	res->bad_line = l->lineno;
+	res->bad_seq = l->seq;
+	snprintf(res->what, sizeof(res->what), "%s", what);
+}
+
+int
+auditscan_file(const char *path, auditscan_fn fn, void *ctx,
+    struct auditscan_result *res, struct err *e)
+{
+	struct auditscan_line l;
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+	int ok = 1, ret = -1, stop = 0;
+	char why[200];
+
+	memset(res, 0, sizeof(*res));
+	memcpy(res->head_hash, zero_hash, 65);
+	memset(&l, 0, sizeof(l));
+	memcpy(l.prev, zero_hash, 65);
+	if ((f = fopen(path, "re")) == NULL) {
+		err_set(e, ERR_NOINPUT, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (!stop && (n = getline(&buf, &cap, f)) != -1) {
+		json_t *v;
+		int nl = n > 0 && buf[n - 1] == '\n';
+
+		l.lineno++;
+		res->lines++;
+		l.len = (size_t)n - (nl ? 1 : 0);
+		l.text = buf;
+		if (l.len + 1 > AUDIT_LINE_MAX) {
+			snprintf(why, sizeof(why), "line too long: over %d bytes",
+			    AUDIT_LINE_MAX);
+			first_defect(res, &l, why);
+			break;
+		}
+		l.obj = json_loadb(buf, l.len, JSON_REJECT_DUPLICATES, NULL);
+		if (l.obj != NULL && !json_is_object(l.obj)) {
+			json_decref(l.obj);
+			l.obj = NULL;
+		}
+		v = json_object_get(l.obj, "seq");
+		l.seq = json_is_integer(v) && json_integer_value(v) > 0 ?
+		    (uint64_t)json_integer_value(v) : 0;
+		v = json_object_get(l.obj, "event");
+		l.event = json_is_string(v) ? json_string_value(v) : "";
+		v = json_object_get(l.obj, "ts");
+		if (!json_is_string(v) || auditscan_parse_ts(json_string_value(v),
+		    &l.ts) == -1)
+			l.ts = (time_t)-1;
+		sha256_hex(buf, l.len, l.hash);
+		v = json_object_get(l.obj, "format");
+		if (v != NULL && (!json_is_integer(v) ||
+		    json_integer_value(v) > AUDIT_FORMAT)) {
+			snprintf(why, sizeof(why), "written in log format %s, newer "
+			    "than this syncd reads (%d): use a newer syncd",
+			    json_is_integer(v) ? "version > 1" : "(unknown)",
+			    AUDIT_FORMAT);
+			if (json_is_integer(v))
+				snprintf(why, sizeof(why), "written in log format %"
+				    JSON_INTEGER_FORMAT ", newer than this syncd "
+				    "reads (%d): use a newer syncd",
+				    json_integer_value(v), AUDIT_FORMAT);
+			first_defect(res, &l, why);
+			res->newer = 1;
+			json_decref(l.obj);
+			break;
+		}
+		if (ok) {
+			const char *bad = NULL;
+			json_t *p = json_object_get(l.obj, "prev");
+
+			if (!nl)
+				bad = "torn last line: no newline at the end";
+			else if (l.obj == NULL)
+				bad = "not a JSON object";
+			else if (l.seq == 0 || l.ts == (time_t)-1 || *l.event == '\0' ||
+			    !json_is_string(p))
+				bad = "bad record: seq, ts, event or prev missing or malformed";
+			else if (l.seq != res->head_seq + 1)
+				bad = "seq gap";
+			else if (strcmp(json_string_value(p), res->head_hash) != 0)
+				bad = "bad prev hash: prev does not match the SHA-256 "
+				    "of the line before";
+			if (bad != NULL) {
+				first_defect(res, &l, bad);
+				ok = 0;
+			} else {
+				res->good++;
+				res->head_seq = l.seq;
+				memcpy(res->head_hash, l.hash, 65);
+			}
+		}
+		l.chained = ok;
+		if (fn != NULL && fn(ctx, &l, e) == -1)
+			stop = 2;
+		memcpy(l.prev, l.hash, 65);
+		json_decref(l.obj);
+		l.obj = NULL;
+	}
+	if (stop == 2)
+		goto out;
+	if (ferror(f)) {
+		err_set(e, ERR_IO, "%s: read: %s", path, strerror(errno));
+		goto out;
+	}
+	if (res->bad_line != 0) {
+		if (res->bad_seq > 0)
+			err_set(e, ERR_DATA, "%s: line %" PRIu64 " (seq %" PRIu64
+			    "): %s", path, res->bad_line, res->bad_seq, res->what);
+		else
+			err_set(e, ERR_DATA, "%s: line %" PRIu64 ": %s", path,
+			    res->bad_line, res->what);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(buf);
+	fclose(f);
+	return ret;
+}

@@ -160,6 +160,7 @@ install: $(BUILD)/syncd
 	install -m 0755 $(BUILD)/syncd $(DESTDIR)$(SBINDIR)/syncd
 	install -m 0644 syncd/syncd.8 $(DESTDIR)$(MANDIR)/man8/syncd.8
 	install -m 0644 etc/syncd.conf.5 $(DESTDIR)$(MANDIR)/man5/syncd.conf.5
+	install -m 0644 syncd/syncd-audit.5 $(DESTDIR)$(MANDIR)/man5/syncd-audit.5
 	for u in $(UNITS); do \
 		sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/$$u \
 			> $(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
@@ -177,8 +178,8 @@ install: $(BUILD)/syncd
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/syncd $(DESTDIR)$(MANDIR)/man8/syncd.8 \
-		$(DESTDIR)$(MANDIR)/man5/syncd.conf.5 $(DESTDIR)$(UNITDIR)/syncd.service \
-		$(DESTDIR)$(UNITDIR)/syncd@.service
+		$(DESTDIR)$(MANDIR)/man5/syncd.conf.5 $(DESTDIR)$(MANDIR)/man5/syncd-audit.5 \
+		$(DESTDIR)$(UNITDIR)/syncd.service $(DESTDIR)$(UNITDIR)/syncd@.service
 	@echo "left $(DESTDIR)$(SYSCONFDIR)/syncd/syncd.conf and /var/lib/syncd in place"
 
 # The Debian package $(BUILD)/syncd_$(VERSION)_<arch>.deb, built by

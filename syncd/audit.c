@@ -44,6 +44,7 @@ static const char *const audit_events[] = {
 	"tab.renamed", "tab.removed", "writer.conflict",	/* issue 12 */
 	"audit.rotated",
 	"report.started", "report.sent", "report.failed", "report.skipped",
+	"seal",
 };
 
 struct audit {
@@ -64,6 +65,11 @@ struct audit {
 	int segmenting;		/* inside new_segment/rotate: no check, no rotation */
 	int opening;		/* inside audit_open: the head is kept at its end */
 	uint64_t head_saved;	/* seq last written to head_file */
+	audit_sealer sealer;	/* NULL: the log is not sealed */
+	void *seal_ctx;		/* owned through seal_free */
+	void (*seal_free)(void *);
+	uint64_t sealed_seq;	/* head seq when the last seal was added */
+	int sealing;		/* inside the sealer: sync only */
 };
 
 /* ---- hashing ---------------------------------------------------------- */
@@ -257,6 +263,13 @@ check_line(const char *line, size_t len, uint64_t *seq, char prev[65],
 		goto out;
 	}
 	memcpy(prev, json_string_value(v), 65);
+	v = json_object_get(o, "format");
+	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > AUDIT_FORMAT)) {
+		*why = "written in a newer log format than this syncd reads: "
+		    "use a newer syncd";
+		goto out;
+	}
 	rc = 0;
 out:
 	json_decref(o);
@@ -1143,14 +1156,59 @@ audit_append_pack(struct audit *a, struct err *e, const char *event,
 	return rc;
 }
 
+/* run_sealer(a, tick, e): let the sealer add its lines before a sync. */
+static int
+run_sealer(struct audit *a, int tick, struct err *e)
+{
+	int rc;
+
+	if (a->sealer == NULL || a->sealing || a->broken)
+		return 0;
+	if (!tick && a->head.seq == a->sealed_seq)
+		return 0;
+	a->sealing = 1;
+	rc = a->sealer(a->seal_ctx, a, a->now != NULL ? a->now(a->ctx) : time(NULL),
+	    tick, e);
+	a->sealing = 0;
+	if (rc == 0)
+		a->sealed_seq = a->head.seq;
+	return rc;
+}
+
+int
+audit_seal_tick(struct audit *a, struct err *e)
+{
+	uint64_t before = a->head.seq;
+	int rc = run_sealer(a, 1, e);
+
+	if (rc != 0 || a->head.seq == before)
+		return rc;
+	return audit_sync(a, e);
+}
+
+void
+audit_set_sealer(struct audit *a, audit_sealer fn, void *ctx,
+    void (*ctx_free)(void *))
+{
+	if (a->seal_free != NULL)
+		a->seal_free(a->seal_ctx);
+	a->sealer = fn;
+	a->seal_ctx = ctx;
+	a->seal_free = ctx_free;
+	a->sealed_seq = a->head.seq;
+}
+
 int
 audit_sync(struct audit *a, struct err *e)
 {
 	int rc;
 
+	if ((rc = run_sealer(a, 0, e)) != 0)
+		return rc;
 	if ((rc = sync_only(a, e)) != 0)
 		return rc;
-	if (a->rotate_bytes > 0 && a->size >= a->rotate_bytes && !a->segmenting) {
+	if (a->rotate_bytes > 0 && a->size >= a->rotate_bytes && !a->segmenting &&
+	    !a->sealing) {
 		/* A rotation that cannot rename leaves the log where it is. */
 		rc = audit_rotate(a, "size", NULL, 0, e);
 		return rc == AUDIT_FATAL ? AUDIT_FATAL : 0;
@@ -1214,6 +1272,8 @@ audit_close(struct audit *a)
 		return;
 	if (a->fd != -1)
 		close(a->fd);
+	if (a->seal_free != NULL)
+		a->seal_free(a->seal_ctx);
 	free(a->path);
 	free(a->head_file);
 	free(a);

@@ -38,6 +38,12 @@
  * recovery event carries up to AUDIT_EVENT_MAX torn bytes in base64.
  */
 #define AUDIT_LINE_MAX (2 * 1024 * 1024)
+/*
+ * The log format this syncd writes and reads: a line's optional "format"
+ * member (absent means 1).  A line of a newer format is a defect: its
+ * meaning cannot be known, and appending after it would mix formats.
+ */
+#define AUDIT_FORMAT 1
 /* Returned by audit_append/audit_sync when the log's durability is lost. */
 #define AUDIT_FATAL (-2)
 
@@ -149,7 +155,7 @@ struct audit *audit_open(const char *path, time_t (*now)(void *), void *ctx,
  * audit_append(a, event, fields, e): append one line for event (one of
  * "cycle", "discrepancy.opened", "discrepancy.resolved", "cell.changed",
  * "summary.written", "api.error", "config.loaded", "recovery",
- * "audit.rotated") with the
+ * "audit.rotated", "seal") with the
  * members of fields (borrowed; a JSON object or NULL; keys seq, ts, event and
  * prev are refused) after seq, ts, event and prev.  The line is not durable
  * until audit_sync.  Returns 0; -1 with e filled when nothing was written
@@ -172,6 +178,32 @@ int audit_append_pack(struct audit *a, struct err *e, const char *event,
  * AUDIT_FATAL with e filled: the daemon must exit, never retry (fsyncgate).
  */
 int audit_sync(struct audit *a, struct err *e);
+
+/*
+ * Sealing (syncd/seal.h).  A sealer is called by audit_sync, before the
+ * fdatasync, when lines were appended since the last seal (tick 0), and by
+ * audit_seal_tick (tick 1: the sealer adds lines only when its epoch has
+ * changed).  It appends "seal" lines with audit_append and may call
+ * audit_sync itself (which then only syncs).  Returns 0, -1 or AUDIT_FATAL
+ * like audit_append.
+ */
+typedef int (*audit_sealer)(void *ctx, struct audit *a, time_t now, int tick,
+    struct err *e);
+
+/*
+ * audit_set_sealer(a, fn, ctx, ctx_free): seal a's log with fn from now on
+ * (fn NULL: stop).  ctx is taken: ctx_free (may be NULL) frees it when a is
+ * closed or another sealer is set.
+ */
+void audit_set_sealer(struct audit *a, audit_sealer fn, void *ctx,
+    void (*ctx_free)(void *));
+
+/*
+ * audit_seal_tick(a, e): give the sealer its chance to close a past epoch
+ * on a log with nothing new to sync (an idle daemon); syncs when it added
+ * lines.  Returns like audit_sync.
+ */
+int audit_seal_tick(struct audit *a, struct err *e);
 
 /* audit_head(a, &seq, hash_hex): the last line's seq and hex hash. */
 void audit_head(const struct audit *a, uint64_t *seq, char hash_hex[65]);

@@ -20,9 +20,7 @@
 #include <jansson.h>
 
 #include "rules/err.h"
-
-/* The log format this syncd writes and reads (a line's "format", absent = 1). */
-#define AUDIT_FORMAT 1
+#include "syncd/audit.h"
 
 struct auditscan_line {
 	uint64_t lineno;	/* 1-based */

@@ -27,6 +27,7 @@
 #include "syncd/audit_show.h"
 #include "syncd/cmd_audit.h"
 #include "syncd/cmd_rotate.h"
+#include "syncd/cmd_seal.h"
 
 #define CMD_AUDIT_FILES_MAX 100000	/* files one verify takes */
 
@@ -34,7 +35,9 @@ static const char usage_text[] =
     "usage: syncd audit verify FILE [--head SEQ:HASH]   (a rotated log: its FILEs in order)\n"
     "       syncd audit rotate [-c FILE]\n"
     "       syncd audit show FILE [--key K] [--tab T] [--rule R] [--since DATE]\n"
-    "                            [--until DATE] [--format text|json|csv]\n";
+    "                            [--until DATE] [--format text|json|csv]\n"
+    "       syncd audit seal-init [-c FILE]\n"
+    "       syncd audit verify FILE --seal VKEY [--now YYYY-MM-DDTHH:MM]\n";
 
 static int
 usage(void)
@@ -164,6 +167,11 @@ cmd_audit_main(int argc, char **argv)
 		return cmd_rotate_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "show") == 0)
 		return audit_show_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "seal-init") == 0)
+		return cmd_seal_init_main(argc - 1, argv + 1);
+	for (i = 2; argc >= 2 && strcmp(argv[1], "verify") == 0 && i < argc; i++)
+		if (strcmp(argv[i], "--seal") == 0 || strncmp(argv[i], "--seal=", 7) == 0)
+			return cmd_seal_verify_main(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "verify") != 0)
 		return usage();
 	if ((files = calloc((size_t)argc, sizeof(*files))) == NULL) {

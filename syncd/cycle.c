@@ -66,6 +66,7 @@
 #include "syncd/monotime.h"
 #include "syncd/report.h"
 #include "syncd/retry.h"
+#include "syncd/seal.h"
 #include "syncd/sheets.h"
 #include "syncd/state.h"
 #include "syncd/today.h"
@@ -451,6 +452,8 @@ cycle_new(const struct config *cfg, const struct cycle_opts *o, struct err *e)
 	keep_state(c, st);
 	c->cycle_no = state_cycle(c->state);
 	if ((c->audit = open_audit(cfg, e)) == NULL)
+		goto fail;
+	if (seal_attach(c->audit, cfg->state_dir, e) == -1)
 		goto fail;
 	if (audit_config(c, e) != 0)
 		goto fail;
@@ -1686,7 +1689,11 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	    strcmp(state_version(c->state), r.version) == 0 &&
 	    strcmp(state_basis(c->state), r.basis) == 0) {
 		res->idle = 1;
-		rc = 0;
+		/* A sealed log gets a seal each day even when idle, so a log
+		 * cut back to an earlier day is caught (syncd/seal.h). */
+		step = "audit";
+		if ((rc = audit_seal_tick(c->audit, e)) != 0)
+			goto fail_rc;
 		goto done;
 	}
 

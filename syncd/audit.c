@@ -44,7 +44,7 @@ static const char *const audit_events[] = {
 	"tab.renamed", "tab.removed", "writer.conflict",	/* issue 12 */
 	"audit.rotated",
 	"report.started", "report.sent", "report.failed", "report.skipped",
-	"seal",
+	"seal", "record.complete",
 };
 
 struct audit {

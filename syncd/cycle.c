@@ -379,13 +379,24 @@ fail:
 	return -1;
 }
 
+/* The audit log's clock: the cycle's, so that --now dates the events too. */
+static time_t
+audit_clock(void *ctx)
+{
+	const struct cycle *c = ctx;
+	struct today_now n;
+
+	today_clock_read(&c->opts.clock, time(NULL), &n);
+	return n.t;
+}
+
 /*
- * open_audit(cfg, e): the audit log, its head kept in the state directory
- * (so a log cut, replaced or deleted behind syncd's back is found) and
- * rotated at audit_rotate_bytes.
+ * open_audit(cfg, c, e): the audit log on c's clock (audit_clock), its
+ * head kept in the state directory (so a log cut, replaced or deleted behind
+ * syncd's back is found) and rotated at audit_rotate_bytes.
  */
 static struct audit *
-open_audit(const struct config *cfg, struct err *e)
+open_audit(const struct config *cfg, struct cycle *c, struct err *e)
 {
 	char head[4096];
 	struct audit_opts o;
@@ -398,6 +409,8 @@ open_audit(const struct config *cfg, struct err *e)
 	memset(&o, 0, sizeof(o));
 	o.head_file = head;
 	o.rotate_bytes = (off_t)cfg->audit_rotate_bytes;
+	o.now = audit_clock;
+	o.ctx = c;
 	return audit_open_with(cfg->audit_log, &o, e);
 }
 
@@ -451,7 +464,7 @@ cycle_new(const struct config *cfg, const struct cycle_opts *o, struct err *e)
 		goto fail;
 	keep_state(c, st);
 	c->cycle_no = state_cycle(c->state);
-	if ((c->audit = open_audit(cfg, e)) == NULL)
+	if ((c->audit = open_audit(cfg, c, e)) == NULL)
 		goto fail;
 	if (seal_attach(c->audit, cfg->state_dir, e) == -1)
 		goto fail;
@@ -856,20 +869,89 @@ struct cell_at {
 	const char *tab;
 	uint32_t row;		/* 1-based sheet row */
 	const char *key;	/* NULL when the row has none (or a repeated one) */
+	const char *const *headings;	/* borrowed: the mapped columns */
+	size_t nf;
+	int was_empty[RULES_MAX_FIELDS];	/* the previous value was "" */
 };
 
 static void
 cell_changed(const char *column, const char *old, const char *now, void *ctx)
 {
-	const struct cell_at *at = ctx;
+	struct cell_at *at = ctx;
 	struct run *r = at->r;
+	size_t f;
 
+	/* What the row held before, for record_complete. */
+	for (f = 0; f < at->nf; f++)
+		if (strcmp(at->headings[f], column) == 0)
+			at->was_empty[f] = *old == '\0';
 	if (r->audit_rc != 0 || r->baseline)
 		return;
 	audit_rc_ok(r, audit_append_pack(r->c->audit, r->e, "cell.changed",
 	    "{s:s, s:I, s:s?, s:s, s:s, s:s}", "tab", at->tab, "row",
 	    (json_int_t)at->row, "key", at->key, "column", column, "old", old,
 	    "new", now));
+}
+
+/*
+ * complete(rc, vals, empty): is a row's activity complete in the sense
+ * DOMAIN.md gives, less the window (which depends on the day it is judged):
+ * the developable status marked, all activity fields filled and the date a
+ * valid date.  empty[f] (may be NULL) overrides vals[f] as empty.
+ */
+static int
+complete(const struct rules_config *rc, char *const *vals, const int *empty,
+    const int *is_number, size_t nf)
+{
+	int32_t days;
+	size_t f, m;
+	int dev = 0;
+
+	for (f = 0; f < nf; f++) {
+		const struct rules_field *fd = &rc->fields[f];
+		int e = vals[f][0] == '\0' || (empty != NULL && empty[f]);
+
+		if (fd->role == RULES_ROLE_STATUS && fd->developable && !e) {
+			dev = 1;
+			for (m = 0; m < rc->nmarks_empty; m++)
+				if (strcmp(vals[f], rc->marks_empty[m]) == 0)
+					dev = 0;
+		}
+		if (fd->role != RULES_ROLE_ACTIVITY)
+			continue;
+		if (e)
+			return 0;
+		if (fd->is_date && rules_date_parse(vals[f], strlen(vals[f]),
+		    is_number[f], &days) == -1)
+			return 0;
+	}
+	return dev;
+}
+
+/*
+ * record_complete(r, at, vals, is_number): a record.complete event when the
+ * row's activity is complete now and was not before (every complete row on
+ * the baseline): the moment syncd first saw it, which the audit report sets
+ * against the activity date as typed.
+ */
+static void
+record_complete(struct run *r, const struct cell_at *at, char *const *vals,
+    const int *is_number)
+{
+	const struct rules_config *rc = &r->cfg->rules;
+	const char *date = "";
+	size_t f;
+
+	if (r->audit_rc != 0 || !complete(rc, vals, NULL, is_number, at->nf))
+		return;
+	if (!r->baseline && complete(rc, vals, at->was_empty, is_number, at->nf))
+		return;
+	for (f = 0; f < at->nf; f++)
+		if (rc->fields[f].role == RULES_ROLE_ACTIVITY && rc->fields[f].is_date)
+			date = vals[f];
+	audit_rc_ok(r, audit_append_pack(r->c->audit, r->e, "record.complete",
+	    "{s:s, s:I, s:s?, s:s}", "tab", at->tab, "row", (json_int_t)at->row,
+	    "key", at->key, "date", date));
 }
 
 /*
@@ -883,6 +965,7 @@ diff_tab(struct run *r, const struct tab *t, struct err *e)
 	const struct rules_config *rc = &r->cfg->rules;
 	int32_t cols[RULES_MAX_FIELDS];
 	char *vals[RULES_MAX_FIELDS];
+	int is_number[RULES_MAX_FIELDS];
 	struct cell_at at;
 	int keyf = -1, bad;
 	uint32_t ri;
@@ -894,6 +977,8 @@ diff_tab(struct run *r, const struct tab *t, struct err *e)
 			keyf = (int)f;
 	at.r = r;
 	at.tab = t->title;
+	at.headings = r->headings;
+	at.nf = nf;
 	for (ri = rc->heading_row; ri < t->nrows; ri++) {
 		const struct row *row = &t->rows[ri];
 		char key[CYCLE_MAX_KEY], id[CYCLE_MAX_KEY + 16];
@@ -916,7 +1001,10 @@ diff_tab(struct run *r, const struct tab *t, struct err *e)
 		} else
 			snprintf(id, sizeof(id), "#%" PRIu32, ri + 1);
 		bad = 0;
+		memset(at.was_empty, 0, sizeof(at.was_empty));
 		for (f = 0; f < nf; f++) {
+			is_number[f] = cols[f] >= 0 && (uint32_t)cols[f] < row->ncells &&
+			    row->cells[cols[f]].type == CELL_NUMBER;
 			vals[f] = cols[f] >= 0 ? cell_text(row, cols[f]) : strdup("");
 			if (vals[f] == NULL)
 				bad = 1;
@@ -928,6 +1016,8 @@ diff_tab(struct run *r, const struct tab *t, struct err *e)
 		else if (cellfile_row(r->cf, t->title, id, (const char *const *)vals,
 		    cell_changed, &at, e) == -1)
 			bad = 1;
+		else
+			record_complete(r, &at, vals, is_number);
 		for (f = 0; f < nf; f++)
 			free(vals[f]);
 		if (bad || r->audit_rc != 0)

@@ -365,7 +365,8 @@ if [ -s "$LOG" ]; then
 	jqs "audit: seq is 1, 2, ..." '[.[].seq] == [range(1; length + 1)]' "$LOG"
 	jqs "audit: ts is RFC 3339 UTC" 'all(.[]; .ts | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"))' "$LOG"
 	jqs "audit: known events only" 'all(.[]; .event | IN("cycle", "discrepancy.opened",
-		"discrepancy.resolved", "cell.changed", "summary.written", "api.error", "config.loaded", "recovery"))' "$LOG"
+		"discrepancy.resolved", "cell.changed", "summary.written", "api.error", "config.loaded", "recovery",
+		"record.complete", "seal"))' "$LOG"
 	jqs "audit: a cycle event" 'any(.[]; .event == "cycle")' "$LOG"
 	jqs "audit: every finding opened" "[.[] | select(.event == \"discrepancy.opened\")] | length == $(jq '.discrepancies | length' "$J")" "$LOG"
 	prev=0000000000000000000000000000000000000000000000000000000000000000

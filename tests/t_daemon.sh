@@ -90,7 +90,7 @@ b=$(jq -r 'select(.event == "cycle") | .baseline' "$LOG")
 check "audit: discrepancy.opened per finding" \
     "$(jq -r 'select(.event == "discrepancy.opened") | .id' "$LOG" | sort -u | wc -l)" "$n"
 order=$(jq -r '.event' "$LOG" | uniq | tr '\n' ' ')
-check "audit order (write-ahead)" "$order" "config.loaded discrepancy.opened summary.written cycle "
+check "audit order (write-ahead)" "$order" "config.loaded record.complete discrepancy.opened summary.written cycle "
 
 # --- second: sees only its own write: one batchGet, no write ---
 once_r; check "second --once exits 0" "$?" 0

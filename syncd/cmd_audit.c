@@ -24,6 +24,7 @@
 #include <sysexits.h>
 
 #include "syncd/audit.h"
+#include "syncd/audit_report.h"
 #include "syncd/audit_show.h"
 #include "syncd/cmd_audit.h"
 #include "syncd/cmd_rotate.h"
@@ -36,6 +37,7 @@ static const char usage_text[] =
     "       syncd audit rotate [-c FILE]\n"
     "       syncd audit show FILE [--key K] [--tab T] [--rule R] [--since DATE]\n"
     "                            [--until DATE] [--format text|json|csv]\n"
+    "       syncd audit report FILE [-c CONF] --html OUT\n"
     "       syncd audit seal-init [-c FILE]\n"
     "       syncd audit verify FILE --seal VKEY [--now YYYY-MM-DDTHH:MM]\n";
 
@@ -167,6 +169,8 @@ cmd_audit_main(int argc, char **argv)
 		return cmd_rotate_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "show") == 0)
 		return audit_show_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "report") == 0)
+		return audit_report_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "seal-init") == 0)
 		return cmd_seal_init_main(argc - 1, argv + 1);
 	for (i = 2; argc >= 2 && strcmp(argv[1], "verify") == 0 && i < argc; i++)

@@ -17,6 +17,8 @@ for t in "$@"; do
 	secs=$(( $(date +%s) - start ))
 	if [ $rc -eq 0 ]; then
 		printf 'PASS  %-40s %3ss\n' "$(basename "$t")" "$secs"
+		# A script that could not run a part says so on a "SKIP:" line.
+		printf '%s\n' "$log" | grep '^SKIP' | sed 's/^/      /'
 	else
 		printf 'FAIL  %-40s %3ss (exit %s)\n' "$(basename "$t")" "$secs" "$rc"
 		printf '%s\n' "$log" | tail -n 40 | sed 's/^/      /'

@@ -116,11 +116,11 @@ matches(const struct show *s, const struct auditscan_line *l)
 	if (s->key != NULL && (!event_key(l->obj, key, sizeof(key)) ||
 	    strcmp(key, s->key) != 0))
 		return 0;
-	if (s->tab != NULL && ((v = str(l->obj, "tab")) == NULL ||
-	    strcmp(v, s->tab) != 0))
+	v = str(l->obj, "tab");
+	if (s->tab != NULL && (v == NULL || strcmp(v, s->tab) != 0))
 		return 0;
-	if (s->rule != NULL && ((v = str(l->obj, "rule")) == NULL ||
-	    strcmp(v, s->rule) != 0))
+	v = str(l->obj, "rule");
+	if (s->rule != NULL && (v == NULL || strcmp(v, s->rule) != 0))
 		return 0;
 	return 1;
 }
@@ -143,7 +143,7 @@ csv_cell(FILE *f, const char *s, int last)
 
 static const char *const csv_cols[] = {
 	"seq", "ts", "time_bangkok", "event", "tab", "row", "key", "column",
-	"rule", "severity", "old", "new", "message", "verified",
+	"rule", "severity", "old", "new", "date", "message", "verified",
 };
 #define NCSV (sizeof(csv_cols) / sizeof(csv_cols[0]))
 
@@ -190,17 +190,16 @@ static void
 where(FILE *f, const json_t *o)
 {
 	char buf[SHOW_KEY_MAX];
-	const char *v;
 	json_t *row = json_object_get(o, "row");
 
-	if ((v = str(o, "tab")) != NULL)
-		fprintf(f, " แท็บ %s", v);
+	if (str(o, "tab") != NULL)
+		fprintf(f, " แท็บ %s", sstr(o, "tab"));
 	if (json_is_integer(row))
 		fprintf(f, " แถว %" JSON_INTEGER_FORMAT, json_integer_value(row));
 	if (event_key(o, buf, sizeof(buf)))
 		fprintf(f, " รหัสบ้าน %s", buf);
-	if ((v = str(o, "column")) != NULL && *v != '\0')
-		fprintf(f, " คอลัมน์ \"%s\"", v);
+	if (*sstr(o, "column") != '\0')
+		fprintf(f, " คอลัมน์ \"%s\"", sstr(o, "column"));
 }
 
 /* duration_th(secs): "2 วัน 3 ชั่วโมง 5 นาที". */
@@ -223,7 +222,7 @@ show_text(struct show *s, const struct auditscan_line *l)
 {
 	FILE *f = s->out;
 	const json_t *o = l->obj;
-	const char *ev = l->event, *v;
+	const char *ev = l->event;
 	char when[32], buf[64];
 	json_t *fs;
 
@@ -233,13 +232,13 @@ show_text(struct show *s, const struct auditscan_line *l)
 		fprintf(f, "พบ%s %s:", severity_th(str(o, "severity")),
 		    sstr(o, "rule"));
 		where(f, o);
-		if ((v = str(o, "message")) != NULL)
-			fprintf(f, " — %s", v);
+		if (str(o, "message") != NULL)
+			fprintf(f, " — %s", sstr(o, "message"));
 	} else if (strcmp(ev, "discrepancy.resolved") == 0) {
 		fprintf(f, "แก้ไขแล้ว %s %s:", severity_th(str(o, "severity")),
 		    sstr(o, "rule"));
-		if (json_object_get(o, "tab") == NULL && (v = str(o, "id")) != NULL)
-			fprintf(f, " %s", v);
+		if (json_object_get(o, "tab") == NULL && str(o, "id") != NULL)
+			fprintf(f, " %s", sstr(o, "id"));
 		where(f, o);
 		fs = json_object_get(o, "first_seen");
 		if (json_is_integer(fs) && l->ts != (time_t)-1) {
@@ -265,6 +264,10 @@ show_text(struct show *s, const struct auditscan_line *l)
 			field(o, "baseline", buf, sizeof(buf));
 			fprintf(f, " (บันทึกข้อมูลตั้งต้น %s ช่อง)", buf);
 		}
+	} else if (strcmp(ev, "record.complete") == 0) {
+		fputs("บันทึกกิจกรรมพัฒนาครบถ้วน (ระบบเห็นครั้งแรก):", f);
+		where(f, o);
+		fprintf(f, " วันที่ดำเนินการตามที่กรอก \"%s\"", sstr(o, "date"));
 	} else if (strcmp(ev, "summary.written") == 0) {
 		field(o, "discrepancies", buf, sizeof(buf));
 		fprintf(f, "เขียนแท็บสรุปและแท็บข้อผิดพลาด (%s รายการ)", buf);

@@ -34,7 +34,7 @@
 
 #define ANNOTATE_MAX_NOTES	1000000	/* notes read back in one answer */
 #define ANNOTATE_MAX_OBJECTS	10000	/* views, protections, charts read back */
-#define ANNOTATE_MAX_CELLS	20000	/* flagged cells noted (the rest: in the tab only) */
+#define ANNOTATE_MAX_CELLS	5000	/* flagged cells noted (the rest: in the tab only) */
 
 /* The field mask of the read. */
 #define ANNOTATE_FIELDS "sheets(properties(sheetId,title),protectedRanges(protectedRangeId)," \

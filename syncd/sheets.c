@@ -793,8 +793,11 @@ int
 sheets_get_by_data_filter(struct sheets *s, const char *fields, const json_t *body,
     struct sheets_reply *out, struct err *e)
 {
+	/* Its answer grows with the cells asked for (5,000 notes of a
+	 * large province pass a megabyte): the batchGet's limit. */
 	struct call c = { .op = "spreadsheets.getByDataFilter", .metric = "get_by_data_filter",
-	    .method = "POST", .kind = HTTP_KIND_READ, .idempotent = 1 };
+	    .method = "POST", .max_body = HTTP_MAX_BODY_LARGE, .kind = HTTP_KIND_READ,
+	    .idempotent = 1 };
 	char *text, *fenc;
 	int rc;
 

@@ -2411,10 +2411,15 @@ do_batch_update(struct sheets_state *st, struct book *b,
 	if (body == NULL)
 		return NULL;
 	reqs = json_object_get(body, "requests");
-	if (json_array_size(reqs) == 0 ||
-	    json_array_size(reqs) > SHEETS_MAX_REQUESTS) {
+	if (json_array_size(reqs) == 0) {
 		json_decref(body);
 		fail_set(f, 400, "Must specify at least one request.");
+		return NULL;
+	}
+	if (json_array_size(reqs) > SHEETS_MAX_REQUESTS) {
+		json_decref(body);
+		fail_set(f, 400, "Too many requests in one batchUpdate (the "
+		    "emulator takes %d).", SHEETS_MAX_REQUESTS);
 		return NULL;
 	}
 	work = json_copy(b->doc);

@@ -406,7 +406,8 @@ entered_late(const struct rep *r, const struct dev *d)
 
 struct page {
 	struct rep *r;
-	const char *log;
+	const char *const *log;		/* the files, oldest first */
+	size_t nlog;
 	const struct auditscan_result *res;
 	int intact;
 	const char *why;		/* when not intact */
@@ -613,7 +614,11 @@ write_page(FILE *f, void *ctx, struct err *e)
 	fputs(page_css, f);
 	fputs("</style>\n</head>\n<body>\n<h1>รายงานหลักฐานจากบันทึกการตรวจสอบ</h1>\n", f);
 	fputs("<table class=\"verdict\"><tbody>\n<tr><th>บันทึก</th><td>", f);
-	esc(f, p->log);
+	for (i = 0; i < p->nlog; i++) {
+		if (i > 0)
+			fputs(", ", f);
+		esc(f, p->log[i]);
+	}
 	fputs("</td></tr>\n<tr><th>ผลการตรวจสอบสายโซ่แฮช</th><td>", f);
 	if (p->intact)
 		fprintf(f, "<span class=\"ok\">ผ่าน: ครบถ้วน %" PRIu64 " บรรทัด ไม่มีการแก้ไข"
@@ -675,7 +680,7 @@ rep_fini(struct rep *r)
 }
 
 static const char usage_text[] =
-    "usage: syncd audit report FILE [-c CONF] --html OUT\n";
+    "usage: syncd audit report FILE... [-c CONF] --html OUT\n";
 
 int
 audit_report_main(int argc, char **argv)
@@ -684,7 +689,8 @@ audit_report_main(int argc, char **argv)
 	struct config *cfg = NULL;
 	struct rep r;
 	struct page p;
-	const char *file = NULL, *conf = NULL, *out = NULL;
+	const char *files[AUDITSCAN_FILES_MAX], *conf = NULL, *out = NULL;
+	size_t nfiles = 0;
 	struct stat st;
 	struct err e, se;
 	size_t i;
@@ -703,14 +709,15 @@ audit_report_main(int argc, char **argv)
 			fprintf(stderr, "syncd: audit report: unknown option or missing "
 			    "value: %s\n%s", argv[a], usage_text);
 			return EX_USAGE;
-		} else if (file == NULL)
-			file = argv[a];
+		} else if (nfiles < AUDITSCAN_FILES_MAX)
+			files[nfiles++] = argv[a];
 		else {
-			fputs(usage_text, stderr);
+			fprintf(stderr, "syncd: audit report: more than %d files\n",
+			    AUDITSCAN_FILES_MAX);
 			return EX_USAGE;
 		}
 	}
-	if (file == NULL || out == NULL) {
+	if (nfiles == 0 || out == NULL) {
 		fputs(usage_text, stderr);
 		return EX_USAGE;
 	}
@@ -743,7 +750,7 @@ audit_report_main(int argc, char **argv)
 		goto out;
 	}
 	err_init(&se);
-	rc = auditscan_file(file, on_line, &r, &res, &se);
+	rc = auditscan_files(files, nfiles, on_line, &r, &res, &se);
 	if (rc == -1 && se.code != ERR_DATA) {
 		fprintf(stderr, "syncd: audit report: %s\n", se.msg);
 		status = se.code == ERR_NOINPUT ? EX_NOINPUT :
@@ -752,7 +759,8 @@ audit_report_main(int argc, char **argv)
 	}
 	memset(&p, 0, sizeof(p));
 	p.r = &r;
-	p.log = file;
+	p.log = files;
+	p.nlog = nfiles;
 	p.res = &res;
 	p.intact = rc == 0;
 	p.why = se.msg;

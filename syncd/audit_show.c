@@ -1,6 +1,7 @@
 /*
- * audit_show: `syncd audit show FILE [--key K] [--tab T] [--rule R]
- * [--since DATE] [--until DATE] [--format text|json|csv]`.
+ * audit_show: `syncd audit show FILE... [--key K] [--tab T] [--rule R]
+ * [--since DATE] [--until DATE] [--format text|json|csv]`; several FILEs
+ * are a log rotated into segments, oldest first.
  *
  * The events that match, oldest first (the log's own order): text in Thai
  * with times in Asia/Bangkok for a reviewer, JSON as logged (the exact
@@ -35,7 +36,7 @@ struct show {
 };
 
 static const char usage_text[] =
-    "usage: syncd audit show FILE [--key K] [--tab T] [--rule R] "
+    "usage: syncd audit show FILE... [--key K] [--tab T] [--rule R] "
     "[--since DATE] [--until DATE]\n"
     "                        [--format text|json|csv]\n"
     "       DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM, Asia/Bangkok\n";
@@ -323,7 +324,9 @@ audit_show_main(int argc, char **argv)
 {
 	struct auditscan_result res;
 	struct show s;
-	const char *file = NULL, *since = NULL, *until = NULL, *fmt = "text";
+	const char *since = NULL, *until = NULL, *fmt = "text";
+	const char *files[AUDITSCAN_FILES_MAX];
+	size_t nfiles = 0;
 	char key[SHOW_KEY_MAX];
 	struct err e;
 	size_t i;
@@ -364,14 +367,15 @@ audit_show_main(int argc, char **argv)
 			fprintf(stderr, "syncd: audit show: unknown option %s\n", o);
 			fputs(usage_text, stderr);
 			return EX_USAGE;
-		} else if (file == NULL)
-			file = o;
+		} else if (nfiles < AUDITSCAN_FILES_MAX)
+			files[nfiles++] = o;
 		else {
-			fputs(usage_text, stderr);
+			fprintf(stderr, "syncd: audit show: more than %d files\n",
+			    AUDITSCAN_FILES_MAX);
 			return EX_USAGE;
 		}
 	}
-	if (file == NULL) {
+	if (nfiles == 0) {
 		fputs(usage_text, stderr);
 		return EX_USAGE;
 	}
@@ -409,7 +413,7 @@ audit_show_main(int argc, char **argv)
 	if (s.format == SHOW_CSV)
 		for (i = 0; i < NCSV; i++)
 			csv_cell(s.out, csv_cols[i], i + 1 == NCSV);
-	if (auditscan_file(file, show_line, &s, &res, &e) == 0) {
+	if (auditscan_files(files, nfiles, show_line, &s, &res, &e) == 0) {
 		if (fflush(s.out) == EOF || ferror(s.out)) {
 			fprintf(stderr, "syncd: audit show: standard output: write error\n");
 			return EX_IOERR;

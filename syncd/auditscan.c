@@ -105,125 +105,188 @@ first_defect(struct auditscan_result *res, const struct auditscan_line *l,
 		return;
 	res->bad_line = l->lineno;
 	res->bad_seq = l->seq;
+	res->bad_file = l->file;
 	snprintf(res->what, sizeof(res->what), "%s", what);
+}
+
+/*
+ * segment_start(l): the first line of a file that continues a chain begun
+ * in another (audit.h "Segments"): seq > 1 and audit.rotated, or a
+ * recovery naming the last head.
+ */
+static int
+segment_start(const struct auditscan_line *l)
+{
+	return l->seq > 1 && (strcmp(l->event, "audit.rotated") == 0 ||
+	    (strcmp(l->event, "recovery") == 0 &&
+	    json_object_get(l->obj, "last_head") != NULL));
+}
+
+struct scan {
+	auditscan_fn fn;
+	void *ctx;
+	struct auditscan_result *res;
+	struct auditscan_line l;
+	int ok;			/* every line so far verifies */
+	int first_file;
+};
+
+/* scan_one(s, path, e): one file of the log; 0, 1 (stop: newer format or
+ * a line too long), or -1 (e set: cannot read, or the callback stopped). */
+static int
+scan_one(struct scan *s, const char *path, struct err *e)
+{
+	struct auditscan_result *res = s->res;
+	struct auditscan_line *l = &s->l;
+	char *buf = NULL, why[200];
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+	int ret = 0;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		err_set(e, ERR_NOINPUT, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	l->file = path;
+	l->lineno = 0;
+	while ((n = getline(&buf, &cap, f)) != -1) {
+		json_t *v;
+		int nl = n > 0 && buf[n - 1] == '\n';
+
+		l->lineno++;
+		res->lines++;
+		l->len = (size_t)n - (nl ? 1 : 0);
+		l->text = buf;
+		if (l->len + 1 > AUDIT_LINE_MAX) {
+			snprintf(why, sizeof(why), "line too long: over %d bytes",
+			    AUDIT_LINE_MAX);
+			first_defect(res, l, why);
+			ret = 1;
+			break;
+		}
+		l->obj = json_loadb(buf, l->len, JSON_REJECT_DUPLICATES, NULL);
+		if (l->obj != NULL && !json_is_object(l->obj)) {
+			json_decref(l->obj);
+			l->obj = NULL;
+		}
+		v = json_object_get(l->obj, "seq");
+		l->seq = json_is_integer(v) && json_integer_value(v) > 0 ?
+		    (uint64_t)json_integer_value(v) : 0;
+		v = json_object_get(l->obj, "event");
+		l->event = json_is_string(v) ? json_string_value(v) : "";
+		v = json_object_get(l->obj, "ts");
+		if (!json_is_string(v) || auditscan_parse_ts(json_string_value(v),
+		    &l->ts) == -1)
+			l->ts = (time_t)-1;
+		sha256_hex(buf, l->len, l->hash);
+		v = json_object_get(l->obj, "format");
+		if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > AUDIT_FORMAT)) {
+			if (json_is_integer(v))
+				snprintf(why, sizeof(why), "written in log format %"
+				    JSON_INTEGER_FORMAT ", newer than this syncd "
+				    "reads (%d): use a newer syncd",
+				    json_integer_value(v), AUDIT_FORMAT);
+			else
+				snprintf(why, sizeof(why), "written in an unknown log "
+				    "format: use a newer syncd");
+			first_defect(res, l, why);
+			res->newer = 1;
+			json_decref(l->obj);
+			l->obj = NULL;
+			ret = 1;
+			break;
+		}
+		/* The first file may begin inside the chain: a segment. */
+		if (s->first_file && l->lineno == 1 && l->obj != NULL &&
+		    segment_start(l) && json_is_string(json_object_get(l->obj, "prev"))) {
+			res->head_seq = l->seq - 1;
+			snprintf(res->head_hash, sizeof(res->head_hash), "%s",
+			    json_string_value(json_object_get(l->obj, "prev")));
+			memcpy(l->prev, res->head_hash, 65);
+		}
+		if (s->ok) {
+			const char *bad = NULL;
+			json_t *p = json_object_get(l->obj, "prev");
+
+			if (!nl)
+				bad = "torn last line: no newline at the end";
+			else if (l->obj == NULL)
+				bad = "not a JSON object";
+			else if (l->seq == 0 || l->ts == (time_t)-1 || *l->event == '\0' ||
+			    !json_is_string(p))
+				bad = "bad record: seq, ts, event or prev missing or malformed";
+			else if (l->seq != res->head_seq + 1)
+				bad = "seq gap";
+			else if (strcmp(json_string_value(p), res->head_hash) != 0)
+				bad = "bad prev hash: prev does not match the SHA-256 "
+				    "of the line before";
+			if (bad != NULL) {
+				first_defect(res, l, bad);
+				s->ok = 0;
+			} else {
+				res->good++;
+				res->head_seq = l->seq;
+				memcpy(res->head_hash, l->hash, 65);
+			}
+		}
+		l->chained = s->ok;
+		if (s->fn != NULL && s->fn(s->ctx, l, e) == -1)
+			ret = -1;
+		memcpy(l->prev, l->hash, 65);
+		json_decref(l->obj);
+		l->obj = NULL;
+		if (ret != 0)
+			break;
+	}
+	if (ret == 0 && ferror(f)) {
+		err_set(e, ERR_IO, "%s: read: %s", path, strerror(errno));
+		ret = -1;
+	}
+	free(buf);
+	fclose(f);
+	s->first_file = 0;
+	return ret;
+}
+
+int
+auditscan_files(const char *const *paths, size_t npaths, auditscan_fn fn,
+    void *ctx, struct auditscan_result *res, struct err *e)
+{
+	struct scan s;
+	size_t i;
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	memcpy(res->head_hash, zero_hash, 65);
+	memset(&s, 0, sizeof(s));
+	memcpy(s.l.prev, zero_hash, 65);
+	s.fn = fn;
+	s.ctx = ctx;
+	s.res = res;
+	s.ok = 1;
+	s.first_file = 1;
+	for (i = 0; i < npaths && rc == 0; i++)
+		rc = scan_one(&s, paths[i], e);
+	if (rc == -1)
+		return -1;
+	if (res->bad_line != 0) {
+		if (res->bad_seq > 0)
+			err_set(e, ERR_DATA, "%s: line %" PRIu64 " (seq %" PRIu64
+			    "): %s", res->bad_file, res->bad_line, res->bad_seq,
+			    res->what);
+		else
+			err_set(e, ERR_DATA, "%s: line %" PRIu64 ": %s",
+			    res->bad_file, res->bad_line, res->what);
+		return -1;
+	}
+	return 0;
 }
 
 int
 auditscan_file(const char *path, auditscan_fn fn, void *ctx,
     struct auditscan_result *res, struct err *e)
 {
-	struct auditscan_line l;
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *f;
-	int ok = 1, ret = -1, stop = 0;
-	char why[200];
-
-	memset(res, 0, sizeof(*res));
-	memcpy(res->head_hash, zero_hash, 65);
-	memset(&l, 0, sizeof(l));
-	memcpy(l.prev, zero_hash, 65);
-	if ((f = fopen(path, "re")) == NULL) {
-		err_set(e, ERR_NOINPUT, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (!stop && (n = getline(&buf, &cap, f)) != -1) {
-		json_t *v;
-		int nl = n > 0 && buf[n - 1] == '\n';
-
-		l.lineno++;
-		res->lines++;
-		l.len = (size_t)n - (nl ? 1 : 0);
-		l.text = buf;
-		if (l.len + 1 > AUDIT_LINE_MAX) {
-			snprintf(why, sizeof(why), "line too long: over %d bytes",
-			    AUDIT_LINE_MAX);
-			first_defect(res, &l, why);
-			break;
-		}
-		l.obj = json_loadb(buf, l.len, JSON_REJECT_DUPLICATES, NULL);
-		if (l.obj != NULL && !json_is_object(l.obj)) {
-			json_decref(l.obj);
-			l.obj = NULL;
-		}
-		v = json_object_get(l.obj, "seq");
-		l.seq = json_is_integer(v) && json_integer_value(v) > 0 ?
-		    (uint64_t)json_integer_value(v) : 0;
-		v = json_object_get(l.obj, "event");
-		l.event = json_is_string(v) ? json_string_value(v) : "";
-		v = json_object_get(l.obj, "ts");
-		if (!json_is_string(v) || auditscan_parse_ts(json_string_value(v),
-		    &l.ts) == -1)
-			l.ts = (time_t)-1;
-		sha256_hex(buf, l.len, l.hash);
-		v = json_object_get(l.obj, "format");
-		if (v != NULL && (!json_is_integer(v) ||
-		    json_integer_value(v) > AUDIT_FORMAT)) {
-			snprintf(why, sizeof(why), "written in log format %s, newer "
-			    "than this syncd reads (%d): use a newer syncd",
-			    json_is_integer(v) ? "version > 1" : "(unknown)",
-			    AUDIT_FORMAT);
-			if (json_is_integer(v))
-				snprintf(why, sizeof(why), "written in log format %"
-				    JSON_INTEGER_FORMAT ", newer than this syncd "
-				    "reads (%d): use a newer syncd",
-				    json_integer_value(v), AUDIT_FORMAT);
-			first_defect(res, &l, why);
-			res->newer = 1;
-			json_decref(l.obj);
-			break;
-		}
-		if (ok) {
-			const char *bad = NULL;
-			json_t *p = json_object_get(l.obj, "prev");
-
-			if (!nl)
-				bad = "torn last line: no newline at the end";
-			else if (l.obj == NULL)
-				bad = "not a JSON object";
-			else if (l.seq == 0 || l.ts == (time_t)-1 || *l.event == '\0' ||
-			    !json_is_string(p))
-				bad = "bad record: seq, ts, event or prev missing or malformed";
-			else if (l.seq != res->head_seq + 1)
-				bad = "seq gap";
-			else if (strcmp(json_string_value(p), res->head_hash) != 0)
-				bad = "bad prev hash: prev does not match the SHA-256 "
-				    "of the line before";
-			if (bad != NULL) {
-				first_defect(res, &l, bad);
-				ok = 0;
-			} else {
-				res->good++;
-				res->head_seq = l.seq;
-				memcpy(res->head_hash, l.hash, 65);
-			}
-		}
-		l.chained = ok;
-		if (fn != NULL && fn(ctx, &l, e) == -1)
-			stop = 2;
-		memcpy(l.prev, l.hash, 65);
-		json_decref(l.obj);
-		l.obj = NULL;
-	}
-	if (stop == 2)
-		goto out;
-	if (ferror(f)) {
-		err_set(e, ERR_IO, "%s: read: %s", path, strerror(errno));
-		goto out;
-	}
-	if (res->bad_line != 0) {
-		if (res->bad_seq > 0)
-			err_set(e, ERR_DATA, "%s: line %" PRIu64 " (seq %" PRIu64
-			    "): %s", path, res->bad_line, res->bad_seq, res->what);
-		else
-			err_set(e, ERR_DATA, "%s: line %" PRIu64 ": %s", path,
-			    res->bad_line, res->what);
-		goto out;
-	}
-	ret = 0;
-out:
-	free(buf);
-	fclose(f);
-	return ret;
+	return auditscan_files(&path, 1, fn, ctx, res, e);
 }

@@ -22,8 +22,12 @@
 #include "rules/err.h"
 #include "syncd/audit.h"
 
+/* Files one command reads as one log. */
+#define AUDITSCAN_FILES_MAX 1024
+
 struct auditscan_line {
-	uint64_t lineno;	/* 1-based */
+	const char *file;	/* borrowed: the file the line is in */
+	uint64_t lineno;	/* 1-based, in its file */
 	const char *text;	/* borrowed until the callback returns; no newline */
 	size_t len;
 	json_t *obj;		/* borrowed; NULL when the line is not a JSON object */
@@ -44,6 +48,7 @@ struct auditscan_result {
 	uint64_t good;		/* lines that verify, from the start */
 	uint64_t head_seq;	/* seq and hash of the last good line */
 	char head_hash[65];
+	const char *bad_file;	/* borrowed: the file it is in */
 	uint64_t bad_line;	/* first line that breaks the chain, 0 if none */
 	uint64_t bad_seq;	/* its seq, 0 when unknown */
 	char what[256];		/* what is wrong with it, "" if nothing */
@@ -60,6 +65,16 @@ struct auditscan_result {
  */
 int auditscan_file(const char *path, auditscan_fn fn, void *ctx,
     struct auditscan_result *res, struct err *e);
+
+/*
+ * auditscan_files(paths, npaths, fn, ctx, res, e): the same over a log
+ * rotated into several files, given oldest first: the chain runs on from
+ * one file into the next (audit.h "Segments"), and the first file may
+ * itself be a segment that starts inside the chain.  A bad line is named
+ * with its file.
+ */
+int auditscan_files(const char *const *paths, size_t npaths, auditscan_fn fn,
+    void *ctx, struct auditscan_result *res, struct err *e);
 
 /* auditscan_parse_ts(s, &t): "YYYY-MM-DDTHH:MM:SSZ" to seconds; 0 or -1. */
 int auditscan_parse_ts(const char *s, time_t *t);

@@ -35,11 +35,11 @@
 static const char usage_text[] =
     "usage: syncd audit verify FILE [--head SEQ:HASH]   (a rotated log: its FILEs in order)\n"
     "       syncd audit rotate [-c FILE]\n"
-    "       syncd audit show FILE [--key K] [--tab T] [--rule R] [--since DATE]\n"
+    "       syncd audit show FILE... [--key K] [--tab T] [--rule R] [--since DATE]\n"
     "                            [--until DATE] [--format text|json|csv]\n"
-    "       syncd audit report FILE [-c CONF] --html OUT\n"
+    "       syncd audit report FILE... [-c CONF] --html OUT\n"
     "       syncd audit seal-init [-c FILE]\n"
-    "       syncd audit verify FILE --seal VKEY [--now YYYY-MM-DDTHH:MM]\n";
+    "       syncd audit verify FILE... --seal VKEY [--now YYYY-MM-DDTHH:MM]\n";
 
 static int
 usage(void)

@@ -38,7 +38,7 @@ usage_init(FILE *f)
 static int
 usage_verify(FILE *f)
 {
-	fputs("usage: syncd audit verify FILE --seal VKEY [--now YYYY-MM-DDTHH:MM]\n", f);
+	fputs("usage: syncd audit verify FILE... --seal VKEY [--now YYYY-MM-DDTHH:MM]\n", f);
 	return f == stdout ? 0 : EX_USAGE;
 }
 
@@ -87,7 +87,8 @@ cmd_seal_init_main(int argc, char **argv)
 int
 cmd_seal_verify_main(int argc, char **argv)
 {
-	const char *file = NULL, *key = NULL, *now_s = NULL;
+	const char *files[AUDITSCAN_FILES_MAX], *key = NULL, *now_s = NULL;
+	size_t nfiles = 0;
 	struct seal_result res;
 	struct seal_vkey vk;
 	struct err e;
@@ -106,12 +107,12 @@ cmd_seal_verify_main(int argc, char **argv)
 			return usage_verify(stdout);
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
 			return usage_verify(stderr);
-		else if (file == NULL)
-			file = argv[i];
+		else if (nfiles < AUDITSCAN_FILES_MAX)
+			files[nfiles++] = argv[i];
 		else
 			return usage_verify(stderr);
 	}
-	if (file == NULL || key == NULL)
+	if (nfiles == 0 || key == NULL)
 		return usage_verify(stderr);
 	if (now_s != NULL && (strlen(now_s) != 16 ||
 	    auditscan_parse_when(now_s, 0, &now) == -1)) {
@@ -123,7 +124,7 @@ cmd_seal_verify_main(int argc, char **argv)
 		fprintf(stderr, "syncd: audit verify: --seal: %s\n", e.msg);
 		return EX_USAGE;
 	}
-	rc = seal_verify_file(file, &vk, now, &res, &e);
+	rc = seal_verify_files(files, nfiles, &vk, now, &res, &e);
 	OPENSSL_cleanse(&vk, sizeof(vk));
 	if (rc == 0) {
 		char d1[16], d2[16];

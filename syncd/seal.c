@@ -390,6 +390,8 @@ struct verify {
 	struct seal_result *res;
 	uint64_t after_last;	/* lines after the last seal */
 	int failed;
+	const char *file;	/* borrowed: the file of the line being read */
+	const char *bad_file;	/* the file of the first failure */
 };
 
 static void
@@ -404,6 +406,7 @@ vfail(struct verify *v, int32_t epoch, uint64_t line, const char *fmt, ...)
 	if (v->failed)
 		return;
 	v->failed = 1;
+	v->bad_file = v->file;
 	v->res->bad_epoch = epoch;
 	v->res->bad_line = line;
 	va_start(ap, fmt);
@@ -421,6 +424,7 @@ verify_line(void *ctx, const struct auditscan_line *l, struct err *e)
 	int32_t epoch;
 
 	(void)e;
+	v->file = l->file;
 	if (v->failed || strcmp(l->event, "seal") != 0) {
 		v->after_last++;
 		return 0;
@@ -483,8 +487,9 @@ crypto:
 }
 
 int
-seal_verify_file(const char *path, const struct seal_vkey *vk, time_t now,
-    struct seal_result *res, struct err *e)
+seal_verify_files(const char *const *paths, size_t npaths,
+    const struct seal_vkey *vk, time_t now, struct seal_result *res,
+    struct err *e)
 {
 	struct auditscan_result sr;
 	struct verify v;
@@ -497,9 +502,10 @@ seal_verify_file(const char *path, const struct seal_vkey *vk, time_t now,
 	res->first_epoch = res->last_epoch = res->bad_epoch = -1;
 	memset(&v, 0, sizeof(v));
 	v.vk = vk;
+	v.file = npaths > 0 ? paths[npaths - 1] : "";
 	v.res = res;
 	err_init(&sub);
-	rc = auditscan_file(path, verify_line, &v, &sr, &sub);
+	rc = auditscan_files(paths, npaths, verify_line, &v, &sr, &sub);
 	OPENSSL_cleanse(v.key, sizeof(v.key));
 	if (rc == -1 && sub.code != ERR_DATA) {
 		err_set(e, sub.code, "%s", sub.msg);
@@ -523,10 +529,10 @@ seal_verify_file(const char *path, const struct seal_vkey *vk, time_t now,
 	if (v.failed) {
 		if (res->bad_epoch >= 0) {
 			today_format(res->bad_epoch, d1, sizeof(d1));
-			err_set(e, ERR_DATA, "%s: first bad epoch %s: %s", path, d1,
+			err_set(e, ERR_DATA, "%s: first bad epoch %s: %s", v.bad_file, d1,
 			    res->what);
 		} else
-			err_set(e, ERR_DATA, "%s: %s", path, res->what);
+			err_set(e, ERR_DATA, "%s: %s", v.bad_file, res->what);
 		return -1;
 	}
 	return 0;

@@ -77,12 +77,13 @@ struct seal_result {
 };
 
 /*
- * seal_verify_file(path, vk, now, res, e): check the chain and every seal
- * of the log at path with the verification key vk; the current epoch is
- * now's.  0 when all holds; -1 with e set otherwise (ERR_DATA: res says
+ * seal_verify_files(paths, npaths, vk, now, res, e): check the chain and
+ * every seal of the log in paths (a rotated log's files, oldest first)
+ * with the verification key vk; the current epoch is now's.  0 when all holds; -1 with e set otherwise (ERR_DATA: res says
  * which epoch and line; ERR_NOINPUT, ERR_IO).
  */
-int seal_verify_file(const char *path, const struct seal_vkey *vk, time_t now,
-    struct seal_result *res, struct err *e);
+int seal_verify_files(const char *const *paths, size_t npaths,
+    const struct seal_vkey *vk, time_t now, struct seal_result *res,
+    struct err *e);
 
 #endif

@@ -10,7 +10,8 @@
 #   before and are reported unsealed with --seal; a key of the wrong length
 #   or format exits 64 without being echoed; a log line of a newer format is
 #   refused by plain verify; seal-init on a daemon's configuration, then
-#   --once, verifies; seal-init twice is refused.
+#   --once, verifies; seal-init twice is refused; after `audit rotate` the
+#   files in order verify sealed and `audit show` reads them as one log.
 set -u
 : "${BUILD:=build}"
 cd "$(dirname "$0")/.." || exit 1
@@ -137,6 +138,21 @@ check "--once on a sealed log exits 0" "$?" 0
 "$SYNCD" audit verify "$LOG" --seal "$VK" > "$work/out" 2>&1
 check "the daemon's log verifies with --seal" "$?" 0
 check "the last line is a seal" "$(tail -n 1 "$LOG" | jq -r .event)" seal
+# Rotated: the files in order still verify, sealed, and read as one log.
+"$SYNCD" audit rotate -c "$CONF" > "$work/out" 2>&1
+check "audit rotate exits 0" "$?" 0
+arch=$(ls "$(dirname "$LOG")" | grep '^audit.jsonl-' | head -n 1)
+A=$(dirname "$LOG")/$arch
+"$SYNCD" --once -c "$CONF" --today 2024-02-01 2>> "$work/stderr"
+check "--once after the rotation exits 0" "$?" 0
+"$SYNCD" audit verify "$A" "$LOG" --seal "$VK" > "$work/out" 2>&1
+check "rotated: both files verify with --seal" "$?" 0
+"$SYNCD" audit verify "$LOG" "$A" --seal "$VK" > /dev/null 2>&1
+check "rotated: files out of order fail" "$?" 1
+check "rotated: show reads both files as one log" \
+    "$("$SYNCD" audit show "$A" "$LOG" --format json | wc -l)" "$(cat "$A" "$LOG" | wc -l)"
+"$SYNCD" audit show "$LOG" > /dev/null 2>&1
+check "rotated: the newer file alone is a segment that shows" "$?" 0
 "$SYNCD" audit seal-init -c "$work/none.conf" > /dev/null 2>&1
 check "seal-init, missing configuration: 66" "$?" 66
 

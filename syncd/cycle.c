@@ -1552,13 +1552,30 @@ annotate_run(struct run *r, struct err *e)
 		return -1;
 	}
 	if (body != NULL) {
-		rv = sheets_get_by_data_filter(r->c->ss.sheets, ANNOTATE_FIELDS, body, &reply, e);
+		err_init(&be);
+		rv = sheets_get_by_data_filter(r->c->ss.sheets, ANNOTATE_FIELDS, body, &reply, &be);
 		json_decref(body);
 		if (rv == 0)
-			rv = annotate_parse(reply.body, reply.len, &r->seen, e);
+			rv = annotate_parse(reply.body, reply.len, &r->seen, &be);
 		sheets_reply_fini(&reply);
-		if (rv == -1)
+		/* Refused as invalid (or an answer we cannot read): the notes
+		 * must never keep the two tabs from being written.  Record it
+		 * and go on without them; anything that may pass fails the
+		 * cycle as a read does. */
+		if (rv == -1 && ((be.code == ERR_API && be.status == 400) || be.code == ERR_DATA)) {
+			annotate_seen_fini(&r->seen);
+			if (audit_failure(r->c, "notes", &be) == AUDIT_FATAL) {
+				err_set(e, ERR_IO, "%s: cannot record the notes read's failure",
+				    r->cfg->audit_log);
+				return -1;
+			}
+			return 0;
+		}
+		if (rv == -1) {
+			err_set(e, be.code, "%s", be.msg);
+			e->status = be.status;
 			return -1;
+		}
 	}
 	if (st == NULL)
 		in->summary_id = new_sheet_id(r->c, rc->summary_tab, -1);

@@ -137,7 +137,19 @@ printf 'districts = %s;\n' "$list" >>"$CONF"
 check "a changed configuration lists the tabs" "$(once)" "drive get batchGet batchUpdate"
 check "the next cycle follows with the views" "$(once)" "drive batchGet notes batchUpdate"
 check "one view fewer" "$(count "$DISC" filterViews)" "$((nd - 1))"
+check "the chart's range follows the districts" "$(wb | jq --arg s "$SUM" '.sheets[] | select(.properties.title == $s) | .charts[0].spec.basicChart.domains[0].domain.sourceRange.sources[0].endRowIndex')" "$nd"
 check "not the one that went" "$(wb | jq --arg d "$DISC" --arg l "$last" '[.sheets[] | select(.properties.title == $d) | .filterViews[] | select(.title == $l)] | length')" 0
+
+# --- a notes read refused as invalid never keeps the tabs from being written ---
+fake_curl -H "Authorization: Bearer $T" -X PUT --data-binary '{"values": [["y"]]}' \
+    "$FAKE_URL/v4/spreadsheets/$ID/values/$(printf "'%s'!A2" "$fixtab" | jq -sRr @uri)?valueInputOption=RAW" >/dev/null
+# token, Drive, batchGet pass; the notes read gets a 400.
+fake_faults '[{"delay_ms": 1}, {"delay_ms": 1}, {"delay_ms": 1}, {"status": 400}]'
+r=$(once)
+check "notes read refused: the cycle goes on" "$r" "drive batchGet notes"
+check "and records it" "$(tail -n 3 "$LOG" | jq -r 'select(.event == "api.error") | .step')" "notes"
+fake_faults '[]' 2>/dev/null
+fake_curl -X DELETE "$FAKE_URL/_fake/faults" >/dev/null
 
 # --- annotate_districts = false: no notes read ---
 printf 'annotate_districts = false;\n' >>"$CONF"

@@ -1,6 +1,7 @@
 # lib.sh: helpers for end-to-end scripts, sourced (". tests/lib.sh").
 # fake_start WORKBOOK...  start $BUILD/fakesheets over HTTPS on a free port with
-#                         fresh test PKI; exports FAKE_URL, FAKE_DIR, FAKE_PID;
+#                         fresh test PKI ($FAKE_ARGS, when set, adds flags:
+#                         FAKE_ARGS="--quota reads=20"); exports FAKE_URL, FAKE_DIR, FAKE_PID;
 #                         writes $FAKE_DIR/sa.json (token_uri -> emulator) and
 #                         $FAKE_DIR/syncd.conf (first workbook's spreadsheet id)
 # fake_stop               stop it and remove FAKE_DIR (safe to call twice, in traps)
@@ -55,7 +56,7 @@ fake_start() {
 	for _wb in "$@"; do _args="$_args --workbook $_wb"; done
 	mkfifo "$FAKE_DIR/out"
 	# shellcheck disable=SC2086
-	"$BUILD/fakesheets" $_args --service-account "$FAKE_DIR/service-account.json" \
+	"$BUILD/fakesheets" $_args ${FAKE_ARGS:-} --service-account "$FAKE_DIR/service-account.json" \
 		--tls-cert "$FAKE_DIR/server.pem" --tls-key "$FAKE_DIR/server.key" \
 		--port 0 > "$FAKE_DIR/out" 2> "$FAKE_DIR/fakesheets.err" &
 	FAKE_PID=$!

@@ -4,6 +4,7 @@
  *
  *   fakesheets [--workbook FILE]... [--service-account KEY.json]
  *              [--tls-cert FILE --tls-key FILE] [--port N]
+ *              [--quota reads=N,writes=N,project=N]
  *
  * It loads the workbooks, listens on 127.0.0.1, prints "listening on URL"
  * as its first line of standard output, and serves until SIGTERM or SIGINT.
@@ -32,7 +33,7 @@ usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr, "usage: fakesheets [--workbook FILE]... "
 	    "[--service-account KEY.json] [--tls-cert FILE --tls-key FILE] "
-	    "[--port N]\n");
+	    "[--port N] [--quota reads=N,writes=N,project=N]\n");
 	exit(status);
 }
 
@@ -57,6 +58,39 @@ slurp(const char *path)
 	return buf;
 }
 
+/*
+ * parse_quota(arg, q): "reads=N,writes=N,project=N" (any of them, any
+ * order) into q[0..2].  Returns 0, or -1 on anything else.
+ */
+static int
+parse_quota(const char *arg, int q[3])
+{
+	static const char *const names[] = { "reads", "writes", "project" };
+	const char *p = arg, *eq;
+	char *end;
+	long v;
+	size_t k, n;
+
+	while (*p != '\0') {
+		if ((eq = strchr(p, '=')) == NULL)
+			return -1;
+		n = (size_t)(eq - p);
+		for (k = 0; k < 3; k++)
+			if (strlen(names[k]) == n && strncmp(p, names[k], n) == 0)
+				break;
+		if (k == 3)
+			return -1;
+		errno = 0;
+		v = strtol(eq + 1, &end, 10);
+		if (errno != 0 || end == eq + 1 || v < 1 || v > 100000 ||
+		    (*end != ',' && *end != '\0'))
+			return -1;
+		q[k] = (int)v;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -69,18 +103,19 @@ main(int argc, char **argv)
 	struct err e;
 	json_error_t je;
 	json_t *doc;
-	enum { OPT_WORKBOOK = 256, OPT_SA, OPT_CERT, OPT_KEY, OPT_PORT };
+	enum { OPT_WORKBOOK = 256, OPT_SA, OPT_CERT, OPT_KEY, OPT_PORT, OPT_QUOTA };
 	static const struct option longopts[] = {
 		{ "workbook", required_argument, NULL, OPT_WORKBOOK },
 		{ "service-account", required_argument, NULL, OPT_SA },
 		{ "tls-cert", required_argument, NULL, OPT_CERT },
 		{ "tls-key", required_argument, NULL, OPT_KEY },
 		{ "port", required_argument, NULL, OPT_PORT },
+		{ "quota", required_argument, NULL, OPT_QUOTA },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char url[128], msg[512], *cert_pem = NULL, *key_pem = NULL, *end;
-	int nwb = 0, i, sig, ch;
+	int nwb = 0, i, sig, ch, quota[3] = {0, 0, 0};
 	long port = 0;
 	sigset_t set;
 
@@ -111,6 +146,14 @@ main(int argc, char **argv)
 			if (errno != 0 || end == optarg || *end != '\0' || port < 0 ||
 			    port > 65535)
 				usage(64);
+			break;
+		case OPT_QUOTA:
+			if (parse_quota(optarg, quota) == -1) {
+				fprintf(stderr, "fakesheets: --quota %s: want "
+				    "reads=N,writes=N,project=N (each optional, "
+				    "N per minute, 1..100000)\n", optarg);
+				usage(64);
+			}
 			break;
 		case 'h':
 			usage(0);
@@ -166,6 +209,9 @@ main(int argc, char **argv)
 	o.tls_cert_pem = cert_pem;
 	o.tls_key_pem = key_pem;
 	o.port = (unsigned short)port;
+	o.quota_reads = quota[0];
+	o.quota_writes = quota[1];
+	o.quota_project = quota[2];
 	srv = server_start(&o, url, sizeof(url), msg, sizeof(msg));
 	if (srv == NULL) {
 		fprintf(stderr, "fakesheets: %s\n", msg);

@@ -35,6 +35,16 @@ struct token {
 	time_t expires;
 };
 
+/*
+ * A sliding one-minute window of accepted requests (times, CLOCK_MONOTONIC
+ * seconds, oldest first in a ring): at most limit in any 60 seconds, as
+ * Google's per-minute quotas are counted.  limit 0: no quota.
+ */
+struct window {
+	double *t;			/* owned: limit slots */
+	size_t limit, head, n;
+};
+
 struct server {
 	struct MHD_Daemon *d;
 	pthread_mutex_t lock;
@@ -50,6 +60,9 @@ struct server {
 	 * carried an API request, since the start or DELETE (generation). */
 	unsigned long accepted, api_connections, conn_gen;
 	struct fline *line;		/* owned: the LINE Messaging API's state */
+	/* --quota: Sheets reads and writes per minute per service account
+	 * (there is one: the key's) and per project, each counted apart. */
+	struct window user_reads, user_writes, project_reads, project_writes;
 	/* The last successful read, kept while no write happened. */
 	struct {
 		unsigned long generation;
@@ -488,6 +501,111 @@ done:
 	free(grant);
 }
 
+/* ---- quotas ---- */
+
+static int
+window_init(struct window *w, int limit)
+{
+	memset(w, 0, sizeof(*w));
+	if (limit <= 0)
+		return 0;
+	if ((w->t = calloc((size_t)limit, sizeof(*w->t))) == NULL)
+		return -1;
+	w->limit = (size_t)limit;
+	return 0;
+}
+
+/* window_full(w, now): drop what is a minute old; 1 when no room is left. */
+static int
+window_full(struct window *w, double now)
+{
+	if (w->limit == 0)
+		return 0;
+	while (w->n > 0 && now - w->t[w->head] >= 60.0) {
+		w->head = (w->head + 1) % w->limit;
+		w->n--;
+	}
+	return w->n >= w->limit;
+}
+
+static void
+window_add(struct window *w, double now)
+{
+	if (w->limit == 0 || w->n >= w->limit)
+		return;
+	w->t[(w->head + w->n) % w->limit] = now;
+	w->n++;
+}
+
+/* A Sheets request that reads (get, batchGet, the data-filter reads). */
+static int
+sheets_read(const char *method, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (strcmp(method, "GET") == 0)
+		return 1;
+	return (n >= 16 && strcmp(path + n - 16, ":getByDataFilter") == 0) ||
+	    (n >= 21 && strcmp(path + n - 21, ":batchGetByDataFilter") == 0);
+}
+
+/*
+ * quota_exceeded(s, method, path, rp): count a Sheets request against the
+ * quotas; past one, fill rp with Google's 429 RESOURCE_EXHAUSTED for that
+ * limit and return 1 (the request is not counted).  Drive and the token
+ * endpoint are not counted (Drive's quotas are thousands of times larger).
+ * The caller holds s->lock.
+ */
+static int
+quota_exceeded(struct server *s, const char *method, const char *path,
+    struct reply *rp)
+{
+	struct timespec ts;
+	double now;
+	int read;
+	struct window *u, *p;
+	const char *what, *limit, *metric;
+	char msg[512];
+	json_t *body, *md;
+
+	if (strncmp(path, "/v4/spreadsheets/", 17) != 0)
+		return 0;
+	read = sheets_read(method, path);
+	u = read ? &s->user_reads : &s->user_writes;
+	p = read ? &s->project_reads : &s->project_writes;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	what = read ? "Read" : "Write";
+	metric = read ? "sheets.googleapis.com/read_requests" :
+	    "sheets.googleapis.com/write_requests";
+	if (window_full(u, now)) {
+		snprintf(msg, sizeof(msg), "Quota exceeded for quota metric '%s "
+		    "requests' and limit '%s requests per minute per user' of "
+		    "service 'sheets.googleapis.com' for consumer "
+		    "'project_number:1071851248496'.", what, what);
+		limit = read ? "ReadRequestsPerMinutePerUser" :
+		    "WriteRequestsPerMinutePerUser";
+	} else if (window_full(p, now)) {
+		snprintf(msg, sizeof(msg), "Quota exceeded for quota metric '%s "
+		    "requests' and limit '%s requests per minute' of service "
+		    "'sheets.googleapis.com' for consumer "
+		    "'project_number:1071851248496'.", what, what);
+		limit = read ? "ReadRequestsPerMinutePerProject" :
+		    "WriteRequestsPerMinutePerProject";
+	} else {
+		window_add(u, now);
+		window_add(p, now);
+		return 0;
+	}
+	body = sheets_error(429, msg);
+	md = json_object_get(json_array_get(json_object_get(json_object_get(body,
+	    "error"), "details"), 0), "metadata");
+	json_object_set_new(md, "quota_limit", json_string(limit));
+	json_object_set_new(md, "quota_metric", json_string(metric));
+	reply_json(rp, 429, body, 1);
+	return 1;
+}
+
 /* 0: the bearer token is live; 1: none sent; 2: unknown or expired. */
 static int
 check_bearer(struct server *s, struct MHD_Connection *c)
@@ -805,6 +923,11 @@ serve_api(struct server *s, struct MHD_Connection *c, const char *method,
 	    "prettyPrint");
 	pretty = pp == NULL || strcmp(pp, "false") != 0;
 	pthread_mutex_lock(&s->lock);
+	if (quota_exceeded(s, method, path, &rp)) {
+		pthread_mutex_unlock(&s->lock);
+		free(ps.p);
+		goto send;
+	}
 	gz = wants_gzip(c);
 	if (strcmp(method, "GET") == 0 && s->cache.uri != NULL &&
 	    s->cache.generation == sheets_generation(s->sheets) &&
@@ -915,7 +1038,11 @@ server_start(const struct server_opts *o, char *url, size_t urlsize,
 	s->key = o->key;
 	s->log = json_array();
 	s->faults = json_array();
-	if ((s->line = fline_new()) == NULL) {
+	if (window_init(&s->user_reads, o->quota_reads) == -1 ||
+	    window_init(&s->user_writes, o->quota_writes) == -1 ||
+	    window_init(&s->project_reads, o->quota_project) == -1 ||
+	    window_init(&s->project_writes, o->quota_project) == -1 ||
+	    (s->line = fline_new()) == NULL) {
 		snprintf(msg, msgsize, "out of memory");
 		server_stop(s);
 		return NULL;
@@ -973,6 +1100,10 @@ server_stop(struct server *s)
 	fline_free(s->line);
 	free(s->cache.body);
 	free(s->cache.uri);
+	free(s->user_reads.t);
+	free(s->user_writes.t);
+	free(s->project_reads.t);
+	free(s->project_writes.t);
 	OPENSSL_cleanse(s->tokens, sizeof(s->tokens));
 	pthread_mutex_destroy(&s->lock);
 	free(s);

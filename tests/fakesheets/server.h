@@ -28,6 +28,9 @@ struct server_opts {
 	const char *tls_cert_pem;	/* NULL: plain HTTP */
 	const char *tls_key_pem;
 	unsigned short port;		/* 0: any free port */
+	/* --quota: Sheets read and write requests per minute per service
+	 * account, and each per project; 0: no limit. */
+	int quota_reads, quota_writes, quota_project;
 };
 
 /*

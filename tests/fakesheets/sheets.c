@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -33,6 +34,10 @@ struct book {
 	long long version;	/* Drive's file version: rises on every write */
 	char mtime[32];		/* RFC 3339, ms: Drive's modifiedTime */
 	int forbidden;		/* "_fake": {"forbidden": true}: every call 403 */
+	int unlisted;		/* "_fake": {"unlisted": true}: never in changes.list
+				 * (a service account that does not see changes
+				 * to files only shared with it) */
+	unsigned long changed;	/* the generation of its last change */
 	struct book *next;
 };
 
@@ -586,6 +591,7 @@ commit(struct book *b, json_t *work)
 	json_decref(b->doc);
 	b->doc = work;
 	b->version++;
+	b->changed = generation;
 	stamp_mtime(b);
 }
 
@@ -625,6 +631,7 @@ sheets_put(struct sheets_state *st, json_t *in, char *msg, size_t msgsize)
 		st->books = b;
 	}
 	b->forbidden = json_is_true(json_object_get(fk, "forbidden"));
+	b->unlisted = json_is_true(json_object_get(fk, "unlisted"));
 	commit(b, doc);
 	return 0;
 }
@@ -662,9 +669,9 @@ sheets_export(struct sheets_state *st, const char *id)
 	out = json_pack("{s:s, s:O, s:o}", "spreadsheetId", b->id,
 	    "properties", json_object_get(b->doc, "properties"),
 	    "sheets", sheets);
-	if (b->forbidden)
-		json_object_set_new(out, "_fake", json_pack("{s:b}",
-		    "forbidden", 1));
+	if (b->forbidden || b->unlisted)
+		json_object_set_new(out, "_fake", json_pack("{s:b, s:b}",
+		    "forbidden", b->forbidden, "unlisted", b->unlisted));
 	return out;
 }
 
@@ -2525,6 +2532,111 @@ do_drive_get(struct book *b, const struct sheets_request *rq)
 	return out;
 }
 
+/*
+ * The changes feed.  A page token is a generation number (sheets_generation):
+ * changes.list?pageToken=T lists, oldest first, each spreadsheet whose last
+ * change has a generation >= T (one entry per spreadsheet, as Google
+ * coalesces), at most pageSize (1..1000, default 100) a page; nextPageToken
+ * while more remain, else newStartPageToken.  Spreadsheets that are forbidden
+ * or "unlisted" are never listed.
+ */
+#define CHANGES_MAX_PAGE 1000
+
+static int
+cmp_changed(const void *a, const void *b)
+{
+	const struct book *x = *(const struct book *const *)a;
+	const struct book *y = *(const struct book *const *)b;
+
+	return x->changed < y->changed ? -1 : x->changed > y->changed;
+}
+
+static json_t *
+drive_bad_param(const char *name, const char *msg)
+{
+	return json_pack("{s:{s:i, s:s, s:[{s:s, s:s, s:s, s:s, s:s}]}}",
+	    "error", "code", 400, "message", msg, "errors", "message", msg,
+	    "domain", "global", "reason", "invalid", "location", name,
+	    "locationType", "parameter");
+}
+
+static json_t *
+do_changes_start(void)
+{
+	char tok[32];
+
+	snprintf(tok, sizeof(tok), "%lu", generation + 1);
+	return json_pack("{s:s, s:s}", "kind", "drive#startPageToken",
+	    "startPageToken", tok);
+}
+
+static json_t *
+do_changes_list(struct sheets_state *st, const struct sheets_request *rq,
+    int *status)
+{
+	const char *t = param(rq, "pageToken"), *ps = param(rq, "pageSize");
+	struct book *b, **v;
+	unsigned long from;
+	long size = 100;
+	size_t n = 0, i, k;
+	char *end, tok[32];
+	json_t *changes, *out;
+
+	if (t == NULL || *t == '\0') {
+		*status = 400;
+		return drive_bad_param("pageToken", "Required parameter: pageToken");
+	}
+	errno = 0;
+	from = strtoul(t, &end, 10);
+	if (errno != 0 || *end != '\0' || from == 0 || from > generation + 1) {
+		*status = 400;
+		return drive_bad_param("pageToken", "Invalid Value");
+	}
+	if (ps != NULL) {
+		errno = 0;
+		size = strtol(ps, &end, 10);
+		if (errno != 0 || *end != '\0' || size < 1 || size > CHANGES_MAX_PAGE) {
+			*status = 400;
+			return drive_bad_param("pageSize", "Invalid Value");
+		}
+	}
+	for (b = st->books; b != NULL; b = b->next)
+		n++;
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL) {
+		*status = 500;
+		return sheets_error(500, NULL);
+	}
+	n = 0;
+	for (b = st->books; b != NULL; b = b->next)
+		if (b->changed >= from && !b->forbidden && !b->unlisted)
+			v[n++] = b;
+	qsort(v, n, sizeof(*v), cmp_changed);
+	changes = json_array();
+	for (i = 0, k = n < (size_t)size ? n : (size_t)size; i < k; i++) {
+		char ver[32];
+
+		snprintf(ver, sizeof(ver), "%lld", v[i]->version);
+		json_array_append_new(changes, json_pack(
+		    "{s:s, s:s, s:s, s:b, s:s, s:{s:s, s:s, s:s, s:s, s:s}}",
+		    "kind", "drive#change", "changeType", "file", "fileId",
+		    v[i]->id, "removed", 0, "time", v[i]->mtime, "file", "kind",
+		    "drive#file", "id", v[i]->id, "mimeType",
+		    "application/vnd.google-apps.spreadsheet", "modifiedTime",
+		    v[i]->mtime, "version", ver));
+	}
+	out = json_pack("{s:s, s:o}", "kind", "drive#changeList", "changes",
+	    changes);
+	if (k < n) {
+		snprintf(tok, sizeof(tok), "%lu", v[k]->changed);
+		json_object_set_new(out, "nextPageToken", json_string(tok));
+	} else {
+		snprintf(tok, sizeof(tok), "%lu", generation + 1);
+		json_object_set_new(out, "newStartPageToken", json_string(tok));
+	}
+	free(v);
+	return out;
+}
+
 /* ---- dispatch ---- */
 
 static const char V4[] = "/v4/spreadsheets/";
@@ -2542,6 +2654,16 @@ sheets_handle(struct sheets_state *st, const struct sheets_request *rq,
 	json_t *out = NULL;
 
 	*status = 200;
+	if (strcmp(rq->path, "/drive/v3/changes/startPageToken") == 0 ||
+	    strcmp(rq->path, "/drive/v3/changes") == 0) {
+		if (strcmp(m, "GET") != 0) {
+			*status = 405;
+			return drive_error(405, rq->path);
+		}
+		if (strcmp(rq->path, "/drive/v3/changes") == 0)
+			return do_changes_list(st, rq, status);
+		return do_changes_start();
+	}
 	if (strncmp(rq->path, DRIVE, sizeof(DRIVE) - 1) == 0) {
 		rest = rq->path + sizeof(DRIVE) - 1;
 		b = find_book(st, rest);

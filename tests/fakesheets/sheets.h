@@ -15,7 +15,7 @@
 
 #include <jansson.h>
 
-#define SHEETS_MAX_BOOKS	64
+#define SHEETS_MAX_BOOKS	128	/* 77 provinces and the national sheet (issue 18) */
 #define SHEETS_MAX_SHEETS	400	/* 200 districts and more (issue 12) */
 #define SHEETS_MAX_REQUESTS	20000	/* requests in one batchUpdate (syncd's notes: 5,000) */
 #define SHEETS_MAX_CELL		50000	/* characters in one cell (Google's limit) */

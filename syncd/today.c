@@ -69,11 +69,18 @@ today_parse_now(const char *s, time_t *t)
 {
 	char date[11];
 	int32_t days;
-	int h, m;
+	int h, m, sec;
 
-	if (s == NULL || strlen(s) != 16 || s[10] != 'T' || s[13] != ':')
+	if (s == NULL || (strlen(s) != 16 && strlen(s) != 19) || s[10] != 'T' ||
+	    s[13] != ':')
 		return -1;
-	memcpy(date, s, 10);
+	sec = 0;
+	if (strlen(s) == 19) {
+		if (s[16] != ':' || s[17] < '0' || s[17] > '5' || s[18] < '0' || s[18] > '9')
+			return -1;
+		sec = (s[17] - '0') * 10 + (s[18] - '0');
+	}
+	memcpy(date, s, 10);	/* s is at least 16 bytes long here */
 	date[10] = '\0';
 	if (today_parse(date, &days) == -1)
 		return -1;
@@ -84,7 +91,8 @@ today_parse_now(const char *s, time_t *t)
 	m = (s[14] - '0') * 10 + (s[15] - '0');
 	if (h > 23 || m > 59)
 		return -1;
-	*t = (time_t)((long long)days * 86400 + h * 3600 + m * 60 - TODAY_BANGKOK_OFFSET);
+	*t = (time_t)((long long)days * 86400 + h * 3600 + m * 60 + sec -
+	    TODAY_BANGKOK_OFFSET);
 	return 0;
 }
 

@@ -60,7 +60,8 @@ void today_clock_read(const struct today_clock *ck, time_t real, struct today_no
 
 /*
  * today_parse_now(s, t): exactly "YYYY-MM-DDTHH:MM", a Bangkok date and
- * time (HH 00-23, MM 00-59).  Returns 0 and sets *t (UTC seconds), or -1.
+ * time (HH 00-23, MM 00-59), or "YYYY-MM-DDTHH:MM:SS" (tests that must
+ * cross a minute soon).  Returns 0 and sets *t (UTC seconds), or -1.
  */
 int today_parse_now(const char *s, time_t *t);
 

@@ -46,7 +46,8 @@ START_TEST(test_now)
 {
 	static const char *const bad[] = { "", "2024-02-01", "2024-02-01T8:30",
 	    "2024-02-01 08:30", "2024-02-01T24:00", "2024-02-01T08:60", "2024-02-30T08:30",
-	    "2024-02-01T08:30:00", "2024-02-01T08-30", "2024-02-01T0a:30" };
+	    "2024-02-01T08:30:60", "2024-02-01T08:30:0", "2024-02-01T08:30-00",
+	    "2024-02-01T08-30", "2024-02-01T0a:30" };
 	int32_t feb1 = rules_days_from_civil(2024, 2, 1);
 	struct today_clock ck;
 	struct today_now n;
@@ -64,6 +65,8 @@ START_TEST(test_now)
 	today_now_of(t, &n);
 	ck_assert_int_eq(n.day, feb1);
 	ck_assert_int_eq(n.minute, 10);
+	ck_assert_int_eq(today_parse_now("2024-02-01T08:29:57", &t), 0);
+	ck_assert_int_eq((long long)t, (long long)feb1 * 86400 + 3600 + 29 * 60 + 57);
 	ck_assert_int_eq(today_parse_now("2024-02-01T23:59", &t), 0);
 	today_now_of(t, &n);
 	ck_assert_int_eq(n.minute, 1439);

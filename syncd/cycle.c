@@ -69,6 +69,7 @@
 #include "syncd/seal.h"
 #include "syncd/sheets.h"
 #include "syncd/state.h"
+#include "syncd/linereport.h"
 #include "syncd/today.h"
 #include "syncd/workbook.h"
 #include "syncd/writer.h"
@@ -1760,6 +1761,52 @@ finish_metrics(struct cycle *c, const struct cycle_result *res, int ok, double t
 	}
 }
 
+/*
+ * report_step(c, r, evaluated, res, e): the daily LINE report after a good
+ * cycle (syncd/linereport): r's evaluation when this cycle made one, else
+ * only a pending push is retried.  Its own failures do not fail the cycle
+ * (the sheet is done): they are in res->report.  Returns 0, or AUDIT_FATAL
+ * with e set (the audit log lost durability).
+ */
+static int
+report_step(struct cycle *c, struct run *r, int evaluated, struct cycle_result *res,
+    struct err *e)
+{
+	struct linereport_env env;
+	struct linereport_result lr;
+	struct err le;
+	int rc;
+
+	if (!c->cfg->report_on)
+		return 0;
+	memset(&env, 0, sizeof(env));
+	env.cfg = c->cfg;
+	env.http = c->ss.http;
+	env.retry = &c->retry;
+	env.audit = c->audit;
+	env.now = r->clock;
+	env.report = evaluated ? &r->report : NULL;
+	err_init(&le);
+	rc = linereport_step(&env, &lr, &le);
+	if (rc == AUDIT_FATAL) {
+		*e = le;
+		res->step = "report";
+		return AUDIT_FATAL;
+	}
+	if (rc == -1) {
+		res->report = "error";
+		snprintf(res->report_msg, sizeof(res->report_msg), "%s", le.msg);
+		return 0;
+	}
+	if (lr.outcome == NULL)
+		return 0;
+	res->report = lr.outcome;
+	snprintf(res->report_day, sizeof(res->report_day), "%s", lr.day);
+	snprintf(res->report_msg, sizeof(res->report_msg), "%s", lr.msg);
+	metrics_report(&c->metrics, lr.day, lr.outcome, lr.msg);
+	return 0;
+}
+
 int
 cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 {
@@ -1794,13 +1841,15 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 		goto fail;
 	if (!full && state_version(c->state) != NULL && state_basis(c->state) != NULL &&
 	    strcmp(state_version(c->state), r.version) == 0 &&
-	    strcmp(state_basis(c->state), r.basis) == 0) {
+	    strcmp(state_basis(c->state), r.basis) == 0 &&
+	    !linereport_needs_sheet(cfg, cfg->state_dir, &r.clock)) {
 		res->idle = 1;
 		/* A sealed log gets a seal each day even when idle, so a log
 		 * cut back to an earlier day is caught (syncd/seal.h). */
 		step = "audit";
 		if ((rc = audit_seal_tick(c->audit, e)) != 0)
 			goto fail_rc;
+		rc = report_step(c, &r, 0, res, e);
 		goto done;
 	}
 
@@ -1940,7 +1989,9 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	}
 	keep_state(c, r.next);
 	r.next = NULL;
-	rc = 0;
+
+	/* 8. The daily LINE report, once the sheet is done. */
+	rc = report_step(c, &r, 1, res, e);
 	goto done;
 
 fail:

@@ -55,6 +55,12 @@ struct cycle_result {
 	long duration_ms;
 	double parse_s;		/* parsing the batchGet answer (0: no read) */
 	double evaluate_s;	/* evaluating the rules (0: no read) */
+	/* The daily LINE report's step (syncd/linereport): NULL when it had
+	 * nothing to do, else "sent", "failed", "skipped", "pending" (no answer
+	 * yet: retried with the same key) or "error" (ours: report.json). */
+	const char *report;
+	char report_day[16];	/* YYYY-MM-DD */
+	char report_msg[1024];	/* why, for failed, skipped, pending, error */
 };
 
 struct cycle;	/* opaque */

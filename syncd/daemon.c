@@ -154,6 +154,29 @@ status_line(const struct cycle *c, const struct cycle_result *res, int ok, long 
 		notify_status(st);	/* cut to NOTIFY_MSG_MAX there */
 }
 
+/*
+ * log_report(res): what the daily LINE report step did, once: a failure at
+ * error priority (the step records it and does not try that day again), a
+ * skip or a push still unanswered as a warning.
+ */
+static void
+log_report(const struct cycle_result *res)
+{
+	if (strcmp(res->report, "sent") == 0)
+		log_line(LOG_INFO_P, "LINE report %s sent%s%s", res->report_day,
+		    res->report_msg[0] != '\0' ? "; " : "", res->report_msg);
+	else if (strcmp(res->report, "failed") == 0)
+		log_line(LOG_ERR_P, "LINE report %s failed, not retried: %s", res->report_day,
+		    res->report_msg);
+	else if (strcmp(res->report, "skipped") == 0)
+		log_line(LOG_WARNING_P, "LINE report %s skipped: %s", res->report_day,
+		    res->report_msg);
+	else if (strcmp(res->report, "pending") == 0)
+		log_line(LOG_WARNING_P, "LINE report %s: %s", res->report_day, res->report_msg);
+	else
+		log_line(LOG_ERR_P, "LINE report: %s", res->report_msg);
+}
+
 /* SIGHUP: re-read the file; keep the old configuration when it is bad.
  * Returns 0, or AUDIT_FATAL (e filled) when config.loaded could not be made
  * durable. */
@@ -327,6 +350,8 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 			    "%llu requests, %llu bytes in, %llu out, %ld ms",
 			    (unsigned long long)res.requests, (unsigned long long)res.bytes_in,
 			    (unsigned long long)res.bytes_out, res.duration_ms);
+		if (res.report != NULL)
+			log_report(&res);
 		status_line(c, &res, rc == 0, cur->poll_interval);
 		if (cur->metrics_dir[0] != '\0') {
 			struct err me;

@@ -76,7 +76,34 @@ render(const struct metrics *m, FILE *f)
 		fprintf(f, "syncd_api_requests_total{kind=\"%s\",status=\"%ld\"} %llu\n",
 		    m->series[i].kind, m->series[i].status,
 		    (unsigned long long)m->series[i].count);
+	fprintf(f, "# HELP syncd_reports_total Daily LINE reports by outcome.\n"
+	    "# TYPE syncd_reports_total counter\n"
+	    "syncd_reports_total{outcome=\"sent\"} %llu\n"
+	    "syncd_reports_total{outcome=\"failed\"} %llu\n"
+	    "syncd_reports_total{outcome=\"skipped\"} %llu\n",
+	    (unsigned long long)m->reports_sent, (unsigned long long)m->reports_failed,
+	    (unsigned long long)m->reports_skipped);
+	fprintf(f, "# HELP syncd_report_failed 1 when the last daily report failed.\n"
+	    "# TYPE syncd_report_failed gauge\nsyncd_report_failed %d\n",
+	    m->report_failing);
 	return ferror(f) ? -1 : 0;
+}
+
+void
+metrics_report(struct metrics *m, const char *day, const char *outcome, const char *why)
+{
+	if (strcmp(outcome, "sent") == 0) {
+		m->reports_sent++;
+		m->report_failing = 0;
+	} else if (strcmp(outcome, "failed") == 0) {
+		m->reports_failed++;
+		m->report_failing = 1;
+	} else if (strcmp(outcome, "skipped") == 0)
+		m->reports_skipped++;
+	if (strcmp(outcome, "failed") == 0 && why != NULL)
+		snprintf(m->report_last, sizeof(m->report_last), "%s failed: %.60s", day, why);
+	else
+		snprintf(m->report_last, sizeof(m->report_last), "%s %s", day, outcome);
 }
 
 int
@@ -132,4 +159,10 @@ metrics_status_line(const struct metrics *m, char *buf, size_t size)
 	    (unsigned long long)m->cycles,
 	    m->cycles == 0 ? "pending" : "done", when, m->households,
 	    m->errors, m->warnings, (unsigned long long)m->failures);
+	if (m->report_last[0] != '\0') {
+		size_t n = strlen(buf);
+
+		if (n < size)
+			snprintf(buf + n, size - n, "; LINE report %s", m->report_last);
+	}
 }

@@ -31,7 +31,19 @@ struct metrics {
 	long warnings;			/* ... of severity warning */
 	struct metrics_series series[METRICS_MAX_SERIES];
 	size_t nseries;
+	/* The daily LINE report (syncd/linereport). */
+	uint64_t reports_sent, reports_failed, reports_skipped;
+	int report_failing;		/* the last report ended failed, none sent since */
+	char report_last[96];		/* "2024-02-15 sent" ("": none yet), for STATUS= */
 };
+
+/*
+ * metrics_report(m, day, outcome, why): a report step ended with outcome
+ * ("sent", "failed", "skipped" or "pending") for day (YYYY-MM-DD); why
+ * (may be NULL) is cut into STATUS= for a failure.
+ */
+void metrics_report(struct metrics *m, const char *day, const char *outcome,
+    const char *why);
 
 /* metrics_init(m): all counters zero. */
 void metrics_init(struct metrics *m);

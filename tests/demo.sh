@@ -2,10 +2,12 @@
 # demo: `make demo`.  The main job end to end on this machine, no Google
 # account needed: generate a test PKI and a demo service-account key in a
 # temporary directory, start the Sheets emulator over HTTPS with the demo
-# Chachoengsao workbook, run ONE daemon cycle (syncd --once --today
-# 2024-02-01), then show what a person would look at: the report, the
+# Chachoengsao workbook, run ONE daemon cycle (syncd --once --now
+# 2024-02-01T08:30, with a report group: the 08:30 LINE report goes out in
+# that cycle), then show what a person would look at: the report, the
 # summary and discrepancy tabs as the emulator now holds them, the API
-# requests the cycle made, and the audit log's verification (its head is the
+# requests the cycle made, the day's LINE message as the emulator received
+# it, and the audit log's verification (its head is the
 # one written in the summary tab).  A second cycle (the one that follows
 # syncd's own write) puts the notes on district cells, the filter views, the
 # protections and the chart: a district tab's notes and the chart are shown
@@ -16,6 +18,7 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 WB=tests/data/demo-chachoengsao.json
 TODAY=2024-02-01
+NOW=${TODAY}T08:30
 SUM=สรุปข้อมูล
 DISC=ตรวจสอบข้อมูล
 
@@ -67,13 +70,23 @@ fake_start "$WB"
 ID=$(jq -r .spreadsheetId "$WB")
 echo "emulator:     $FAKE_URL"
 echo "spreadsheet:  $ID ($(jq -r '.properties.title' "$WB"), $(jq '.sheets | length' "$WB") district tabs)"
+# The daily report to the province's LINE group, on the emulator's LINE API.
+( umask 077; printf 'demo-channel-access-token\n' > "$FAKE_DIR/line-token" )
+cat >> "$FAKE_DIR/syncd.conf" <<EOF
+report = {
+  at = "08:30";
+  line_to = "C0123456789abcdef0123456789abcdef";
+  line_token_file = "$FAKE_DIR/line-token";
+  line_url = "$FAKE_URL";
+};
+EOF
 echo "configuration: $FAKE_DIR/syncd.conf"
 sed 's/^/    /' "$FAKE_DIR/syncd.conf"
 
-section "One daemon cycle: syncd --once --today $TODAY"
+section "One daemon cycle at 08:30: syncd --once --now $NOW"
 fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
 rc=0
-"$BUILD/syncd" --once -c "$FAKE_DIR/syncd.conf" --today "$TODAY" || rc=$?
+"$BUILD/syncd" --once -c "$FAKE_DIR/syncd.conf" --now "$NOW" || rc=$?
 if [ "$rc" -ne 0 ]; then
 	echo "demo: syncd --once exited $rc" >&2
 	exit 1
@@ -103,7 +116,7 @@ jq --arg t "$DISC" '.sheets[] | select(.properties.title == $t) | .values[0:13] 
 section "The next cycle (after syncd's own write): notes, views, protections, chart"
 fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
 rc=0
-"$BUILD/syncd" --once -c "$FAKE_DIR/syncd.conf" --today "$TODAY" || rc=$?
+"$BUILD/syncd" --once -c "$FAKE_DIR/syncd.conf" --now "${TODAY}T08:35" || rc=$?
 if [ "$rc" -ne 0 ]; then
 	echo "demo: the second syncd --once exited $rc" >&2
 	exit 1
@@ -141,6 +154,13 @@ head=$(jq -r --arg t "$SUM" '.sheets[] | select(.properties.title == $t) | .valu
 echo
 echo "syncd audit verify --head $head (the head published in the summary tab):"
 "$BUILD/syncd" audit verify "$FAKE_DIR/state/audit.jsonl" --head "$head" | sed 's/^/    /'
+
+section "The day's report as the province's LINE group received it"
+fake_get _fake/line | jq -r '.pushes[] | "to \(.to), X-Line-Retry-Key \(.retry_key),\nLINE request id \(.request_id):\n", (.messages[].text | split("\n") | map("    " + .) | join("\n"))'
+echo
+echo "Audit events of the report:"
+jq -c 'select(.event | startswith("report.")) | {seq, event, day, retry_key, sha256, request_id}
+    | with_entries(select(.value != null))' "$FAKE_DIR/state/audit.jsonl" | sed 's/^/    /'
 
 section "The tabs of the spreadsheet now"
 jq -r '.sheets[] | "    \(.properties.title)"' "$FAKE_DIR/after.json"

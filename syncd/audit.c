@@ -973,13 +973,14 @@ holds_head(const char *path, const char *name, const struct audit_head *h)
 }
 
 /*
- * reconcile(a, k, existed, e): at open, hold the log found against the head
- * last synced (k).  The log holds it: go on (a recovery event when its inode
+ * reconcile(a, k, start, existed, e): at open, hold the log found (which
+ * continues the head start) against the head last synced (k).  The log holds it: go on (a recovery event when its inode
  * changed).  It does not (missing, emptied, cut, replaced): a new segment
  * continuing from k, whose recovery event says what was found.
  */
 static int
-reconcile(struct audit *a, const struct audit_known *k, int existed, struct err *e)
+reconcile(struct audit *a, const struct audit_known *k, const struct audit_head *start,
+    int existed, struct err *e)
 {
 	struct audit_verify_result res;
 	char found[1024], moved[AUDIT_PATH_MAX];
@@ -989,6 +990,10 @@ reconcile(struct audit *a, const struct audit_known *k, int existed, struct err 
 	int holds = 0;
 
 	err_init(&sub);
+	/* A segment that begins at k (a rotation, or a new segment, synced
+	 * before a crash kept its head): the chain is whole. */
+	if (start->seq == k->head.seq && strcmp(start->hash, k->head.hash) == 0)
+		return 0;
 	if (a->head.seq == k->head.seq)
 		holds = strcmp(a->head.hash, k->head.hash) == 0;
 	else if (a->head.seq > k->head.seq)
@@ -1567,7 +1572,7 @@ audit_open_with(const char *path, const struct audit_opts *o, struct err *e)
 	a->head = res.head;
 	if (record_sides(a, e) != 0)
 		goto err;
-	if (kh == 1 && reconcile(a, &known, !created, e) != 0)
+	if (kh == 1 && reconcile(a, &known, &res.start, !created, e) != 0)
 		goto err;
 	if (kh == -1) {
 		/* Say so, then keep the head anew. */

@@ -425,6 +425,50 @@ START_TEST(test_inode_changed_at_open)
 }
 END_TEST
 
+/* A crash after a rotation, before its head was kept: the new file begins at
+ * the head kept, and that is no loss. */
+START_TEST(test_head_behind_rotation)
+{
+	char keep[256], archive[256];
+	struct audit *a = open_log(0);
+	struct err e;
+	FILE *in, *out;
+	json_t *o;
+	int c;
+
+	append(a, 2);
+	audit_close(a);
+	/* The head file as it was before the rotation. */
+	snprintf(keep, sizeof(keep), "%s/head.before", dir);
+	in = fopen(headpath, "r");
+	out = fopen(keep, "w");
+	while ((c = getc(in)) != EOF)
+		putc(c, out);
+	fclose(in);
+	fclose(out);
+	a = open_log(0);
+	err_init(&e);
+	ck_assert_int_eq(audit_rotate(a, "command", archive, sizeof(archive), &e), 0);
+	audit_close(a);
+	ck_assert_int_eq(rename(keep, headpath), 0);
+	a = open_log(0);
+	audit_close(a);
+	/* No recovery, nothing moved aside: one line, the rotation. */
+	ck_assert_uint_eq(verify(logpath).lines, 1);
+	ck_assert_uint_eq(verify(logpath).start.seq, 2);
+	o = line(logpath, 1);
+	ck_assert_str_eq(str(o, "event"), "audit.rotated");
+	json_decref(o);
+	{
+		char pat[256];
+		glob_t g;
+
+		snprintf(pat, sizeof(pat), "%s/audit.jsonl.found-*", dir);
+		ck_assert_int_eq(glob(pat, 0, NULL, &g), GLOB_NOMATCH);
+	}
+}
+END_TEST
+
 /* A segment's first line is only accepted as such: seq 2 elsewhere is a gap. */
 START_TEST(test_segment_needs_its_event)
 {
@@ -461,6 +505,7 @@ main(void)
 	tcase_add_test(tc, test_shorter_at_open);
 	tcase_add_test(tc, test_emptied_at_open);
 	tcase_add_test(tc, test_inode_changed_at_open);
+	tcase_add_test(tc, test_head_behind_rotation);
 	tcase_add_test(tc, test_segment_needs_its_event);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -2,12 +2,15 @@
  * cmd_report: `syncd report -c CONF [--workbook FILE] [--now T] --print`:
  * print the daily LINE report that would be sent, and send nothing.
  *
- * The figures come from the workbook file (evaluated as of --now's date, or
- * today in Bangkok); the change since the last report from the daemon's
+ * The figures come from the workbook file, or without --workbook from the
+ * live spreadsheet read once (syncd/live: the token, the tab list, one
+ * values.batchGet; nothing written anywhere), evaluated as of --now's date
+ * or today in Bangkok; the change since the last report from the daemon's
  * report state (STATE_DIR/report.json) when it can be read; the audit head
- * from the audit log when it can be read.  No credentials, no network.
+ * from the audit log when it can be read.  LINE is never contacted.
  * Exit status (sysexits.h): 0 printed, 64 usage, 65 unreadable workbook,
- * 66 missing workbook or -c file, 78 bad configuration.
+ * 66 missing workbook or -c file, 75 the live read failed for a temporary
+ * reason, 78 bad configuration or credentials.
  */
 #include "syncd/cmd_report.h"
 
@@ -24,13 +27,14 @@
 #include "syncd/audit.h"
 #include "syncd/config.h"
 #include "syncd/linereport.h"
+#include "syncd/live.h"
 #include "syncd/today.h"
 #include "syncd/workbook.h"
 
 static int
 usage(FILE *f)
 {
-	fputs("usage: syncd report [-c FILE] --workbook FILE.json "
+	fputs("usage: syncd report [-c FILE] [--workbook FILE.json] "
 	    "[--now YYYY-MM-DDTHH:MM] --print\n", f);
 	return EX_USAGE;
 }
@@ -44,11 +48,19 @@ exit_for(const struct err *e)
 	case ERR_DATA:
 		return EX_DATAERR;
 	case ERR_CONFIG:
+	case ERR_AUTH:
 		return EX_CONFIG;
 	case ERR_NOMEM:
 		return EX_OSERR;
 	case ERR_IO:
 		return EX_IOERR;
+	case ERR_HTTP:
+	case ERR_TEMP:
+		return EX_TEMPFAIL;
+	case ERR_API:
+		if (e->status == 408 || e->status == 429 || e->status >= 500)
+			return EX_TEMPFAIL;
+		return EX_CONFIG;
 	default:
 		return EX_SOFTWARE;
 	}
@@ -123,11 +135,6 @@ cmd_report_main(int argc, char **argv)
 		    "itself)\n", stderr);
 		return usage(stderr);
 	}
-	if (workbook_path == NULL) {
-		fputs("syncd report: --workbook FILE.json is required\n", stderr);
-		return usage(stderr);
-	}
-
 	err_init(&e);
 	memset(&report, 0, sizeof(report));
 	memset(&st, 0, sizeof(st));
@@ -135,9 +142,11 @@ cmd_report_main(int argc, char **argv)
 		err_set(&e, ERR_NOINPUT, "%s: %s", config_path, strerror(errno));
 		goto fail;
 	}
-	if ((cfg = config_load(config_path, CONFIG_NO_CREDENTIALS, &e)) == NULL)
+	if ((cfg = config_load(config_path, workbook_path != NULL ? CONFIG_NO_CREDENTIALS : 0,
+	    &e)) == NULL)
 		goto fail;
-	if ((wf = workbook_load_file(workbook_path, &e)) == NULL)
+	if ((wf = workbook_path != NULL ? workbook_load_file(workbook_path, &e) :
+	    live_read(cfg, &e)) == NULL)
 		goto fail;
 	if (rules_evaluate(workbook_view(wf), &cfg->rules, now.day, &report, &e) == -1)
 		goto fail;

@@ -24,7 +24,7 @@ usage(FILE *f)
 	    "             [--format text|json]\n"
 	    "       syncd export [-c FILE] [--workbook FILE.json] [--today D | --now T]\n"
 	    "             --xlsx OUT.xlsx\n"
-	    "       syncd report [-c FILE] --workbook FILE.json [--now T] --print\n"
+	    "       syncd report [-c FILE] [--workbook FILE.json] [--now T] --print\n"
 	    "       syncd audit verify FILE [--head SEQ:HASH]   (a rotated log: its FILEs in order)\n"
 	    "       syncd audit rotate [-c FILE]\n"
 	    "       syncd audit show FILE [--key K] [--tab T] [--rule R] [--since D] [--until D]\n"

@@ -103,6 +103,16 @@ grep -q "spreadsheets/d/$ID/edit" "$work/msg" && ok "the sheet's link" || bad "l
 grep -q 'เหลืออีก 34 วัน' "$work/msg" && ok "days to the activity deadline" || bad "deadline"
 check "--print sent no request" "$(fake_requests | jq length)" "0"
 check "--print pushed nothing" "$(line | jq '.pushes | length')" "0"
+# Without --workbook: the live sheet, read once; nothing written, LINE untouched.
+"$BUILD/syncd" report -c "$work/syncd.conf" --now 2024-02-15T08:30 --print \
+    > "$work/msg2" 2> "$work/err"
+check "report --print on the live sheet" "$?" "0"
+cmp -s "$work/msg" "$work/msg2" && ok "the live sheet's message is the workbook file's" ||
+    bad "the live sheet's message is the workbook file's"
+check "no write, no LINE request" \
+    "$(fake_requests | jq '[.[] | select(.method != "GET" and .path != "/token"
+        or (.path | startswith("/v2/bot/")))] | length')" "0"
+check "--print on the live sheet pushed nothing" "$(line | jq '.pushes | length')" "0"
 "$BUILD/syncd" report -c "$work/syncd.conf" --workbook "$WB" > /dev/null 2>&1
 check "report without --print: usage" "$?" "64"
 "$BUILD/syncd" report -c "$work/syncd.conf" --workbook "$WB" --now 2024-02-15 --print \

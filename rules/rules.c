@@ -409,6 +409,16 @@ rules_map_columns(const struct tab *tab, const struct rules_config *cfg,
 }
 
 int
+rules_is_snapshot_title(const char *title)
+{
+	size_t n = strlen(RULES_SNAPSHOT_PREFIX);
+	int32_t d;
+
+	return title != NULL && strncmp(title, RULES_SNAPSHOT_PREFIX, n) == 0 &&
+	    date_parse(title + n, strlen(title + n), 0, &d) == 0;
+}
+
+int
 rules_is_district(const struct rules_config *cfg, const char *title)
 {
 	size_t i;
@@ -416,7 +426,10 @@ rules_is_district(const struct rules_config *cfg, const char *title)
 	if (title == NULL)
 		return 0;
 	if (cfg->ndistricts == 0)
-		return !(cfg->summary_tab != NULL &&
+		return !(cfg->history_tab != NULL && cfg->history_tab[0] != '\0' &&
+		    strcmp(title, cfg->history_tab) == 0) &&
+		    !rules_is_snapshot_title(title) &&
+		    !(cfg->summary_tab != NULL &&
 		    strcmp(title, cfg->summary_tab) == 0) &&
 		    !(cfg->discrepancy_tab != NULL &&
 		    strcmp(title, cfg->discrepancy_tab) == 0);

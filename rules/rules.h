@@ -66,7 +66,21 @@ struct rules_config {
 	const char *summary_tab;		/* default "สรุปข้อมูล" */
 	const char *discrepancy_tab;		/* default "ตรวจสอบข้อมูล" */
 	const char *total_label;		/* default "รวมทั้งจังหวัด" */
+	/* The progress history tab syncd owns (NULL or "": none): never a
+	 * district, like the summary and discrepancy tabs and every snapshot
+	 * tab (rules_is_snapshot_title). */
+	const char *history_tab;
 };
+
+/* What a snapshot tab's title starts with: "สรุป 20 ก.พ. 2567". */
+#define RULES_SNAPSHOT_PREFIX	"สรุป "
+
+/*
+ * rules_is_snapshot_title(title): non-zero when title is RULES_SNAPSHOT_PREFIX
+ * followed by a date in a spelling rules_date_parse takes (a snapshot tab
+ * syncd wrote on a reporting day, never a district).
+ */
+int rules_is_snapshot_title(const char *title);
 
 enum rules_severity {
 	RULES_ERROR = 0,

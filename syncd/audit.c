@@ -45,6 +45,8 @@ static const char *const audit_events[] = {
 	"audit.rotated",
 	"report.started", "report.sent", "report.failed", "report.skipped",
 	"seal", "record.complete",
+	/* Reports over time (issue 15). */
+	"snapshot.written", "mail.sent", "mail.failed",
 };
 
 struct audit {

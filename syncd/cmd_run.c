@@ -28,6 +28,7 @@
 #include "syncd/daemon.h"
 #include "syncd/lockfile.h"
 #include "syncd/line.h"
+#include "syncd/mail.h"
 #include "syncd/today.h"
 
 /*
@@ -199,6 +200,28 @@ test_line_token(const struct config *cfg)
 	return e.code == ERR_NOMEM ? EX_OSERR : EX_CONFIG;
 }
 
+/*
+ * test_mail_password(cfg): -t checks mail.password_file as the key: one
+ * group or others can read is refused (exit 78); a missing one is a note.
+ */
+static int
+test_mail_password(const struct config *cfg)
+{
+	struct err e;
+
+	if (!cfg->mail.enabled || cfg->mail.password_file[0] == '\0')
+		return 0;
+	err_init(&e);
+	if (mail_check_password_file(cfg->mail.password_file, &e) == 0)
+		return 0;
+	if (e.code == ERR_NOINPUT) {
+		fprintf(stderr, "syncd: note: %s (the e-mail needs it)\n", e.msg);
+		return 0;
+	}
+	fprintf(stderr, "syncd: %s\n", e.msg);
+	return EX_CONFIG;
+}
+
 int
 cmd_run_main(int argc, char **argv)
 {
@@ -277,6 +300,8 @@ cmd_run_main(int argc, char **argv)
 		rc = test_key(cfg);
 		if (rc == 0)
 			rc = test_line_token(cfg);
+		if (rc == 0)
+			rc = test_mail_password(cfg);
 		if (rc == 0)
 			printf("configuration %s is valid\n", opt.config_path);
 		config_free(cfg);

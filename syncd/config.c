@@ -707,6 +707,196 @@ key_columns(struct loader *ld, const config_setting_t *s, const struct key *k)
 	return 0;
 }
 
+/* ---- reports over time (issue 15): history_tab, snapshot_days, mail ---- */
+
+/* history_tab: a tab title, or "" for no progress history. */
+static int
+key_history_tab(struct loader *ld, const config_setting_t *s, const struct key *k)
+{
+	const char *v;
+
+	(void)k;
+	if (get_string(ld, s, 0, &v) == -1)
+		return -1;
+	return pool_add(ld, v, &ld->cfg->history_tab);
+}
+
+/* snapshot_days: distinct days of the month, 1..31; [] for none. */
+static int
+key_snapshot_days(struct loader *ld, const config_setting_t *s, const struct key *k)
+{
+	const config_setting_t *el;
+	size_t i, j, n;
+	long long v;
+
+	(void)k;
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		return fail(ld, s, "snapshot_days: expected a list of days of the month: "
+		    "[10, 20]");
+	n = (size_t)config_setting_length(s);
+	if (n > CONFIG_MAX_SNAPSHOT_DAYS)
+		return fail(ld, s, "snapshot_days: more than %d entries",
+		    CONFIG_MAX_SNAPSHOT_DAYS);
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(s, (unsigned)i);
+		if (config_setting_type(el) != CONFIG_TYPE_INT &&
+		    config_setting_type(el) != CONFIG_TYPE_INT64)
+			return fail(ld, el, "snapshot_days: entry %zu is not a whole number",
+			    i + 1);
+		v = config_setting_get_int64(el);
+		if (v < 1 || v > 31)
+			return fail(ld, el, "snapshot_days: %lld is not a day of the month "
+			    "(1 to 31)", v);
+		for (j = 0; j < i; j++)
+			if (ld->cfg->snapshot_days[j] == (int)v)
+				return fail(ld, el, "snapshot_days: %lld is listed twice", v);
+		ld->cfg->snapshot_days[i] = (int)v;
+	}
+	ld->cfg->nsnapshot_days = n;
+	return 0;
+}
+
+int
+config_mail_address_ok(const char *s)
+{
+	const char *at, *p;
+
+	if (s == NULL || strlen(s) > CONFIG_MAX_ADDRESS || (at = strrchr(s, '@')) == NULL ||
+	    at == s || at[1] == '\0')
+		return 0;
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>' ||
+		    *p == '(' || *p == ')' || *p == ',' || *p == ';' || *p == '"' ||
+		    *p == '\\' || (*p == '@' && p != at))
+			return 0;
+	if (at[1] == '.' || p[-1] == '.' || strstr(at, "..") != NULL)
+		return 0;
+	return strchr(at + 1, '.') != NULL || strcmp(at + 1, "localhost") == 0;
+}
+
+/* mail.url: smtps:// (TLS from the start) or smtp:// (STARTTLS required). */
+static int
+mail_url(struct loader *ld, const config_setting_t *s, const char **out)
+{
+	const char *v, *host, *p;
+
+	if (get_string(ld, s, 1, &v) == -1)
+		return -1;
+	if (strncmp(v, "smtps://", 8) == 0)
+		host = v + 8;
+	else if (strncmp(v, "smtp://", 7) == 0)
+		host = v + 7;
+	else
+		return fail(ld, s, "mail.url: \"%s\" is not an smtps:// or smtp:// URL", v);
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == '?' || *p == '#')
+			return fail(ld, s, "mail.url: \"%s\" holds white space, '?' or '#'", v);
+	if (memchr(host, '@', strcspn(host, "/")) != NULL)
+		return fail(ld, s, "mail.url: put the login in mail.user and "
+		    "mail.password_file, not in the URL");
+	if (host[0] == '\0' || host[0] == '/' || host[0] == ':')
+		return fail(ld, s, "mail.url: \"%s\" has no host", v);
+	return pool_add(ld, v, out);
+}
+
+static int
+mail_address(struct loader *ld, const config_setting_t *s, const char *what,
+    const char **out)
+{
+	const char *v;
+
+	if (get_string(ld, s, 1, &v) == -1)
+		return -1;
+	if (!config_mail_address_ok(v))
+		return fail(ld, s, "mail.%s: \"%s\" is not an e-mail address "
+		    "(write it as name@example.org)", what, v);
+	return pool_add(ld, v, out);
+}
+
+/* The `mail` group: url, from, to required; user, password_file, day optional. */
+static int
+key_mail(struct loader *ld, const config_setting_t *g, const struct key *k)
+{
+	struct config_mail *m = &ld->cfg->mail;
+	const config_setting_t *s, *el;
+	const char *v;
+	long long day = 20;
+	size_t i, j, n;
+	int cnt;
+
+	(void)k;
+	if (!config_setting_is_group(g))
+		return fail(ld, g, "mail: expected a group: mail = { url = \"smtps://...\"; "
+		    "from = \"...\"; to = [ \"...\" ]; };");
+	cnt = config_setting_length(g);
+	for (i = 0; i < (size_t)cnt; i++) {
+		s = config_setting_get_elem(g, (unsigned)i);
+		v = config_setting_name(s);
+		if (strcmp(v, "url") == 0) {
+			if (mail_url(ld, s, &m->url) == -1)
+				return -1;
+		} else if (strcmp(v, "from") == 0) {
+			if (mail_address(ld, s, "from", &m->from) == -1)
+				return -1;
+		} else if (strcmp(v, "to") == 0) {
+			if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+				if (config_setting_type(s) != CONFIG_TYPE_STRING)
+					return fail(ld, s, "mail.to: expected a list of "
+					    "addresses: [ \"a@example.org\", ... ]");
+				if (mail_address(ld, s, "to", &m->to[0]) == -1)
+					return -1;
+				m->nto = 1;
+				continue;
+			}
+			n = (size_t)config_setting_length(s);
+			if (n > CONFIG_MAX_MAIL_TO)
+				return fail(ld, s, "mail.to: more than %d addresses",
+				    CONFIG_MAX_MAIL_TO);
+			for (j = 0; j < n; j++) {
+				el = config_setting_get_elem(s, (unsigned)j);
+				if (mail_address(ld, el, "to", &m->to[j]) == -1)
+					return -1;
+			}
+			m->nto = n;
+		} else if (strcmp(v, "user") == 0) {
+			const char *u;
+
+			if (get_string(ld, s, 0, &u) == -1)
+				return -1;
+			if (strpbrk(u, "\r\n") != NULL)
+				return fail(ld, s, "mail.user: must not hold a line break");
+			if (pool_add(ld, u, &m->user) == -1)
+				return -1;
+		} else if (strcmp(v, "password_file") == 0) {
+			const char *pf;
+
+			if (get_string(ld, s, 0, &pf) == -1)
+				return -1;
+			if (pf[0] != '\0' && pf[0] != '/')
+				return fail(ld, s, "mail.password_file: \"%s\" is not an "
+				    "absolute path", pf);
+			if (pool_add(ld, pf, &m->password_file) == -1)
+				return -1;
+		} else if (strcmp(v, "day") == 0) {
+			if (get_int(ld, s, 1, 31, &day) == -1)
+				return -1;
+			m->day = (long)day;
+		} else
+			return fail(ld, s, "mail: unknown key '%s' (url, from, to, user, "
+			    "password_file, day)", v);
+	}
+	if (m->url[0] == '\0')
+		return fail(ld, g, "mail: url is required");
+	if (m->from[0] == '\0')
+		return fail(ld, g, "mail: from is required");
+	if (m->nto == 0)
+		return fail(ld, g, "mail: to needs at least one address");
+	if (m->password_file[0] != '\0' && m->user[0] == '\0')
+		return fail(ld, g, "mail: password_file is set but user is not");
+	m->enabled = 1;
+	return 0;
+}
+
 #define OFF(m)	offsetof(struct config, m)
 #define ROFF(m)	offsetof(struct config, rules.m)
 
@@ -838,6 +1028,9 @@ static const struct key keys[] = {
 	{ "summary_tab", key_rstring, ROFF(summary_tab), 0, 0, 0 },
 	{ "discrepancy_tab", key_rstring, ROFF(discrepancy_tab), 0, 0, 0 },
 	{ "total_label", key_rstring, ROFF(total_label), 0, 0, 0 },
+	{ "history_tab", key_history_tab, 0, 0, 0, 0 },
+	{ "snapshot_days", key_snapshot_days, 0, 0, 0, 0 },
+	{ "mail", key_mail, 0, 0, 0, 0 },
 };
 
 /*
@@ -1025,6 +1218,14 @@ cross_checks(struct loader *ld, const config_setting_t *root, int flags)
 				    "\"%s\" is in both marks_set and marks_empty",
 				    rc->marks_set[i]);
 			}
+	if (cfg->history_tab[0] != '\0' && (strcmp(cfg->history_tab, rc->summary_tab) == 0 ||
+	    strcmp(cfg->history_tab, rc->discrepancy_tab) == 0))
+		return fail(ld, member(root, "history_tab"), "history_tab: \"%s\" is the "
+		    "summary or discrepancy tab", cfg->history_tab);
+	for (i = 0; cfg->history_tab[0] != '\0' && i < rc->ndistricts; i++)
+		if (strcmp(rc->districts[i], cfg->history_tab) == 0)
+			return fail(ld, member(root, "history_tab"), "history_tab: \"%s\" "
+			    "is a district", cfg->history_tab);
 	if (cfg->state_dir[0] == '\0' || cfg->audit_log[0] == '\0')
 		return fail(ld, NULL, "state_dir and audit_log must be set");
 	return 0;
@@ -1066,7 +1267,14 @@ defaults(struct loader *ld)
 	cfg->retry_budget = 120;
 	cfg->audit_rotate_bytes = CONFIG_AUDIT_ROTATE_BYTES;
 	cfg->report_at = 8 * 60 + 30;
+	cfg->history_tab = "ความก้าวหน้า";
+	cfg->snapshot_days[0] = 10;
+	cfg->snapshot_days[1] = 20;
+	cfg->nsnapshot_days = 2;
+	cfg->mail.url = cfg->mail.from = cfg->mail.user = cfg->mail.password_file = "";
+	cfg->mail.day = 20;
 	rules_config_default(&cfg->rules);
+	cfg->rules.history_tab = cfg->history_tab;
 	return 0;
 }
 
@@ -1170,6 +1378,7 @@ config_load_string(const char *text, size_t len, const char *name, int flags,
 		if (keys[k].fn(&ld, s, &keys[k]) == -1)
 			goto err;
 	}
+	cfg->rules.history_tab = cfg->history_tab;
 	if (cross_checks(&ld, root, flags) == -1)
 		goto err;
 	config_destroy(&lc);

@@ -28,6 +28,29 @@
 /* config_load flags. */
 #define CONFIG_NO_CREDENTIALS	0x1	/* spreadsheet_id, key_file optional (`check`) */
 
+#define CONFIG_MAX_SNAPSHOT_DAYS	31	/* entries of snapshot_days */
+#define CONFIG_MAX_MAIL_TO	32	/* addresses in mail.to */
+#define CONFIG_MAX_ADDRESS	254	/* bytes of one e-mail address (RFC 5321) */
+
+/* The `mail` group: the Department's e-mail (issue 15).  Strings pooled. */
+struct config_mail {
+	int enabled;			/* the group is present */
+	const char *url;		/* smtps://host[:port] or smtp://host[:port] (STARTTLS required) */
+	const char *from;		/* an address */
+	const char *to[CONFIG_MAX_MAIL_TO];	/* addresses, at least one */
+	size_t nto;
+	const char *user;		/* "" = no login */
+	const char *password_file;	/* absolute path, "" = none; the key file's rules */
+	long day;			/* day of the month, 1..31, default 20 */
+};
+
+/*
+ * config_mail_address_ok(s): non-zero when s is a plain e-mail address
+ * (local@domain, no white space, no angle brackets, no control character,
+ * at most CONFIG_MAX_ADDRESS bytes, a domain with a dot or "localhost").
+ */
+int config_mail_address_ok(const char *s);
+
 struct config {
 	char *path;		/* owned: the file read, "(built-in defaults)" for none */
 	/* Strings below are owned (freed by config_free); "" means unset. */
@@ -55,6 +78,11 @@ struct config {
 	char *report_line_token_file;	/* channel access token file, absolute path */
 	char *report_line_url;	/* https://api.line.me, no trailing slash */
 	char *report_webhook_url;	/* also POST {"text": ...} here; "" = none */
+	/* Reports over time (issue 15).  Strings pooled (valid until config_free). */
+	const char *history_tab;	/* "ความก้าวหน้า"; "" = no progress history */
+	int snapshot_days[CONFIG_MAX_SNAPSHOT_DAYS];	/* days of the month, 1..31 */
+	size_t nsnapshot_days;		/* default 2: [10, 20]; 0 = no snapshots */
+	struct config_mail mail;
 	/* The rule configuration.  Its strings are either static defaults or
 	 * owned by this struct config (pool below): valid until config_free. */
 	struct rules_config rules;

@@ -64,6 +64,8 @@
 #include "syncd/cellfile.h"
 #include "syncd/http.h"
 #include "syncd/monotime.h"
+#include "syncd/once.h"
+#include "syncd/overtime.h"
 #include "syncd/report.h"
 #include "syncd/retry.h"
 #include "syncd/seal.h"
@@ -616,6 +618,12 @@ struct run {
 	size_t cells_recorded;
 	int discovered;			/* tabs discovered in this cycle */
 	struct writer_grid sum, disc;
+	/* Reports over time (syncd/overtime): the history tab with today's
+	 * row, its chart when missing, today's snapshot tab. */
+	struct writer_grid hist, snap;
+	int hist_write, hist_chart, snap_write;
+	char snap_title[OVERTIME_TITLE_MAX];
+	char snap_sha[65];
 	char fs_buf[32];		/* first_seen_text's answer */
 	int audit_rc;			/* an append's failure inside a callback */
 	double parse_s;			/* seconds parsing the batchGet answer */
@@ -652,6 +660,8 @@ run_fini(struct run *r)
 	free(r->atabs);
 	annotate_seen_fini(&r->seen);
 	annotate_plan_fini(&r->plan);
+	writer_grid_fini(&r->hist);
+	writer_grid_fini(&r->snap);
 }
 
 static int
@@ -777,7 +787,9 @@ read_tabs(struct run *r, struct err *e)
 			const char *t = r->c->tabs.tabs[i].title;
 
 			if (rules_is_district(rc, t) || strcmp(t, rc->summary_tab) == 0 ||
-			    strcmp(t, rc->discrepancy_tab) == 0)
+			    strcmp(t, rc->discrepancy_tab) == 0 ||
+			    (r->cfg->history_tab[0] != '\0' &&
+			    strcmp(t, r->cfg->history_tab) == 0))
 				titles[n++] = t;
 		}
 		if (n == 0) {
@@ -1601,6 +1613,94 @@ annotate_state(struct run *r, struct err *e)
 	return annotate_keep_old(saved_state(r), r->next, e);
 }
 
+static const char *
+ledger_file(const struct config *cfg, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/%s", cfg->state_dir, OVERTIME_LEDGER);
+	return buf;
+}
+
+/*
+ * plan_overtime(r, e): while the workbook is here, the reports over time
+ * (syncd/overtime): today's history row (read from the history tab itself,
+ * so never twice a day), its chart when the tab has none, today's snapshot
+ * when today is a snapshot day and the ledger has none, and the month's
+ * e-mail prepared when it is due.  Returns 0, or -1 with e set.
+ */
+static int
+plan_overtime(struct run *r, struct err *e)
+{
+	const struct config *cfg = r->cfg;
+	const struct sheets_tab *st;
+	struct once_entry ent;
+	char taken[64], key[64], path[4096];
+	struct err me;
+
+	bangkok_minutes(r->now, taken, sizeof(taken));
+	snprintf(taken + strlen(taken), sizeof(taken) - strlen(taken), " (Asia/Bangkok)");
+	if (cfg->history_tab[0] != '\0') {
+		st = cached_tab(r->c, cfg->history_tab);
+		if (overtime_history_grid(&r->report, &cfg->rules, r->today,
+		    view_tab(r->view, cfg->history_tab), &r->hist, &r->hist_write, e) == -1)
+			return -1;
+		/* The chart: added with a new tab; else looked for once a day. */
+		if (st == NULL)
+			r->hist_chart = 1;
+		else if (r->hist_write) {
+			int has = 0;
+
+			if (sheets_has_chart(r->c->ss.sheets, st->sheet_id, &has, e) == -1)
+				return -1;
+			r->hist_chart = !has;
+		}
+		r->hist_write |= r->hist_chart;
+	}
+	if (overtime_snapshot_day(cfg, r->today)) {
+		today_format(r->today, key + 9, sizeof(key) - 9);
+		memcpy(key, "snapshot ", 9);
+		overtime_snapshot_title(r->today, r->snap_title, sizeof(r->snap_title));
+		if (once_get(ledger_file(cfg, path, sizeof(path)), key, &ent, e) == -1)
+			return -1;
+		if (ent.status != ONCE_DONE && cached_tab(r->c, r->snap_title) != NULL) {
+			/* Written by an earlier cycle that stopped before noting it. */
+			ent.status = ONCE_DONE;
+			if (once_set(path, key, &ent, e) == -1)
+				return -1;
+		}
+		if (ent.status != ONCE_DONE) {
+			if (overtime_snapshot_grid(&r->report, &cfg->rules, taken, &r->snap,
+			    r->snap_sha, e) == -1)
+				return -1;
+			r->snap_write = 1;
+		}
+	}
+	/* The e-mail's attachment and body, from the data as read now.  A
+	 * failure here is the e-mail's, not the cycle's: it is recorded and
+	 * the next reading cycle prepares it again. */
+	err_init(&me);
+	if (overtime_mail_prepare(cfg, r->view, &r->report, r->today, taken, &me) == -1) {
+		char month[16];
+
+		(void)overtime_mail_month(cfg, r->today, month);
+		if (audit_append_pack(r->c->audit, e, "mail.failed", "{s:s, s:i, s:b, s:s}",
+		    "month", month, "tries", 0, "retry", 1, "error", me.msg) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* snapshot_noted(r, e): today's snapshot is in the sheet: never again. */
+static int
+snapshot_noted(struct run *r, struct err *e)
+{
+	struct once_entry ent = { ONCE_DONE, 1 };
+	char key[64], path[4096];
+
+	memcpy(key, "snapshot ", 9);
+	today_format(r->today, key + 9, sizeof(key) - 9);
+	return once_set(ledger_file(r->cfg, path, sizeof(path)), key, &ent, e);
+}
+
 /* cache_add(c, title, id): a tab we added, at the end of the cache. */
 static int
 cache_add(struct cycle *c, const char *title, int64_t id)
@@ -1648,14 +1748,32 @@ new_sheet_id(const struct cycle *c, const char *title, int64_t avoid)
 	return id;
 }
 
+/* pick_id(r, tg, n, title): a new sheetId used by no tab and no target. */
+static int64_t
+pick_id(const struct run *r, const struct writer_target *tg, size_t n, const char *title)
+{
+	int64_t id = new_sheet_id(r->c, title, -1);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (tg[i].sheet_id == id) {
+			id = new_sheet_id(r->c, title, id);
+			i = (size_t)-1;	/* look again from the first */
+		}
+	return id;
+}
+
 static int
 write_tabs(struct run *r, struct err *e)
 {
 	const struct rules_config *rc = &r->cfg->rules;
-	struct writer_target tg[2];
+	struct writer_target tg[4];
 	struct sheets_reply reply;
 	int attempt, adds, rv, sent_plan;
+	size_t n, i;
+	int64_t hist_id = -1;
 	char *body;
+	json_t *more;
 
 	for (attempt = 0;; attempt++) {
 		const struct sheets_tab *st = cached_tab(r->c, rc->summary_tab);
@@ -1672,10 +1790,37 @@ write_tabs(struct run *r, struct err *e)
 		tg[1].exists = dt != NULL;
 		tg[1].sheet_id = dt != NULL ? dt->sheet_id :
 		    new_sheet_id(r->c, rc->discrepancy_tab, tg[0].sheet_id);
-		adds = !tg[0].exists || !tg[1].exists;
+		n = 2;
+		if (r->hist_write) {
+			const struct sheets_tab *ht = cached_tab(r->c, r->cfg->history_tab);
+
+			tg[n].title = r->cfg->history_tab;
+			tg[n].grid = &r->hist;
+			tg[n].exists = ht != NULL;
+			tg[n].sheet_id = ht != NULL ? ht->sheet_id :
+			    pick_id(r, tg, n, r->cfg->history_tab);
+			hist_id = tg[n].sheet_id;
+			n++;
+		}
+		/* A snapshot is never rewritten: if its tab exists now, it was
+		 * written (the ledger is told so) and stays as it is. */
+		if (r->snap_write && cached_tab(r->c, r->snap_title) != NULL) {
+			r->snap_write = 0;
+			if (snapshot_noted(r, e) == -1)
+				return -1;
+		}
+		if (r->snap_write) {
+			tg[n].title = r->snap_title;
+			tg[n].grid = &r->snap;
+			tg[n].exists = 0;
+			tg[n].sheet_id = pick_id(r, tg, n, r->snap_title);
+			n++;
+		}
+		for (adds = 0, i = 0; i < n; i++)
+			adds |= !tg[i].exists;
 		/* As text: a tree of the discrepancy tab would be ~90 MB at
 		 * 100,000 households. */
-		if ((body = writer_request_text(tg, 2, NULL, e)) == NULL)
+		if ((body = writer_request_text(tg, n, NULL, e)) == NULL)
 			return -1;
 		/* The notes, views, protections and chart in the same request,
 		 * on the tabs' ids the plan assumed (a retry after a new tab
@@ -1686,13 +1831,32 @@ write_tabs(struct run *r, struct err *e)
 			return -1;
 		sent_plan = r->annotating && attempt == 0 && tg[0].sheet_id == r->ain.summary_id &&
 		    tg[1].sheet_id == r->ain.disc_id;
+		if (r->hist_write && r->hist_chart) {
+			json_t *ch = overtime_history_chart(hist_id,
+			    "ร้อยละครัวเรือนที่ได้รับการพัฒนา");
+
+			more = json_array();
+			if (more == NULL || ch == NULL || json_array_append_new(more, ch) != 0) {
+				if (more == NULL)
+					json_decref(ch);
+				json_decref(more);
+				free(body);
+				err_set(e, ERR_NOMEM, "out of memory");
+				return -1;
+			}
+			body = writer_request_append(body, NULL, more, e);
+			json_decref(more);
+			if (body == NULL)
+				return -1;
+			adds = 1;	/* an addChart is not idempotent either */
+		}
 		err_init(&we);
 		/* Fixed ranges: idempotent, unless it adds a tab. */
 		rv = sheets_batch_update_text(r->c->ss.sheets, body,
 		    adds || sent_plan ? 0 : SHEETS_IDEMPOTENT, &reply, &we);
 		free(body);
 		if (rv == 0 && sent_plan &&
-		    annotate_commit(&r->plan, reply.body, reply.len, 4, r->next, e) == -1) {
+		    annotate_commit(&r->plan, reply.body, reply.len, 2 * n, r->next, e) == -1) {
 			sheets_reply_fini(&reply);
 			return -1;
 		}
@@ -1719,9 +1883,11 @@ write_tabs(struct run *r, struct err *e)
 		return -1;
 	}
 	/* Tabs we added are in the sheet now, with the sheetIds we chose. */
-	if ((!tg[0].exists && cache_add(r->c, tg[0].title, tg[0].sheet_id) == -1) ||
-	    (!tg[1].exists && cache_add(r->c, tg[1].title, tg[1].sheet_id) == -1))
-		r->c->tabs_valid = 0;	/* out of memory: read the list next time */
+	for (i = 0; i < n; i++)
+		if (!tg[i].exists && cache_add(r->c, tg[i].title, tg[i].sheet_id) == -1)
+			r->c->tabs_valid = 0;	/* out of memory: read the list next time */
+	if (r->snap_write && snapshot_noted(r, e) == -1)
+		return -1;
 	return 0;
 }
 
@@ -1880,6 +2046,11 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	if (early_compare(&r, e) == -1)
 		goto fail;
 
+	/* Reports over time: planned while the workbook is here. */
+	step = "overtime";
+	if (plan_overtime(&r, e) == -1)
+		goto fail;
+
 	/* 5. Audit, write-ahead. */
 	step = "audit";
 	if ((r.next = state_new()) == NULL) {
@@ -1918,7 +2089,7 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 		if (writer_discrepancies_with(&r.report, &o, &r.disc, e) == -1)
 			goto fail;
 	}
-	need_write = !fs_column_matches(&r) ||
+	need_write = !fs_column_matches(&r) || r.hist_write || r.snap_write ||
 	    (r.annotating && json_array_size(r.plan.requests) > 0);
 	grids_hash(&r.sum, &r.disc, hash);
 	tot = r.report.nsummary > 0 ? &r.report.summary[r.report.nsummary - 1] : NULL;
@@ -1927,6 +2098,9 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	res->warnings = (long)report_count(&r.report, RULES_WARNING);
 
 	step = "audit";
+	if (r.snap_write && (rc = audit_append_pack(c->audit, e, "snapshot.written",
+	    "{s:s, s:s}", "title", r.snap_title, "sha256", r.snap_sha)) != 0)
+		goto fail_rc;
 	if (need_write && (rc = audit_append_pack(c->audit, e, "summary.written",
 	    "{s:I, s:I, s:s}", "rows", (json_int_t)r.report.nsummary,
 	    "discrepancies", (json_int_t)r.report.nfindings, "hash", hash)) != 0)
@@ -2024,6 +2198,21 @@ fail_rc:
 	if (audit_failure(c, step, e) == AUDIT_FATAL)
 		rc = AUDIT_FATAL;
 done:
+	/* The month's e-mail, after the cycle (idle or not) and its state:
+	 * a slow mail server never holds the sheet's write back. */
+	if (rc == 0 && cfg->mail.enabled) {
+		struct err me;
+		int mrc;
+
+		err_init(&me);
+		mrc = overtime_mail_run(cfg, c->audit, r.today, r.now, &me);
+		if (mrc == AUDIT_FATAL) {
+			err_set(e, me.code, "%s", me.msg);
+			res->step = "audit";
+			rc = AUDIT_FATAL;
+		} else if (mrc == -1)
+			(void)audit_failure(c, "mail", &me);
+	}
 	traffic(c->ss.http, &res->requests, &res->bytes_in, &res->bytes_out);
 	res->requests -= req0;
 	res->bytes_in -= in0;

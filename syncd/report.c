@@ -513,6 +513,18 @@ write_findings(FILE *f, const struct rules_report *r, const struct rules_config 
 }
 
 int
+report_write_summary_text(FILE *f, const struct rules_report *r,
+    const struct rules_config *cfg, struct err *e)
+{
+	write_summary(f, r, cfg);
+	if (fflush(f) == EOF || ferror(f)) {
+		err_set(e, ERR_IO, "cannot write the summary");
+		return -1;
+	}
+	return 0;
+}
+
+int
 report_write_text(FILE *f, const struct rules_report *r, const struct rules_config *cfg,
     struct err *e)
 {

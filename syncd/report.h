@@ -47,6 +47,14 @@ int report_write_json(FILE *f, const struct rules_report *r, struct err *e);
 int report_write_text(FILE *f, const struct rules_report *r,
     const struct rules_config *cfg, struct err *e);
 
+/*
+ * report_write_summary_text(f, r, cfg, e): only the aligned summary table of
+ * the text form (what the monthly e-mail's body shows).  Returns 0, or -1
+ * with e set (ERR_IO).
+ */
+int report_write_summary_text(FILE *f, const struct rules_report *r,
+    const struct rules_config *cfg, struct err *e);
+
 /* report_count(r, severity): how many findings of r have this severity. */
 size_t report_count(const struct rules_report *r, enum rules_severity severity);
 

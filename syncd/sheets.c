@@ -632,6 +632,35 @@ sheets_get_tabs(struct sheets *s, struct sheets_tabs *out, struct err *e)
 	return rc;
 }
 
+int
+sheets_has_chart(struct sheets *s, int64_t sheet_id, int *has, struct err *e)
+{
+	struct call c = { .op = "spreadsheets.get", .metric = "get_charts", .method = "GET",
+	    .kind = HTTP_KIND_READ, .idempotent = 1 };
+	struct sheets_reply r;
+	json_t *j, *sh;
+	size_t i;
+
+	*has = 0;
+	/* sheets(properties.sheetId,charts.chartId), percent-encoded. */
+	if (call_url(s, &c, url_fmt(e, "%s/v4/spreadsheets/%s?fields=sheets%%28properties.sheetId"
+	    "%%2Ccharts.chartId%%29", s->sheets_url, s->id_enc), &r, e) < 0)
+		return -1;
+	j = parse_json(r.body, r.len, "spreadsheets.get", e);
+	sheets_reply_fini(&r);
+	if (j == NULL)
+		return -1;
+	json_array_foreach(json_object_get(j, "sheets"), i, sh) {
+		json_t *id = json_object_get(json_object_get(sh, "properties"), "sheetId");
+
+		if ((json_is_integer(id) ? json_integer_value(id) : 0) == sheet_id &&
+		    json_array_size(json_object_get(sh, "charts")) > 0)
+			*has = 1;
+	}
+	json_decref(j);
+	return 0;
+}
+
 char *
 sheets_url_batch_get(const char *base, const char *id, const char *const *titles,
     size_t n, struct err *e)

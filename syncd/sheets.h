@@ -97,6 +97,13 @@ int sheets_drive_version(struct sheets *s, char **version, struct err *e);
 int sheets_get_tabs(struct sheets *s, struct sheets_tabs *out, struct err *e);
 
 /*
+ * sheets_has_chart(s, sheet_id, has, e): GET {sheets_url}/v4/spreadsheets/{id}
+ * ?fields=sheets(properties.sheetId,charts.chartId): *has is non-zero when
+ * the tab sheet_id holds a chart.  Returns 0, or -1 with e set (as above).
+ */
+int sheets_has_chart(struct sheets *s, int64_t sheet_id, int *has, struct err *e);
+
+/*
  * sheets_batch_get(s, titles, n, out, e): one values:batchGet of the n whole
  * tabs (each range is the quoted title), UNFORMATTED_VALUE, SERIAL_NUMBER,
  * ROWS.  Returns 0 with out->body the raw answer, at most HTTP_MAX_BODY_LARGE

@@ -354,6 +354,34 @@ static const struct bad {
 	{ "total_label = \"a\xff\";\n", 3, "UTF-8" },
 	{ "poll_interval = 60;\npoll_interval = 61;\n", 4, "duplicate" },
 	{ "http = { x = 1; };\n", 3, "unknown key 'http'" },
+	/* Reports over time (issue 15). */
+	{ "snapshot_days = [ 10, 32 ];\n", 3, "not a day of the month (1 to 31)" },
+	{ "snapshot_days = [ 0 ];\n", 3, "not a day of the month" },
+	{ "snapshot_days = [ 10, 10 ];\n", 3, "listed twice" },
+	{ "snapshot_days = 10;\n", 3, "expected a list" },
+	{ "snapshot_days = [ \"10\" ];\n", 3, "not a whole number" },
+	{ "history_tab = \"สรุปข้อมูล\";\n", 3, "summary or discrepancy" },
+	{ "mail = { url = \"http://x\"; from = \"a@b.org\"; to = [ \"c@d.org\" ]; };\n", 3,
+	    "not an smtps:// or smtp:// URL" },
+	{ "mail = { url = \"smtps://u:p@x\"; from = \"a@b.org\"; to = [ \"c@d.org\" ]; };\n",
+	    3, "not in the URL" },
+	{ "mail = { url = \"smtps://x\"; from = \"a@b.org\";\n to = [ \"c@d.org\",\n"
+	    " \"not an address\" ]; };\n", 5, "mail.to: \"not an address\" is not an e-mail" },
+	{ "mail = { url = \"smtps://x\"; from = \"a@b.org\"; to = [ \"<c@d.org>\" ]; };\n",
+	    3, "not an e-mail address" },
+	{ "mail = { url = \"smtps://x\"; from = \"ab.org\"; to = [ \"c@d.org\" ]; };\n",
+	    3, "mail.from" },
+	{ "mail = { url = \"smtps://x\"; from = \"a@b.org\"; to = [ ]; };\n", 3,
+	    "at least one" },
+	{ "mail = { url = \"smtps://x\"; to = [ \"c@d.org\" ]; };\n", 3, "from is required" },
+	{ "mail = { url = \"smtps://x\"; from = \"a@b.org\"; to = [ \"c@d.org\" ];\n"
+	    " day = 32; };\n", 4, "out of range" },
+	{ "mail = { url = \"smtps://x\"; from = \"a@b.org\"; to = [ \"c@d.org\" ];\n"
+	    " password_file = \"pw\"; };\n", 4, "not an absolute path" },
+	{ "mail = { url = \"smtps://x\"; from = \"a@b.org\"; to = [ \"c@d.org\" ];\n"
+	    " password_file = \"/pw\"; };\n", 3, "user is not" },
+	{ "mail = { url = \"smtps://x\"; from = \"a@b.org\"; to = [ \"c@d.org\" ];\n"
+	    " cc = \"x\"; };\n", 4, "unknown key 'cc'" },
 	/* Strings libconfig's parser would leak: refused before it sees them. */
 	{ "\"x\" = 1;\n", 3, "syntax error" },
 	{ "a = 1 \"x\";\n", 3, "syntax error" },
@@ -430,6 +458,42 @@ START_TEST(test_bad)
 }
 END_TEST
 
+START_TEST(test_over_time)
+{
+	struct err e;
+	struct config *c;
+
+	c = load(CREDS, 0, &e);
+	ck_assert_msg(c != NULL, "%s", e.msg);
+	ck_assert_str_eq(c->history_tab, "ความก้าวหน้า");
+	ck_assert_str_eq(c->rules.history_tab, "ความก้าวหน้า");
+	ck_assert_uint_eq(c->nsnapshot_days, 2);
+	ck_assert_int_eq(c->snapshot_days[0], 10);
+	ck_assert_int_eq(c->snapshot_days[1], 20);
+	ck_assert_int_eq(c->mail.enabled, 0);
+	ck_assert(!rules_is_district(&c->rules, "ความก้าวหน้า"));
+	ck_assert(!rules_is_district(&c->rules, "สรุป 20 ก.พ. 2567"));
+	ck_assert(rules_is_district(&c->rules, "สรุป"));
+	config_free(c);
+	c = load(CREDS "history_tab = \"\";\nsnapshot_days = [ 31, 1 ];\n"
+	    "mail = { url = \"smtp://mail.example.go.th:587\"; from = \"syncd@example.go.th\";\n"
+	    "  to = [ \"a@example.go.th\", \"b.c+d@cdd.go.th\" ]; user = \"syncd\";\n"
+	    "  password_file = \"/etc/syncd/mail-password\"; day = 25; };\n", 0, &e);
+	ck_assert_msg(c != NULL, "%s", e.msg);
+	ck_assert_str_eq(c->history_tab, "");
+	ck_assert(rules_is_district(&c->rules, "ความก้าวหน้า"));
+	ck_assert_uint_eq(c->nsnapshot_days, 2);
+	ck_assert_int_eq(c->snapshot_days[0], 31);
+	ck_assert_int_eq(c->mail.enabled, 1);
+	ck_assert_str_eq(c->mail.url, "smtp://mail.example.go.th:587");
+	ck_assert_uint_eq(c->mail.nto, 2);
+	ck_assert_str_eq(c->mail.to[1], "b.c+d@cdd.go.th");
+	ck_assert_str_eq(c->mail.user, "syncd");
+	ck_assert_int_eq(c->mail.day, 25);
+	config_free(c);
+}
+END_TEST
+
 START_TEST(test_spreadsheet_id)
 {
 	struct err e;
@@ -489,6 +553,7 @@ config_suite(void)
 	tcase_add_test(tc, test_report);
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_spreadsheet_id);
+	tcase_add_test(tc, test_over_time);
 	tcase_add_test(tc, test_files);
 	suite_add_tcase(s, tc);
 	return s;

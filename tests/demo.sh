@@ -162,11 +162,25 @@ echo "Audit events of the report:"
 jq -c 'select(.event | startswith("report.")) | {seq, event, day, retry_key, sha256, request_id}
     | with_entries(select(.value != null))' "$FAKE_DIR/state/audit.jsonl" | sed 's/^/    /'
 
+section "A reporting day: syncd --once --now 2024-02-10T08:00 (history row, snapshot tab)"
+"$BUILD/syncd" --once -c "$FAKE_DIR/syncd.conf" --now 2024-02-10T08:00 || {
+	echo "demo: syncd --once --now 2024-02-10T08:00 failed" >&2; exit 1; }
+fake_get "_fake/spreadsheets/$ID" > "$FAKE_DIR/after.json"
+echo
+echo "The progress history tab 'ความก้าวหน้า' (and its chart: $(jq '[.sheets[] |
+    select(.properties.title == "ความก้าวหน้า") | .charts // [] | .[]] | length' \
+    "$FAKE_DIR/after.json") beside it):"
+jq '.sheets[] | select(.properties.title == "ความก้าวหน้า") | .values' "$FAKE_DIR/after.json" |
+    table | sed 's/^/    /'
+echo
+jq -r 'select(.event == "snapshot.written") | "audit: snapshot.written \(.title) sha256 \(.sha256)"' \
+    "$FAKE_DIR/state/audit.jsonl"
+
 section "The tabs of the spreadsheet now"
 jq -r '.sheets[] | "    \(.properties.title)"' "$FAKE_DIR/after.json"
 
 section "The Department's file: syncd export --xlsx (live spreadsheet, one batchGet, nothing written)"
-"$BUILD/syncd" export -c "$FAKE_DIR/syncd.conf" --today "$TODAY" --xlsx "$FAKE_DIR/department.xlsx"
+"$BUILD/syncd" export -c "$FAKE_DIR/syncd.conf" --now 2024-02-10T08:00 --xlsx "$FAKE_DIR/department.xlsx"
 echo "$FAKE_DIR/department.xlsx: $(wc -c < "$FAKE_DIR/department.xlsx") bytes; its sheets:"
 if /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
 	/usr/bin/python3 -c 'import sys, openpyxl

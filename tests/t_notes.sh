@@ -33,7 +33,9 @@ wb() { fake_get "_fake/spreadsheets/$ID"; }
 # Every district tab's values, exactly as the emulator holds them.
 districts() {
 	wb | jq -c --arg s "$SUM" --arg d "$DISC" \
-	    '[.sheets[] | select(.properties.title != $s and .properties.title != $d) | .values]'
+	    '[.sheets[] | select(.properties.title != $s and .properties.title != $d and
+	    .properties.title != "ความก้าวหน้า" and (.properties.title | startswith("สรุป ") | not)) |
+	    .values]'
 }
 # cells: "TAB<tab>A1" of every finding with a row and a column, from syncd
 # check on the emulator's workbook (the column found by its heading in row 2).

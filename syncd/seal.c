@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -216,6 +217,7 @@ seal_init(const char *state_dir, time_t now, char *vkey, size_t vkeysize,
 	unsigned char seed[SEAL_SEED_LEN];
 	char path[SEAL_PATH_MAX], hex[2 * SEAL_SEED_LEN + 1], day[16];
 	struct keyfile kf;
+	struct stat st;
 	int fd, rc = -1;
 
 	key_path(state_dir, path, sizeof(path));
@@ -234,6 +236,16 @@ seal_init(const char *state_dir, time_t now, char *vkey, size_t vkeysize,
 			    "accept)", path);
 		else
 			err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	/* Run by root for a daemon with its own user: the key is the state
+	 * directory owner's, or the daemon could not read it. */
+	if (geteuid() == 0 && stat(state_dir, &st) == 0 && st.st_uid != 0 &&
+	    fchown(fd, st.st_uid, st.st_gid) == -1) {
+		err_set(e, ERR_IO, "%s: chown to uid %ld: %s", path,
+		    (long)st.st_uid, strerror(errno));
+		close(fd);
+		unlink(path);
 		goto out;
 	}
 	if (overwrite(fd, path, &kf, e) == -1) {

@@ -48,8 +48,9 @@ struct seal_vkey {
 
 /*
  * seal_init(state_dir, now, vkey, vkeysize, e): create STATE_DIR/seal.key
- * (mode 0600; refused when it exists) for the epoch of now and write the
- * verification key's text into vkey.  0, or -1 with e set.
+ * (mode 0600, owned like the state directory when run by root; refused
+ * when it exists) for the epoch of now and write the verification key's
+ * text into vkey.  0, or -1 with e set.
  */
 int seal_init(const char *state_dir, time_t now, char *vkey, size_t vkeysize,
     struct err *e);

@@ -153,6 +153,15 @@ check "rotated: show reads both files as one log" \
     "$("$SYNCD" audit show "$A" "$LOG" --format json | wc -l)" "$(cat "$A" "$LOG" | wc -l)"
 "$SYNCD" audit show "$LOG" > /dev/null 2>&1
 check "rotated: the newer file alone is a segment that shows" "$?" 0
+# seal-init by root for a daemon with its own user: the key is that user's.
+if [ "$(id -u)" -eq 0 ] && id nobody > /dev/null 2>&1; then
+	mkdir "$work/own" && chown nobody "$work/own"
+	printf 'spreadsheet_id = "x";\nkey_file = "/nonexistent.json";\nstate_dir = "%s";\naudit_log = "%s/audit.jsonl";\n' \
+	    "$work/own" "$work/own" > "$work/own.conf"
+	"$SYNCD" audit seal-init -c "$work/own.conf" > /dev/null 2>&1
+	check "seal-init as root: the key belongs to the state directory's owner" \
+	    "$(stat -c '%U %a' "$work/own/seal.key")" "nobody 600"
+fi
 "$SYNCD" audit seal-init -c "$work/none.conf" > /dev/null 2>&1
 check "seal-init, missing configuration: 66" "$?" 66
 

@@ -360,6 +360,11 @@ annotate_parse(const char *body, size_t len, struct annotate_seen *out, struct e
 			json_int_t r0 = json_integer_value(json_object_get(gd, "startRow"));
 			json_int_t c0 = json_integer_value(json_object_get(gd, "startColumn"));
 
+			if (r0 < 0 || c0 < 0 || r0 > UINT32_MAX || c0 > UINT32_MAX) {
+				err_set(e, ERR_DATA, "notes read: a grid range outside the grid");
+				goto fail;
+			}
+
 			json_array_foreach(json_object_get(gd, "rowData"), r, rd)
 				json_array_foreach(json_object_get(rd, "values"), c, cd) {
 					const char *note = json_string_value(json_object_get(cd,

@@ -20,7 +20,7 @@ TO=C0123456789abcdef0123456789abcdef
 umask 077
 printf 'test-channel-token\n' > "$work/line-token"
 
-# mk NAME [EXTRA]: $work/NAME.conf with its own state and audit log.
+# mk NAME [EXTRA [REPORT_EXTRA]]: $work/NAME.conf with its own state and audit log.
 mk() {
 	mkdir -p "$work/$1"
 	sed -e "s|^state_dir = .*|state_dir = \"$work/$1\";|" \
@@ -32,6 +32,7 @@ report = {
   line_to = "$TO";
   line_token_file = "$work/line-token";
   line_url = "$FAKE_URL";
+  ${3:-}
 };
 EOF
 }
@@ -45,7 +46,7 @@ once() {	# once NAME NOW: one cycle as of NOW; its stderr in $work/NAME.err
 events() { jq -c "select(.event == \"$2\")" "$work/$1/audit.jsonl"; }
 
 # ---- A daemon run across 08:30: exactly one push.
-mk a
+mk a "" "webhook_url = \"$FAKE_URL/_fake/webhook\";"
 "$BUILD/syncd" -c "$work/a.conf" --now 2024-02-15T08:29:57 2>"$work/a.err" &
 spid=$!
 has_push() { [ "$(pushes)" -ge 1 ]; }
@@ -77,6 +78,8 @@ sent_seq=$(events a report.sent | jq .seq)
     bad "report.started before report.sent"
 grep -q 'LINE report 2024-02-15 sent' "$work/a.err" && ok "the send is logged" ||
     bad "the send is logged"
+check "the webhook got the same text once" \
+    "$(jq -c '[.webhooks[].text] == [.pushes[0].messages[0].text]' "$work/line.json")" "true"
 
 # ---- A restart at 09:00, a clock set back, the next morning: still one.
 once a 2024-02-15T09:00
@@ -151,7 +154,21 @@ line_reset
 mkdir -p "$work/metrics"
 mk e "metrics_dir = \"$work/metrics\";"
 line_post '{"token": "another-token"}'
-once e 2024-02-15T08:30
+python3 - "$work/notify.sock" "$work/notify" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(4096).decode("utf-8", "replace").replace("\n", " ") + "\n")
+        f.flush()
+PY
+lpid=$!
+sock_up() { [ -S "$work/notify.sock" ]; }
+wait_for 10 sock_up || bad "the notify listener started"
+NOTIFY_SOCKET=$work/notify.sock once e 2024-02-15T08:30
+status_shown() { grep -q '^STATUS=.*LINE report 2024-02-15 failed' "$work/notify"; }
+wait_for 10 status_shown && ok "in STATUS=" || bad "in STATUS=: $(grep STATUS= "$work/notify")"
 check "a refused token: no push" "$(pushes)" "0"
 check "report.failed with LINE's status" "$(events e report.failed | jq -c '[.day, .status]')" \
     '["2024-02-15",401]'

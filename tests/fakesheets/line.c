@@ -20,6 +20,7 @@ struct fline {
 	json_t *attempts;	/* every push request: retry_key, status */
 	json_t *keys;		/* retry key -> request id of the accepted push */
 	json_t *push_faults;	/* queue for the next pushes */
+	json_t *webhooks;	/* bodies POSTed to /_fake/webhook, in order */
 	long long quota;	/* -1: type "none" */
 	long long used;
 	long long members;
@@ -38,6 +39,7 @@ fline_new(void)
 	l->attempts = json_array();
 	l->keys = json_object();
 	l->push_faults = json_array();
+	l->webhooks = json_array();
 	l->quota = 1000;
 	l->used = 0;
 	l->members = 3;
@@ -53,6 +55,7 @@ fline_free(struct fline *l)
 	json_decref(l->attempts);
 	json_decref(l->keys);
 	json_decref(l->push_faults);
+	json_decref(l->webhooks);
 	free(l->token);
 	free(l);
 }
@@ -289,9 +292,30 @@ method:
 static json_t *
 state_json(const struct fline *l)
 {
-	return json_pack("{s:O, s:O, s:I, s:I, s:I}", "pushes", l->pushes, "attempts",
+	return json_pack("{s:O, s:O, s:I, s:I, s:I, s:O}", "pushes", l->pushes, "attempts",
 	    l->attempts, "quota", (json_int_t)l->quota, "used", (json_int_t)l->used,
-	    "members", (json_int_t)l->members);
+	    "members", (json_int_t)l->members, "webhooks", l->webhooks);
+}
+
+json_t *
+fline_webhook(struct fline *l, const char *method, const char *body, size_t len,
+    int *status)
+{
+	json_t *doc;
+
+	*status = 200;
+	if (strcmp(method, "POST") != 0) {
+		*status = 405;
+		return fline_error("Method not allowed");
+	}
+	doc = json_loadb(body != NULL ? body : "", len, 0, NULL);
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		*status = 400;
+		return fline_error("expected a JSON object");
+	}
+	log_append(l->webhooks, doc);
+	return json_object();
 }
 
 json_t *
@@ -307,6 +331,7 @@ fline_control(struct fline *l, const char *method, const char *body, size_t len,
 		json_array_clear(l->pushes);
 		json_array_clear(l->attempts);
 		json_array_clear(l->push_faults);
+		json_array_clear(l->webhooks);
 		return json_object();
 	}
 	if (strcmp(method, "POST") != 0) {

@@ -9,10 +9,13 @@
  *
  * Control (/_fake/line): GET {"pushes": [{"to", "retry_key", "messages",
  * "request_id"}...], "attempts": [{"retry_key", "status"}...], "quota",
- * "used", "members"}; DELETE clears the pushes and attempts; POST sets
+ * "used", "members", "webhooks": [...]}; DELETE clears the pushes, attempts
+ * and webhooks; POST sets
  * {"quota": N (-1: none), "used": N, "members": N, "token": "..." (only this
  * Bearer token is accepted; "" or absent: any), "push_faults": [...] (as
- * /_fake/faults, for the next pushes only)}.  Not thread-safe: the server
+ * /_fake/faults, for the next pushes only)}.  POST /_fake/webhook stands
+ * for a chat webhook (report.webhook_url): its JSON bodies are kept in
+ * "webhooks".  Not thread-safe: the server
  * calls it under its lock.
  */
 #ifndef FAKESHEETS_LINE_H
@@ -53,6 +56,10 @@ void fline_api(struct fline *l, const char *method, const char *path, const char
 
 /* fline_control(l, method, body, len, status): /_fake/line; returns the body. */
 json_t *fline_control(struct fline *l, const char *method, const char *body, size_t len,
+    int *status);
+
+/* fline_webhook(l, method, body, len, status): POST /_fake/webhook. */
+json_t *fline_webhook(struct fline *l, const char *method, const char *body, size_t len,
     int *status);
 
 #endif

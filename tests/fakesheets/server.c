@@ -685,11 +685,13 @@ serve_control(struct server *s, const char *method, const char *path,
 			json_decref(j);
 			return;
 		}
-	} else if (strcmp(path, "/_fake/line") == 0) {
+	} else if (strcmp(path, "/_fake/line") == 0 || strcmp(path, "/_fake/webhook") == 0) {
 		int status;
 
 		pthread_mutex_lock(&s->lock);
-		j = fline_control(s->line, method, r->body, r->len, &status);
+		j = strcmp(path, "/_fake/line") == 0 ?
+		    fline_control(s->line, method, r->body, r->len, &status) :
+		    fline_webhook(s->line, method, r->body, r->len, &status);
 		pthread_mutex_unlock(&s->lock);
 		reply_json(rp, status, j, 1);
 		return;

@@ -66,6 +66,8 @@ struct audit {
 	off_t rotate_bytes;	/* rotate after a sync past this size, 0: never */
 	int segmenting;		/* inside new_segment/rotate: no check, no rotation */
 	int opening;		/* inside audit_open: the head is kept at its end */
+	int notice_level;	/* 0 none, AUDIT_NOTICE_WARNING, AUDIT_NOTICE_INFO */
+	char notice[512];	/* the last new segment, for the daemon's log */
 	uint64_t head_saved;	/* seq last written to head_file */
 	audit_sealer sealer;	/* NULL: the log is not sealed */
 	void *seal_ctx;		/* owned through seal_free */
@@ -760,6 +762,27 @@ create_log(struct audit *a, const struct stat *owner, struct err *e)
 	return fd;
 }
 
+/* set_notice(a, event, fields): say in a->notice what began a->head.seq. */
+static void
+set_notice(struct audit *a, const char *event, json_t *fields)
+{
+	const char *reason = json_string_value(json_object_get(fields, "reason"));
+	const char *found = json_string_value(json_object_get(fields, "found"));
+	const char *prev = json_string_value(json_object_get(fields, "previous_file"));
+	int rec = strcmp(event, "recovery") == 0;
+
+	a->notice_level = rec ? AUDIT_NOTICE_WARNING : AUDIT_NOTICE_INFO;
+	if (rec)
+		snprintf(a->notice, sizeof(a->notice), "%s: %s: %s; seq %" PRIu64
+		    " (recovery) begins a new segment", a->path,
+		    reason != NULL ? reason : "?", found != NULL ? found : "?", a->head.seq);
+	else
+		snprintf(a->notice, sizeof(a->notice), "%s: rotated (%s): the log so far "
+		    "is now %s; seq %" PRIu64 " (audit.rotated) begins the new file",
+		    a->path, reason != NULL ? reason : "?", prev != NULL ? prev : "?",
+		    a->head.seq);
+}
+
 /*
  * new_segment(a, fields, e): continue the chain from a->head in a fresh
  * file at a->path: the empty file found there (truncated, or created by
@@ -799,6 +822,8 @@ new_segment(struct audit *a, const char *event, json_t *fields, struct err *e)
 	if (rc == 0)
 		rc = sync_only(a, e);
 	a->segmenting = 0;
+	if (rc == 0)
+		set_notice(a, event, fields);
 out:
 	json_decref(fields);
 	if (rc == -1) {
@@ -949,6 +974,8 @@ audit_rotate(struct audit *a, const char *reason, char *archive, size_t size,
 	if (rc == 0)
 		rc = sync_only(a, e);
 	a->segmenting = 0;
+	if (rc == 0)
+		set_notice(a, "audit.rotated", f);
 	json_decref(f);
 	if (rc != 0) {
 		a->broken = 1;
@@ -1015,6 +1042,9 @@ reconcile(struct audit *a, const struct audit_known *k, const struct audit_head 
 			json_decref(f);
 			return -1;
 		}
+		a->notice_level = AUDIT_NOTICE_WARNING;
+		snprintf(a->notice, sizeof(a->notice), "%s: log inode changed: %s", a->path,
+		    json_string_value(json_object_get(f, "found")));
 		json_decref(f);
 		return sync_only(a, e);
 	}
@@ -1264,6 +1294,17 @@ audit_set_io(struct audit *a, const struct audit_io *io)
 		a->io.write = real_write;
 	if (a->io.fdatasync == NULL)
 		a->io.fdatasync = real_fdatasync;
+}
+
+int
+audit_notice(struct audit *a, char *buf, size_t size)
+{
+	int level = a->notice_level;
+
+	if (level != 0 && size > 0)
+		snprintf(buf, size, "%s", a->notice);
+	a->notice_level = 0;
+	return level;
 }
 
 void
@@ -1581,6 +1622,8 @@ audit_open_with(const char *path, const struct audit_opts *o, struct err *e)
 		if (audit_append_pack(a, e, "recovery", "{s:s, s:s}", "reason",
 		    "head record unreadable", "found", why) != 0 || sync_only(a, e) != 0)
 			goto err;
+		a->notice_level = AUDIT_NOTICE_WARNING;
+		snprintf(a->notice, sizeof(a->notice), "head record unreadable: %s", why);
 	}
 	a->opening = 0;
 	if (a->head_file != NULL && head_write(a, e) == -1)

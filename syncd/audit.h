@@ -212,6 +212,17 @@ void audit_head(const struct audit *a, uint64_t *seq, char hash_hex[65]);
  * NULL member keeps the real call. */
 void audit_set_io(struct audit *a, const struct audit_io *io);
 
+/*
+ * audit_notice(a, buf, size): what began the last new segment or rotation
+ * (or a recovery at open) since the last call, one line for the daemon's
+ * log, put in buf.  Returns 0 (nothing; buf untouched), AUDIT_NOTICE_WARNING
+ * (a recovery: something was lost or changed behind syncd's back) or
+ * AUDIT_NOTICE_INFO (a rotation).
+ */
+#define AUDIT_NOTICE_WARNING 1
+#define AUDIT_NOTICE_INFO 2
+int audit_notice(struct audit *a, char *buf, size_t size);
+
 /* audit_set_rotate_bytes(a, n): rotate past n bytes from now on (0: never). */
 void audit_set_rotate_bytes(struct audit *a, off_t n);
 

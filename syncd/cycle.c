@@ -423,6 +423,12 @@ cycle_audit_rotate(struct cycle *c, char *archive, size_t size, struct err *e)
 	return audit_rotate(c->audit, "command", archive, size, e);
 }
 
+int
+cycle_audit_notice(struct cycle *c, char *buf, size_t size)
+{
+	return audit_notice(c->audit, buf, size);
+}
+
 /* Append config.loaded and sync it. */
 static int
 audit_config(struct cycle *c, struct err *e)

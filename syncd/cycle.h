@@ -116,6 +116,9 @@ void cycle_free(struct cycle *c);
  */
 int cycle_audit_rotate(struct cycle *c, char *archive, size_t size, struct err *e);
 
+/* cycle_audit_notice(c, buf, size): audit_notice on the cycle's log. */
+int cycle_audit_notice(struct cycle *c, char *buf, size_t size);
+
 /*
  * cycle_exit_status(e): the sysexits.h status for a --once run ending with
  * e: 75 (EX_TEMPFAIL) for what may pass (transport, 408/429/5xx, retry

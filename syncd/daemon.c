@@ -215,6 +215,20 @@ reload(struct cycle *c, const struct run_options *opt, struct config **owned,
 	return 0;
 }
 
+/* A new segment or rotation of the audit log goes to the journal too. */
+static int
+log_audit_notice(struct cycle *c)
+{
+	char buf[600];
+	int level = cycle_audit_notice(c, buf, sizeof(buf));
+
+	if (level == AUDIT_NOTICE_WARNING)
+		log_line(LOG_WARNING_P, "audit log: %s", buf);
+	else if (level != 0)
+		log_line(LOG_INFO_P, "audit log: %s", buf);
+	return level;
+}
+
 /*
  * SIGUSR1 (`syncd audit rotate`): rotate the audit log between cycles.
  * Returns 0, or AUDIT_FATAL (e filled) when the log could not be made durable.
@@ -230,9 +244,7 @@ rotate(struct cycle *c, struct err *e)
 		return AUDIT_FATAL;
 	if (rc != 0)
 		log_line(LOG_ERR_P, "rotate: %s; the audit log goes on where it is", e->msg);
-	else if (archive[0] != '\0')
-		log_line(LOG_INFO_P, "rotated the audit log to %s", archive);
-	else
+	else if (log_audit_notice(c) == 0)
 		log_line(LOG_INFO_P, "rotate: nothing to rotate");
 	return 0;
 }
@@ -294,6 +306,7 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 	}
 	log_line(LOG_INFO_P, "started: spreadsheet %s, configuration %s", cur->spreadsheet_id,
 	    cur->path);
+	(void)log_audit_notice(c);
 
 	for (;;) {
 		start = monotime_now();
@@ -333,6 +346,7 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 		err_init(&e);
 		rc = cycle_run(c, &res, &e);
 		watchdog_ping(&wd);
+		(void)log_audit_notice(c);
 		if (rc == AUDIT_FATAL)
 			return fatal(c, owned, &e);
 		if (rc != 0)

@@ -125,6 +125,8 @@ wait_for 30 cycle_after_edit || bad "copytruncate: no cycle in the new segment"
 footer_in "$work/copy.jsonl" "$LOG" && ok "copytruncate: the sheet's head is in the chain" ||
     bad "copytruncate: the sheet's head $(footer_head) is not in the chain"
 kill -0 "$spid" 2>/dev/null && ok "copytruncate: the daemon runs on" || bad "copytruncate: the daemon died"
+grep -q '^<4>syncd: audit log: .*log truncated' "$work/stderr" &&
+    ok "copytruncate: a warning in the journal too" || bad "copytruncate: no warning logged"
 "$BUILD/syncd" audit verify "$work/copy.jsonl" "$LOG" >/dev/null
 check "copytruncate: verify follows the chain from the copy into the segment" "$?" 0
 
@@ -135,6 +137,8 @@ archive=$(ls "$STATE" | grep '^audit.jsonl-' | head -n 1)
 [ -n "$archive" ] && ok "rotated to $archive" || bad "no audit.jsonl-* after rotate: $(cat "$work/rotate.out")"
 wait_for 20 first_is audit.rotated command || bad "rotated: first line $(head -n 1 "$LOG")"
 check "the new file names the old one" "$(first previous_file)" "$archive"
+wait_for 10 logged "^<6>syncd: audit log: .*command.*$archive" && ok "the rotation is logged" ||
+    bad "the rotation is logged: $(tail -n 3 "$work/stderr")"
 check "and its head" "$(first previous_head)" "$(head_of "$STATE/$archive")"
 "$BUILD/syncd" audit verify "$work/copy.jsonl" "$STATE/$archive" "$LOG" >/dev/null
 check "verify takes the files in order" "$?" 0

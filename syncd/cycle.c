@@ -628,6 +628,8 @@ struct run {
 	 * row, its chart when missing, today's snapshot tab. */
 	struct writer_grid hist, snap;
 	int hist_write, hist_chart, snap_write;
+	int hist_seen, hist_has;	/* the notes read also saw the history tab's charts */
+	int sheet_reads;		/* Sheets reads so far (batchGet, tab list, notes) */
 	char snap_title[OVERTIME_TITLE_MAX];
 	char snap_sha[65];
 	char fs_buf[32];		/* first_seen_text's answer */
@@ -1571,9 +1573,23 @@ annotate_run(struct run *r, struct err *e)
 		return -1;
 	}
 	if (body != NULL) {
+		const struct sheets_tab *ht = r->cfg->history_tab[0] != '\0' ?
+		    cached_tab(r->c, r->cfg->history_tab) : NULL;
+
+		/* The history tab's charts come with this read (its cell A1),
+		 * so the day's row needs no read of its own (syncd/overtime). */
+		if (ht != NULL)
+			(void)json_array_append_new(json_object_get(body, "dataFilters"),
+			    json_pack("{s:{s:I, s:i, s:i, s:i, s:i}}", "gridRange",
+			    "sheetId", (json_int_t)ht->sheet_id, "startRowIndex", 0,
+			    "endRowIndex", 1, "startColumnIndex", 0, "endColumnIndex", 1));
 		err_init(&be);
 		rv = sheets_get_by_data_filter(r->c->ss.sheets, ANNOTATE_FIELDS, body, &reply, &be);
 		json_decref(body);
+		r->sheet_reads++;
+		if (rv == 0 && ht != NULL)
+			r->hist_seen = overtime_sheet_has_chart(reply.body, reply.len, ht->sheet_id,
+			    &r->hist_has) == 0;
 		if (rv == 0)
 			rv = annotate_parse(reply.body, reply.len, &r->seen, &be);
 		sheets_reply_fini(&reply);
@@ -1649,14 +1665,19 @@ plan_overtime(struct run *r, struct err *e)
 		if (overtime_history_grid(&r->report, &cfg->rules, r->today,
 		    view_tab(r->view, cfg->history_tab), &r->hist, &r->hist_write, e) == -1)
 			return -1;
-		/* The chart: added with a new tab; else looked for once a day. */
+		/* The chart: added with a new tab; else looked for on the
+		 * day's row, in the notes read when there was one, else in a
+		 * read of its own when the cycle has one to spare (2 at most). */
 		if (st == NULL)
 			r->hist_chart = 1;
-		else if (r->hist_write) {
+		else if (r->hist_write && r->hist_seen)
+			r->hist_chart = !r->hist_has;
+		else if (r->hist_write && r->sheet_reads + (r->discovered ? 1 : 0) < 2) {
 			int has = 0;
 
 			if (sheets_has_chart(r->c->ss.sheets, st->sheet_id, &has, e) == -1)
 				return -1;
+			r->sheet_reads++;
 			r->hist_chart = !has;
 		}
 		r->hist_write |= r->hist_chart;
@@ -2034,6 +2055,7 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	step = "batchGet";
 	if (read_tabs(&r, e) == -1)
 		goto fail;
+	r.sheet_reads++;
 	step = "evaluate";
 	res->parse_s = r.parse_s;
 	t1 = monotime_now();

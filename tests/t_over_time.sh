@@ -12,7 +12,7 @@
 #     its .xlsx attachment readable, mail.sent once in the audit log; after
 #     a crash mid-send (the ledger left at "trying") one more send with the
 #     same Message-ID, and never a third;
-#   - every cycle sends at most one write request.
+#   - every cycle sends at most one write request and two Sheets reads.
 set -u
 : "${BUILD:=build}"
 cd "$(dirname "$0")/.." || exit 1
@@ -70,7 +70,8 @@ once() {
 	fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
 	"$BUILD/syncd" --once -c "$CONF" --now "$1" 2>>"$work/stderr" ||
 	    echo "syncd --once --now $1 exited $?" >>"$work/failed"
-	fake_requests | jq '[.[] | select(.method == "POST" and (.path | endswith(":batchUpdate")))] | length'
+	fake_requests | jq -r '[([.[] | select(.method == "POST" and (.path | endswith(":batchUpdate")))] | length),
+	    ([.[] | select((.path | startswith("/v4/")) and (.path | endswith(":batchUpdate") | not))] | length)] | "\(.[0]) \(.[1])"'
 }
 wb() { fake_get "_fake/spreadsheets/$ID"; }
 tabs() { wb | jq -r '[.sheets[].properties.title | select(startswith("สรุป "))] | join(",")'; }
@@ -80,9 +81,11 @@ charts() { wb | jq --arg t "$HIST" '[.sheets[] | select(.properties.title == $t)
 mails() { ls "$work/mail" | grep -c '\.eml$'; }
 events() { jq -r "select(.event == \"$1\") | .event" "$LOG" | wc -l | tr -d ' '; }
 max_writes=0
+max_reads=0
 step() {
-	w=$(once "$1")
-	[ "$w" -gt "$max_writes" ] && max_writes=$w
+	set -- $(once "$1")
+	[ "$1" -gt "$max_writes" ] && max_writes=$1
+	[ "$2" -gt "$max_reads" ] && max_reads=$2
 }
 
 step 2024-02-01T08:00
@@ -142,6 +145,7 @@ check "no mail.failed" "$(events mail.failed)" 0
 check "history: one row per day" "$(hist_days)" \
     "2024-02-01,2024-02-09,2024-02-10,2024-02-11,2024-02-19,2024-02-20,2024-02-21,2024-02-29"
 check "at most one write request per cycle" "$max_writes" 1
+check "at most two Sheets reads per cycle (the chart seen in the notes read)" "$max_reads" 2
 [ -e "$work/failed" ] && bad "a cycle failed: $(cat "$work/failed")"
 "$BUILD/syncd" audit verify "$LOG" >/dev/null
 check "the audit chain holds" "$?" 0

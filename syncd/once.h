@@ -17,7 +17,7 @@
 #include "rules/err.h"
 
 #define ONCE_MAX_FILE		(256 * 1024)	/* bytes of a ledger file */
-#define ONCE_MAX_ENTRIES	400		/* entries kept */
+#define ONCE_MAX_ENTRIES	120		/* entries kept: years of snapshots and mails */
 #define ONCE_MAX_KEY		128		/* bytes of a key */
 
 enum once_status {

@@ -88,7 +88,8 @@ wanted(const struct annotate_in *in, size_t *n)
 		w[nw].finding = i;
 		nw++;
 	}
-	qsort(w, nw, sizeof(*w), want_cmp);
+	if (nw > 1)
+		qsort(w, nw, sizeof(*w), want_cmp);
 	/* Past ANNOTATE_MAX_CELLS cells (one read filter each) the findings
 	 * are in the discrepancy tab only: a cell not read is never written. */
 	for (i = 0, k = 0; i < nw; i++) {
@@ -467,7 +468,8 @@ plan_notes(const struct annotate_in *in, struct annotate_plan *p, struct err *e)
 		goto nomem;
 	if (ns > 0)
 		memcpy(seen, in->seen->notes, ns * sizeof(*seen));
-	qsort(seen, ns, sizeof(*seen), note_cmp);
+	if (ns > 1)
+		qsort(seen, ns, sizeof(*seen), note_cmp);
 	while (a < nw || b < ns) {
 		int c = a == nw ? 1 : b == ns ? -1 : cell_cmp(w[a].sheet_id, w[a].row, w[a].col,
 		    seen[b].sheet_id, seen[b].row, seen[b].col);

@@ -34,6 +34,25 @@
 #define AUDIT_PATH_MAX 4096
 #define AUDIT_SIDE_TAG ".torn-"
 
+/*
+ * notice_fmt(buf, n, fmt, ...): snprintf for the texts of recovery events and
+ * journal notices, which may be cut at n - 1 bytes (a path can be PATH_MAX
+ * long): a cut message is still the message, and the event still says what
+ * was found.  Through vsnprintf so that -Wformat-truncation, which cannot
+ * know that cutting is fine here, does not fail the build at -O1.
+ */
+static void notice_fmt(char *buf, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void
+notice_fmt(char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, n, fmt, ap);
+	va_end(ap);
+}
+
 static const char audit_zero_hash[65] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -910,7 +929,7 @@ check_file(struct audit *a, struct err *e)
 			    "bytes)", a->path, (uintmax_t)sp.st_ino, (intmax_t)sp.st_size);
 		else
 			snprintf(found, sizeof(found), "no file at %s", a->path);
-		snprintf(found + strlen(found), sizeof(found) - strlen(found),
+		notice_fmt(found + strlen(found), sizeof(found) - strlen(found),
 		    "; the file syncd wrote (inode %ju, %jd bytes, syncd left it at %jd) %s%s",
 		    (uintmax_t)a->ino, (intmax_t)sf.st_size, (intmax_t)a->size,
 		    sf.st_nlink == 0 ? "was deleted" : moved[0] != '\0' ?
@@ -1056,7 +1075,7 @@ reconcile(struct audit *a, const struct audit_known *k, const struct audit_head 
 	}
 	if (!existed) {
 		reason = "log missing";
-		snprintf(found, sizeof(found), "no file at %s%s%s", a->path,
+		notice_fmt(found, sizeof(found), "no file at %s%s%s", a->path,
 		    moved[0] != '\0' ? "; the last head's file is now " : "", moved);
 	} else if (a->size == 0) {
 		reason = "log truncated";
@@ -1623,7 +1642,7 @@ audit_open_with(const char *path, const struct audit_opts *o, struct err *e)
 		    "head record unreadable", "found", why) != 0 || sync_only(a, e) != 0)
 			goto err;
 		a->notice_level = AUDIT_NOTICE_WARNING;
-		snprintf(a->notice, sizeof(a->notice), "head record unreadable: %s", why);
+		notice_fmt(a->notice, sizeof(a->notice), "head record unreadable: %s", why);
 	}
 	a->opening = 0;
 	if (a->head_file != NULL && head_write(a, e) == -1)

@@ -245,7 +245,8 @@ linemsg_build(const struct linemsg_in *in, struct err *e)
 	for (i = 0; i + 1 < r->nsummary; i++)
 		if (r->summary[i].errors > 0)
 			l.err[l.nerr++] = &r->summary[i];
-	qsort(l.err, l.nerr, sizeof(*l.err), by_errors);
+	if (l.nerr > 1)
+		qsort(l.err, l.nerr, sizeof(*l.err), by_errors);
 	for (i = 0; i < r->nfindings; i++) {
 		if (strcmp(r->findings[i].rule, "district.no_developable") == 0 &&
 		    r->findings[i].tab != NULL)

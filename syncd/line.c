@@ -150,30 +150,63 @@ line_retry_key(char out[LINE_RETRY_KEY_LEN + 1])
 	out[o] = '\0';
 }
 
+void
+line_parse_error(const char *body, size_t len, char *out, size_t size)
+{
+	json_t *doc, *d;
+	const char *m, *dm, *dp;
+
+	if (size == 0)
+		return;
+	out[0] = '\0';
+	if (body == NULL || len == 0)
+		return;
+	doc = json_loadb(body, len, 0, NULL);
+	if ((m = json_string_value(json_object_get(doc, "message"))) != NULL) {
+		d = json_array_get(json_object_get(doc, "details"), 0);
+		dm = json_string_value(json_object_get(d, "message"));
+		dp = json_string_value(json_object_get(d, "property"));
+		if (dm != NULL)
+			snprintf(out, size, "%s (%s%s%s)", m, dp != NULL ? dp : "",
+			    dp != NULL ? ": " : "", dm);
+		else
+			snprintf(out, size, "%s", m);
+	}
+	json_decref(doc);
+}
+
+int
+line_parse_number(const char *body, size_t len, const char *member, long long *out)
+{
+	json_t *doc = json_loadb(body != NULL ? body : "", len, 0, NULL);
+	const char *t;
+	int rc = -1;
+
+	if (strcmp(member, "type") == 0) {
+		t = json_string_value(json_object_get(doc, "type"));
+		if (t != NULL && strcmp(t, "none") == 0) {
+			*out = -1;
+			rc = 0;
+		} else if (t != NULL && strcmp(t, "limited") == 0 &&
+		    json_is_integer(json_object_get(doc, "value")) &&
+		    json_integer_value(json_object_get(doc, "value")) >= 0) {
+			*out = json_integer_value(json_object_get(doc, "value"));
+			rc = 0;
+		}
+	} else if (json_is_integer(json_object_get(doc, member)) &&
+	    json_integer_value(json_object_get(doc, member)) >= 0) {
+		*out = json_integer_value(json_object_get(doc, member));
+		rc = 0;
+	}
+	json_decref(doc);
+	return rc;
+}
+
 /* error_message(rs, a): LINE's {"message": ...} of an error answer, into a. */
 static void
 error_message(const struct http_response *rs, struct line_answer *a)
 {
-	json_t *doc, *m;
-	const char *s;
-
-	a->message[0] = '\0';
-	if (rs->body == NULL || rs->len == 0)
-		return;
-	doc = json_loadb(rs->body, rs->len, 0, NULL);
-	m = json_object_get(doc, "message");
-	if ((s = json_string_value(m)) != NULL) {
-		const json_t *d = json_array_get(json_object_get(doc, "details"), 0);
-		const char *dm = json_string_value(json_object_get(d, "message"));
-		const char *dp = json_string_value(json_object_get(d, "property"));
-
-		if (dm != NULL)
-			snprintf(a->message, sizeof(a->message), "%s (%s%s%s)", s,
-			    dp != NULL ? dp : "", dp != NULL ? ": " : "", dm);
-		else
-			snprintf(a->message, sizeof(a->message), "%s", s);
-	}
-	json_decref(doc);
+	line_parse_error(rs->body, rs->len, a->message, sizeof(a->message));
 }
 
 /* request(lc, method, path, body, capture, rs, a, e): one request to LINE. */
@@ -259,7 +292,6 @@ get_number(const struct line_client *lc, const char *path, const char *member,
     long long *out, struct line_answer *a, struct err *e)
 {
 	struct http_response rs;
-	json_t *doc;
 	int rc = -1;
 
 	if (request(lc, "GET", path, NULL, NULL, NULL, &rs, a, e) == -1) {
@@ -272,25 +304,9 @@ get_number(const struct line_client *lc, const char *path, const char *member,
 		http_response_fini(&rs);
 		return -1;
 	}
-	doc = json_loadb(rs.body != NULL ? rs.body : "", rs.len, 0, NULL);
-	if (strcmp(member, "type") == 0) {
-		const char *t = json_string_value(json_object_get(doc, "type"));
-
-		if (t != NULL && strcmp(t, "none") == 0) {
-			*out = -1;
-			rc = 0;
-		} else if (t != NULL && strcmp(t, "limited") == 0 &&
-		    json_is_integer(json_object_get(doc, "value"))) {
-			*out = json_integer_value(json_object_get(doc, "value"));
-			rc = 0;
-		}
-	} else if (json_is_integer(json_object_get(doc, member))) {
-		*out = json_integer_value(json_object_get(doc, member));
-		rc = 0;
-	}
+	rc = line_parse_number(rs.body, rs.len, member, out);
 	if (rc == -1)
 		err_set(e, ERR_DATA, "LINE %s: an answer without %s", path, member);
-	json_decref(doc);
 	http_response_fini(&rs);
 	return rc;
 }

@@ -38,6 +38,21 @@ void line_token_free(char *t);
 /* line_retry_key(out): a new random UUID (version 4), lower-case hex. */
 void line_retry_key(char out[LINE_RETRY_KEY_LEN + 1]);
 
+/*
+ * line_parse_error(body, len, out, size): LINE's error answer
+ * {"message", "details": [{"message", "property"}]} as one line in out
+ * ("" when body holds none).  Never fails.
+ */
+void line_parse_error(const char *body, size_t len, char *out, size_t size);
+
+/*
+ * line_parse_number(body, len, member, out): the non-negative integer
+ * member of a LINE answer ({"totalUsage": N}, {"count": N}); member "type"
+ * reads the quota ({"type": "limited", "value": N} -> N; "none" -> -1).
+ * Returns 0, or -1 when the answer does not hold it.
+ */
+int line_parse_number(const char *body, size_t len, const char *member, long long *out);
+
 /* Where requests go; all borrowed. */
 struct line_client {
 	struct http *http;

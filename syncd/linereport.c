@@ -48,13 +48,62 @@ linereport_state_fini(struct linereport_state *st)
 }
 
 int
+linereport_state_parse(const char *buf, size_t len, const char *name,
+    struct linereport_state *st, struct err *e)
+{
+	const char *s;
+	size_t i;
+	json_t *doc;
+
+	memset(st, 0, sizeof(*st));
+	st->day = -1;
+	doc = json_loadb(buf, len, 0, NULL);
+	if (!json_is_object(doc) || (s = json_string_value(json_object_get(doc, "day"))) == NULL ||
+	    today_parse(s, &st->day) == -1 ||
+	    (s = json_string_value(json_object_get(doc, "status"))) == NULL) {
+		json_decref(doc);
+		st->day = -1;
+		err_set(e, ERR_DATA, "%s: not a report state file (move it away to start over)",
+		    name);
+		return -1;
+	}
+	for (i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++)
+		if (strcmp(s, status_names[i]) == 0)
+			st->status = (enum linereport_status)i;
+	s = json_string_value(json_object_get(doc, "retry_key"));
+	snprintf(st->retry_key, sizeof(st->retry_key), "%s", s != NULL ? s : "");
+	if ((s = json_string_value(json_object_get(doc, "text"))) != NULL &&
+	    (st->text = strdup(s)) == NULL) {
+		json_decref(doc);
+		linereport_state_fini(st);
+		err_set(e, ERR_NOMEM, "out of memory");
+		return -1;
+	}
+	st->started = json_integer_value(json_object_get(doc, "started"));
+	st->developed = (long)json_integer_value(json_object_get(doc, "developed"));
+	st->has_sent = json_is_integer(json_object_get(doc, "sent_developed"));
+	st->sent_developed = (long)json_integer_value(json_object_get(doc, "sent_developed"));
+	s = json_string_value(json_object_get(doc, "request_id"));
+	snprintf(st->request_id, sizeof(st->request_id), "%s", s != NULL ? s : "");
+	s = json_string_value(json_object_get(doc, "error"));
+	snprintf(st->error, sizeof(st->error), "%s", s != NULL ? s : "");
+	json_decref(doc);
+	if (st->status == LINEREPORT_STARTED && (st->text == NULL ||
+	    strlen(st->retry_key) != LINE_RETRY_KEY_LEN)) {
+		linereport_state_fini(st);
+		err_set(e, ERR_DATA, "%s: a started report without its key or text", name);
+		return -1;
+	}
+	return 0;
+}
+
+int
 linereport_state_load(const char *dir, struct linereport_state *st, struct err *e)
 {
 	char path[4096], *buf = NULL;
-	const char *s;
-	size_t len, i;
-	json_t *doc;
+	size_t len;
 	struct err fe;
+	int rc;
 
 	memset(st, 0, sizeof(*st));
 	st->day = -1;
@@ -67,45 +116,9 @@ linereport_state_load(const char *dir, struct linereport_state *st, struct err *
 		err_set(e, fe.code == ERR_NOINPUT ? ERR_IO : fe.code, "%s", fe.msg);
 		return -1;
 	}
-	doc = json_loadb(buf, len, 0, NULL);
+	rc = linereport_state_parse(buf, len, path, st, e);
 	free(buf);
-	if (!json_is_object(doc) || (s = json_string_value(json_object_get(doc, "day"))) == NULL ||
-	    today_parse(s, &st->day) == -1 ||
-	    (s = json_string_value(json_object_get(doc, "status"))) == NULL) {
-		json_decref(doc);
-		err_set(e, ERR_DATA, "%s: not a report state file (move it away to start over)",
-		    path);
-		return -1;
-	}
-	for (i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++)
-		if (strcmp(s, status_names[i]) == 0)
-			st->status = (enum linereport_status)i;
-	snprintf(st->retry_key, sizeof(st->retry_key), "%s",
-	    json_string_value(json_object_get(doc, "retry_key")) != NULL ?
-	    json_string_value(json_object_get(doc, "retry_key")) : "");
-	if ((s = json_string_value(json_object_get(doc, "text"))) != NULL &&
-	    (st->text = strdup(s)) == NULL) {
-		json_decref(doc);
-		err_set(e, ERR_NOMEM, "out of memory");
-		return -1;
-	}
-	st->started = json_integer_value(json_object_get(doc, "started"));
-	st->developed = (long)json_integer_value(json_object_get(doc, "developed"));
-	st->has_sent = json_is_integer(json_object_get(doc, "sent_developed"));
-	st->sent_developed = (long)json_integer_value(json_object_get(doc, "sent_developed"));
-	snprintf(st->request_id, sizeof(st->request_id), "%s",
-	    json_string_value(json_object_get(doc, "request_id")) != NULL ?
-	    json_string_value(json_object_get(doc, "request_id")) : "");
-	snprintf(st->error, sizeof(st->error), "%s",
-	    json_string_value(json_object_get(doc, "error")) != NULL ?
-	    json_string_value(json_object_get(doc, "error")) : "");
-	if (st->status == LINEREPORT_STARTED && (st->text == NULL || st->retry_key[0] == '\0')) {
-		json_decref(doc);
-		err_set(e, ERR_DATA, "%s: a started report without its key or text", path);
-		return -1;
-	}
-	json_decref(doc);
-	return 0;
+	return rc;
 }
 
 int

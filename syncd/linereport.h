@@ -62,6 +62,14 @@ struct linereport_state {
  */
 int linereport_state_load(const char *dir, struct linereport_state *st, struct err *e);
 
+/*
+ * linereport_state_parse(buf, len, name, st, e): st from len bytes of
+ * report.json (name: the file, for messages).  Returns 0, or -1 with e set
+ * (ERR_DATA, ERR_NOMEM) and st empty (day -1, no text).
+ */
+int linereport_state_parse(const char *buf, size_t len, const char *name,
+    struct linereport_state *st, struct err *e);
+
 /* linereport_state_save(dir, st, e): write it atomically and durably. */
 int linereport_state_save(const char *dir, const struct linereport_state *st,
     struct err *e);

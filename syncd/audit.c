@@ -66,6 +66,7 @@ static const char *const audit_events[] = {
 	"seal", "record.complete",
 	/* Reports over time (issue 15). */
 	"snapshot.written", "mail.sent", "mail.failed",
+	"source.changed",					/* issue 18 */
 };
 
 struct audit {

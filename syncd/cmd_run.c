@@ -26,6 +26,7 @@
 #include "syncd/config.h"
 #include "syncd/cycle.h"
 #include "syncd/daemon.h"
+#include "syncd/rollup.h"
 #include "syncd/lockfile.h"
 #include "syncd/line.h"
 #include "syncd/mail.h"
@@ -313,7 +314,7 @@ cmd_run_main(int argc, char **argv)
 		config_free(cfg);
 		return lock == -2 ? EX_UNAVAILABLE : EX_IOERR;
 	}
-	rc = daemon_run(cfg, &opt);
+	rc = cfg->nrollup > 0 ? rollup_run(cfg, opt.once) : daemon_run(cfg, &opt);
 	close(lock);
 	config_free(cfg);
 	return rc;

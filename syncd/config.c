@@ -995,6 +995,102 @@ key_report(struct loader *ld, const config_setting_t *s, const struct key *k)
 	return 0;
 }
 
+/*
+ * key_rollup: rollup = { sources = ( { spreadsheet_id = "..."; province =
+ * "..."; summary_tab = "..."; }, ... ); };  At least one source, at most
+ * CONFIG_MAX_SOURCES, no spreadsheet twice; summary_tab defaults to
+ * "สรุปข้อมูล".
+ */
+static int
+key_rollup(struct loader *ld, const config_setting_t *s, const struct key *k)
+{
+	static const struct key id_key = { "rollup.sources.spreadsheet_id",
+	    key_spreadsheet_id, OFF(spreadsheet_id), 0, 0, 0 };
+	const config_setting_t *src, *g, *m;
+	struct config_source *cs;
+	const char *name, *v;
+	char *saved;
+	unsigned i, j, n;
+
+	(void)k;
+	if (!config_setting_is_group(s))
+		return fail(ld, s, "rollup: expected a group: rollup = { sources = "
+		    "( { spreadsheet_id = \"...\"; province = \"...\"; } ); };");
+	n = (unsigned)config_setting_length(s);
+	src = NULL;
+	for (i = 0; i < n; i++) {
+		m = config_setting_get_elem(s, i);
+		if (strcmp(config_setting_name(m), "sources") != 0)
+			return fail(ld, m, "unknown key 'rollup.%s' (rollup has sources)",
+			    config_setting_name(m));
+		src = m;
+	}
+	if (src == NULL)
+		return fail(ld, s, "rollup.sources is required");
+	if (!config_setting_is_list(src))
+		return fail(ld, src, "rollup.sources: expected a list of groups: "
+		    "( { spreadsheet_id = \"...\"; province = \"...\"; }, ... )");
+	n = (unsigned)config_setting_length(src);
+	if (n == 0)
+		return fail(ld, src, "rollup.sources: the list is empty");
+	if (n > CONFIG_MAX_SOURCES)
+		return fail(ld, src, "rollup.sources: more than %d sources", CONFIG_MAX_SOURCES);
+	for (i = 0; i < n; i++) {
+		g = config_setting_get_elem(src, i);
+		cs = &ld->cfg->rollup[i];
+		memset(cs, 0, sizeof(*cs));
+		if (!config_setting_is_group(g))
+			return fail(ld, g, "rollup.sources: each source is a group "
+			    "{ spreadsheet_id = \"...\"; province = \"...\"; }");
+		for (j = 0; j < (unsigned)config_setting_length(g); j++) {
+			m = config_setting_get_elem(g, j);
+			name = config_setting_name(m);
+			if (strcmp(name, "spreadsheet_id") == 0) {
+				/* Checked as the top-level id is, then pooled. */
+				saved = ld->cfg->spreadsheet_id;
+				ld->cfg->spreadsheet_id = NULL;
+				if (key_spreadsheet_id(ld, m, &id_key) == -1) {
+					free(ld->cfg->spreadsheet_id);
+					ld->cfg->spreadsheet_id = saved;
+					return -1;
+				}
+				v = ld->cfg->spreadsheet_id;
+				if (pool_add(ld, v, &cs->spreadsheet_id) == -1) {
+					free(ld->cfg->spreadsheet_id);
+					ld->cfg->spreadsheet_id = saved;
+					return -1;
+				}
+				free(ld->cfg->spreadsheet_id);
+				ld->cfg->spreadsheet_id = saved;
+			} else if (strcmp(name, "province") == 0) {
+				if (get_string(ld, m, 1, &v) == -1 ||
+				    pool_add(ld, v, &cs->province) == -1)
+					return -1;
+			} else if (strcmp(name, "summary_tab") == 0) {
+				if (get_string(ld, m, 1, &v) == -1 ||
+				    pool_add(ld, v, &cs->summary_tab) == -1)
+					return -1;
+			} else
+				return fail(ld, m, "unknown key 'rollup.sources.%s' (a source "
+				    "has spreadsheet_id, province, summary_tab)", name);
+		}
+		if (cs->spreadsheet_id == NULL)
+			return fail(ld, g, "rollup.sources: a source without "
+			    "spreadsheet_id");
+		if (cs->province == NULL)
+			return fail(ld, g, "rollup.sources: source \"%s\" has no "
+			    "province = \"...\"", cs->spreadsheet_id);
+		if (cs->summary_tab == NULL)
+			cs->summary_tab = "สรุปข้อมูล";
+		for (j = 0; j < i; j++)
+			if (strcmp(ld->cfg->rollup[j].spreadsheet_id, cs->spreadsheet_id) == 0)
+				return fail(ld, g, "rollup.sources: spreadsheet \"%s\" "
+				    "appears twice", cs->spreadsheet_id);
+		ld->cfg->nrollup = i + 1;
+	}
+	return 0;
+}
+
 /* Every top-level key the file may hold. */
 static const struct key keys[] = {
 	{ "spreadsheet_id", key_spreadsheet_id, OFF(spreadsheet_id), 0, 0, 0 },
@@ -1013,6 +1109,9 @@ static const struct key keys[] = {
 	{ "retry_budget", key_long, OFF(retry_budget), 0, 0, 86400 },
 	{ "annotate_districts", key_bool, OFF(annotate_districts), 0, 0, 0 },
 	{ "report", key_report, 0, 0, 0, 0 },
+	{ "rollup", key_rollup, 0, 0, 0, 0 },
+	{ "read_quota_per_minute", key_long, OFF(read_quota_per_minute), 0, 1, 10000 },
+	{ "write_quota_per_minute", key_long, OFF(write_quota_per_minute), 0, 1, 10000 },
 	{ "columns", key_columns, 0, 0, 0, 0 },
 	{ "marks_set", key_marks, ROFF(marks_set), ROFF(nmarks_set), 1, RULES_MAX_MARKS },
 	{ "marks_empty", key_marks, ROFF(marks_empty), ROFF(nmarks_empty), 0,
@@ -1262,6 +1361,8 @@ defaults(struct loader *ld)
 	cfg->poll_interval = 60;
 	cfg->full_read_every = 60;
 	cfg->annotate_districts = 1;
+	cfg->read_quota_per_minute = 60;
+	cfg->write_quota_per_minute = 60;
 	cfg->connect_timeout = 10;
 	cfg->request_timeout = 60;
 	cfg->retry_budget = 120;

@@ -25,6 +25,16 @@
 #define CONFIG_MAX_DEPTH	16		/* nesting of groups, lists, arrays */
 #define CONFIG_AUDIT_ROTATE_BYTES	(100L * 1024 * 1024)	/* audit_rotate_bytes' default */
 
+#define CONFIG_MAX_SOURCES	200		/* spreadsheets a rollup reads */
+
+/* One spreadsheet the national rollup reads (rollup.sources).  Strings are
+ * owned by the struct config (its pool). */
+struct config_source {
+	const char *spreadsheet_id;
+	const char *province;		/* its name, Thai: a row of the national tab */
+	const char *summary_tab;	/* default "สรุปข้อมูล" */
+};
+
 /* config_load flags. */
 #define CONFIG_NO_CREDENTIALS	0x1	/* spreadsheet_id, key_file optional (`check`) */
 
@@ -83,6 +93,13 @@ struct config {
 	int snapshot_days[CONFIG_MAX_SNAPSHOT_DAYS];	/* days of the month, 1..31 */
 	size_t nsnapshot_days;		/* default 2: [10, 20]; 0 = no snapshots */
 	struct config_mail mail;
+	/* The national rollup (the `rollup` group; issue 18): with sources,
+	 * syncd reads these spreadsheets' summary tabs and writes the national
+	 * sheet spreadsheet_id instead of running a province's cycle. */
+	struct config_source rollup[CONFIG_MAX_SOURCES];
+	size_t nrollup;
+	long read_quota_per_minute;	/* Sheets reads a minute, 1..10000, default 60 */
+	long write_quota_per_minute;	/* Sheets writes a minute, 1..10000, default 60 */
 	/* The rule configuration.  Its strings are either static defaults or
 	 * owned by this struct config (pool below): valid until config_free. */
 	struct rules_config rules;

@@ -556,6 +556,32 @@ sheets_drive_version(struct sheets *s, char **version, struct err *e)
 }
 
 int
+sheets_drive_changes(struct sheets *s, const char *page_token, struct sheets_reply *out,
+    struct err *e)
+{
+	struct call c = { .op = "Drive changes", .metric = "drive", .method = "GET",
+	    .kind = HTTP_KIND_DRIVE, .idempotent = 1 };
+	const char *p;
+
+	if (page_token == NULL)
+		return call_url(s, &c, url_fmt(e, "%s/drive/v3/changes/startPageToken"
+		    "?supportsAllDrives=true", s->drive_url), out, e);
+	for (p = page_token; *p != '\0'; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z') || *p == '-' || *p == '_') ||
+		    p - page_token > 256) {
+			memset(out, 0, sizeof(*out));
+			err_set(e, ERR_DATA, "Drive changes: a page token that is not "
+			    "letters and digits");
+			return -1;
+		}
+	return call_url(s, &c, url_fmt(e, "%s/drive/v3/changes?pageToken=%s"
+	    "&pageSize=1000&supportsAllDrives=true&includeItemsFromAllDrives=true"
+	    "&fields=nextPageToken,newStartPageToken,changes(fileId,removed)",
+	    s->drive_url, page_token), out, e);
+}
+
+int
 sheets_parse_tabs(const char *body, size_t len, struct sheets_tabs *out, struct err *e)
 {
 	json_t *j, *sheets, *sh, *p, *v;

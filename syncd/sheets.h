@@ -90,6 +90,17 @@ void sheets_tabs_fini(struct sheets_tabs *t);
 int sheets_drive_version(struct sheets *s, char **version, struct err *e);
 
 /*
+ * sheets_drive_changes(s, page_token, out, e): Drive's changes feed, for
+ * every file the service account sees (the client's spreadsheet id is not
+ * used).  page_token NULL: GET changes/startPageToken; else GET
+ * changes?pageToken=T&pageSize=1000 (fields nextPageToken,
+ * newStartPageToken, changes(fileId,removed)).  A read: retried.  Returns 0
+ * with out holding Google's answer, or -1 with e set.
+ */
+int sheets_drive_changes(struct sheets *s, const char *page_token, struct sheets_reply *out,
+    struct err *e);
+
+/*
  * sheets_get_tabs(s, out, e): GET {sheets_url}/v4/spreadsheets/{id}
  * ?fields=sheets.properties(sheetId,title,index).  Returns 0 with *out filled
  * (release with sheets_tabs_fini), or -1 with e set (as above).

@@ -1,0 +1,843 @@
+/*
+ * rollup: the Department's national rollup (issue 18).  With a `rollup`
+ * group in the configuration, syncd reads the summary tabs of the provinces'
+ * spreadsheets (never a district tab) and writes three tabs of the national
+ * spreadsheet (spreadsheet_id): the national summary (summary_tab: a row per
+ * province with its totals, when its figures were last updated and its audit
+ * head, then the total row รวมทั้งประเทศ), every district of every province
+ * (ROLLUP_DISTRICT_TAB) and the provinces that could not be read, with the
+ * reason in Thai and what to do (ROLLUP_UNREADABLE_TAB).
+ *
+ * Change detection costs one request per idle cycle whatever the number of
+ * sources: Drive's changes feed (changes.getStartPageToken once, then
+ * changes.list with the token kept in STATE_DIR/rollup.json).  Only the
+ * sources the feed names are read again.  Sheets reads and writes are paced
+ * by a sliding one-minute window sized from read_quota_per_minute and
+ * write_quota_per_minute, so a cold start of more sources than the quota
+ * waits instead of meeting a 429.  Its own audit log (audit_log) records
+ * source.changed for each province whose figures moved, summary.written
+ * before the national sheet is written, and cycle.
+ *
+ * It logs one line per cycle to stderr and never writes a province's sheet.
+ */
+#include "syncd/rollup.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/sha.h>
+
+#include "auth/key.h"
+#include "auth/token.h"
+#include "syncd/audit.h"
+#include "syncd/cycle.h"
+#include "syncd/fsutil.h"
+#include "syncd/http.h"
+#include "syncd/range.h"
+#include "syncd/sheets.h"
+
+#define ROLLUP_TOTAL		"รวมทั้งประเทศ"
+#define ROLLUP_UPDATED		"ปรับปรุงล่าสุด"
+#define ROLLUP_HEAD		"บันทึกตรวจสอบ (audit log head)"
+#define ROLLUP_STATE		"rollup.json"
+#define ROLLUP_MAX_ROWS		1000	/* rows of a province's summary tab read */
+
+static volatile sig_atomic_t rollup_stop;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	rollup_stop = 1;
+}
+
+/* A sliding one-minute window: at most limit calls in any 60 seconds. */
+struct pace {
+	double *t;
+	size_t limit, head, n;
+	double waited;		/* seconds spent waiting, for the log */
+};
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* pace_take(p): wait until one more call fits the window, then count it.
+ * Returns 0, or -1 when SIGTERM came while waiting. */
+static int
+pace_take(struct pace *p)
+{
+	double now = mono(), w;
+	struct timespec ts;
+
+	for (;;) {
+		while (p->n > 0 && now - p->t[p->head] >= 60.0) {
+			p->head = (p->head + 1) % p->limit;
+			p->n--;
+		}
+		if (p->n < p->limit)
+			break;
+		/* A little past the minute: the quota is counted by Google's clock. */
+		w = 60.0 - (now - p->t[p->head]) + 0.05;
+		if (w > 0.5)
+			w = 0.5;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(w * 1e9);
+		nanosleep(&ts, NULL);
+		p->waited += w;
+		if (rollup_stop)
+			return -1;
+		now = mono();
+	}
+	p->t[(p->head + p->n) % p->limit] = now;
+	p->n++;
+	return 0;
+}
+
+struct rollup {
+	const struct config *cfg;	/* borrowed */
+	struct auth_key *key;
+	struct http *http;
+	struct auth_token *token;
+	struct sheets *national;
+	struct audit *audit;
+	json_t *state;			/* owned: STATE_DIR/rollup.json */
+	struct pace reads, writes;
+	uint64_t requests;		/* Sheets and Drive requests this cycle */
+	char state_path[4096];
+};
+
+static int
+token_cb(void *ctx, int force, const char **bearer, struct err *e)
+{
+	return auth_token_get(ctx, force, bearer, e);
+}
+
+static void
+count_request(void *ctx, const char *op, long status)
+{
+	struct rollup *r = ctx;
+
+	(void)status;
+	if (strcmp(op, "token") != 0)
+		r->requests++;
+}
+
+static struct sheets *
+client_for(struct rollup *r, const char *id, struct err *e)
+{
+	struct sheets_opts so;
+
+	memset(&so, 0, sizeof(so));
+	so.http = r->http;
+	so.sheets_url = r->cfg->sheets_url;
+	so.drive_url = r->cfg->drive_url;
+	so.spreadsheet_id = id;
+	so.client_email = auth_key_client_email(r->key);
+	so.token = token_cb;
+	so.token_ctx = r->token;
+	return sheets_client_new(&so, e);
+}
+
+static struct auth_key *
+load_key(const struct config *cfg, struct err *e)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char path[4096];
+	struct stat st;
+
+	if (dir != NULL && *dir != '\0' &&
+	    snprintf(path, sizeof(path), "%s/%s", dir, CYCLE_CREDENTIAL) < (int)sizeof(path) &&
+	    stat(path, &st) == 0)
+		return auth_key_load_credential(CYCLE_CREDENTIAL, e);
+	return auth_key_load(cfg->key_file, e);
+}
+
+static void
+rollup_free(struct rollup *r)
+{
+	if (r == NULL)
+		return;
+	sheets_client_free(r->national);
+	auth_token_free(r->token);
+	http_free(r->http);
+	auth_key_free(r->key);
+	audit_close(r->audit);
+	json_decref(r->state);
+	free(r->reads.t);
+	free(r->writes.t);
+	free(r);
+}
+
+static struct rollup *
+rollup_new(const struct config *cfg, struct err *e)
+{
+	struct rollup *r = calloc(1, sizeof(*r));
+	struct http_opts ho;
+	struct auth_token_opts to;
+	json_error_t je;
+
+	if (r == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	r->cfg = cfg;
+	r->reads.limit = (size_t)cfg->read_quota_per_minute;
+	r->writes.limit = (size_t)cfg->write_quota_per_minute;
+	r->reads.t = calloc(r->reads.limit, sizeof(double));
+	r->writes.t = calloc(r->writes.limit, sizeof(double));
+	if (r->reads.t == NULL || r->writes.t == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	if ((r->key = load_key(cfg, e)) == NULL)
+		goto fail;
+	memset(&ho, 0, sizeof(ho));
+	ho.ca_file = cfg->ca_file;
+	ho.connect_timeout_s = cfg->connect_timeout;
+	ho.timeout_s = cfg->request_timeout;
+	ho.on_request = count_request;
+	ho.on_request_ctx = r;
+	if ((r->http = http_new(&ho, e)) == NULL)
+		goto fail;
+	memset(&to, 0, sizeof(to));
+	to.key = r->key;
+	to.post = http_auth_post;
+	to.post_ctx = r->http;
+	if ((r->token = auth_token_new(&to, e)) == NULL)
+		goto fail;
+	if ((r->national = client_for(r, cfg->spreadsheet_id, e)) == NULL)
+		goto fail;
+	if (mkdir(cfg->state_dir, 0700) == -1 && errno != EEXIST) {
+		err_set(e, ERR_IO, "%s: %s", cfg->state_dir, strerror(errno));
+		goto fail;
+	}
+	if ((r->audit = audit_open(cfg->audit_log, NULL, NULL, e)) == NULL)
+		goto fail;
+	snprintf(r->state_path, sizeof(r->state_path), "%s/%s", cfg->state_dir,
+	    ROLLUP_STATE);
+	r->state = json_load_file(r->state_path, 0, &je);
+	if (r->state == NULL && access(r->state_path, F_OK) == 0) {
+		err_set(e, ERR_DATA, "%s: %s (line %d)", r->state_path, je.text, je.line);
+		goto fail;
+	}
+	if (r->state == NULL)
+		r->state = json_pack("{s:{}}", "sources");
+	if (!json_is_object(json_object_get(r->state, "sources")))
+		json_object_set_new(r->state, "sources", json_object());
+	return r;
+fail:
+	rollup_free(r);
+	return NULL;
+}
+
+/* ---- reading a province's summary tab ---- */
+
+static const char *
+cell_str(json_t *row, size_t i)
+{
+	json_t *c = json_array_get(row, i);
+
+	return json_is_string(c) ? json_string_value(c) : "";
+}
+
+/*
+ * parse_summary(body, len, out, why, n): a province's summary tab (a
+ * values:batchGet answer of that one tab) into out: {"headers": [...],
+ * "districts": [[district, counts...]...], "total": [label, counts...],
+ * "updated": "...", "head": "..."}.  Returns 0, or -1 with why (Thai) saying
+ * what shape was expected.
+ */
+static int
+parse_summary(const char *body, size_t len, json_t **out, char *why, size_t n)
+{
+	json_t *j, *rows, *row, *hdr, *districts, *total = NULL;
+	json_error_t je;
+	size_t i, k, ncol;
+	const char *updated = "", *head = "";
+
+	*out = NULL;
+	j = json_loadb(body, len, 0, &je);
+	rows = json_object_get(json_array_get(json_object_get(j, "valueRanges"), 0),
+	    "values");
+	if (!json_is_array(rows) || json_array_size(rows) < 2) {
+		snprintf(why, n, "แท็บสรุปมีรูปแบบไม่ตรงที่คาด: ว่างหรือไม่มีแถวข้อมูล");
+		json_decref(j);
+		return -1;
+	}
+	hdr = json_array_get(rows, 0);
+	ncol = json_array_size(hdr);
+	if (ncol < 2 || strcmp(cell_str(hdr, 0), "อำเภอ") != 0) {
+		snprintf(why, n, "แถวแรกของแท็บสรุปไม่ได้ขึ้นต้นด้วยหัวคอลัมน์ "
+		    "\"อำเภอ\"");
+		json_decref(j);
+		return -1;
+	}
+	districts = json_array();
+	for (i = 1; i < json_array_size(rows) && i < ROLLUP_MAX_ROWS; i++) {
+		row = json_array_get(rows, i);
+		if (total == NULL) {
+			json_t *nrow = json_array();
+
+			json_array_append_new(nrow, json_string(cell_str(row, 0)));
+			for (k = 1; k < ncol; k++) {
+				json_t *c = json_array_get(row, k);
+
+				if (!json_is_number(c)) {
+					snprintf(why, n, "แถว %zu คอลัมน์ \"%s\" ไม่ใช่ตัวเลข",
+					    i + 1, cell_str(hdr, k));
+					json_decref(nrow);
+					json_decref(districts);
+					json_decref(j);
+					return -1;
+				}
+				json_array_append(nrow, c);
+			}
+			if (strncmp(cell_str(row, 0), "รวม", strlen("รวม")) == 0)
+				total = nrow;
+			else
+				json_array_append_new(districts, nrow);
+		} else if (strcmp(cell_str(row, 0), ROLLUP_UPDATED) == 0) {
+			updated = cell_str(row, 1);
+		} else if (strcmp(cell_str(row, 0), ROLLUP_HEAD) == 0) {
+			head = cell_str(row, 1);
+		}
+	}
+	if (total == NULL) {
+		snprintf(why, n, "แท็บสรุปไม่มีแถวรวม (แถวที่ขึ้นต้นด้วย \"รวม\")");
+		json_decref(districts);
+		json_decref(j);
+		return -1;
+	}
+	*out = json_pack("{s:O, s:o, s:o, s:s, s:s}", "headers", hdr, "districts",
+	    districts, "total", total, "updated", updated, "head", head);
+	json_decref(j);
+	return 0;
+}
+
+/* Why a source could not be read, and what to do, in Thai. */
+static void
+unreadable(const struct err *e, const struct config_source *src,
+    const char *email, json_t *entry)
+{
+	char why[512], todo[512];
+
+	if (e->code == ERR_API && e->status == 403) {
+		snprintf(why, sizeof(why), "ไม่ได้แชร์สเปรดชีตให้บัญชีบริการ (403)");
+		snprintf(todo, sizeof(todo), "แชร์สเปรดชีตให้ %s เป็นผู้มีสิทธิ์อ่าน", email);
+	} else if (e->code == ERR_API && e->status == 404) {
+		snprintf(why, sizeof(why), "ไม่พบสเปรดชีต (404)");
+		snprintf(todo, sizeof(todo), "ตรวจ spreadsheet_id ของจังหวัดนี้ใน rollup.sources");
+	} else if (e->code == ERR_API && e->status == 400) {
+		snprintf(why, sizeof(why), "ไม่มีแท็บสรุป \"%s\" (400)", src->summary_tab);
+		snprintf(todo, sizeof(todo), "ให้ syncd ของจังหวัดเขียนแท็บสรุป หรือตั้ง "
+		    "summary_tab ของจังหวัดนี้ใน rollup.sources");
+	} else {
+		snprintf(why, sizeof(why), "อ่านไม่ได้ชั่วคราว: %.300s", e->msg);
+		snprintf(todo, sizeof(todo), "ไม่ต้องทำอะไร: จะอ่านใหม่ในรอบถัดไป");
+	}
+	json_object_set_new(entry, "status", json_string("error"));
+	json_object_set_new(entry, "reason", json_string(why));
+	json_object_set_new(entry, "todo", json_string(todo));
+	json_object_set_new(entry, "temporary", json_boolean(!(e->code == ERR_API &&
+	    (e->status == 403 || e->status == 404 || e->status == 400))));
+}
+
+/*
+ * read_source(r, src, e): read one province's summary tab (one Sheets read,
+ * paced) into its state entry, appending source.changed when its figures
+ * moved.  Returns 0 (read or recorded as unreadable), -1 on SIGTERM, or
+ * AUDIT_FATAL.
+ */
+static int
+read_source(struct rollup *r, const struct config_source *src, struct err *e)
+{
+	json_t *sources = json_object_get(r->state, "sources");
+	json_t *old = json_object_get(sources, src->spreadsheet_id), *entry, *sum;
+	struct sheets *s;
+	struct sheets_reply rep;
+	struct err sub;
+	const char *tab = src->summary_tab;
+	char why[512];
+	int rc;
+
+	if (pace_take(&r->reads) == -1)
+		return -1;
+	err_init(&sub);
+	entry = json_object();
+	memset(&rep, 0, sizeof(rep));
+	if ((s = client_for(r, src->spreadsheet_id, &sub)) == NULL ||
+	    sheets_batch_get(s, &tab, 1, &rep, &sub) == -1) {
+		unreadable(&sub, src, auth_key_client_email(r->key), entry);
+	} else if (parse_summary(rep.body, rep.len, &sum, why, sizeof(why)) == -1) {
+		json_object_set_new(entry, "status", json_string("error"));
+		json_object_set_new(entry, "reason", json_string(why));
+		json_object_set_new(entry, "todo", json_string("ตรวจว่าแท็บสรุปเขียนโดย "
+		    "syncd ของจังหวัด ไม่ได้แก้ด้วยมือ"));
+	} else {
+		json_object_update(entry, sum);
+		json_decref(sum);
+		json_object_set_new(entry, "status", json_string("ok"));
+	}
+	sheets_reply_fini(&rep);
+	sheets_client_free(s);
+	json_object_set_new(entry, "province", json_string(src->province));
+	rc = 0;
+	if (strcmp(json_string_value(json_object_get(entry, "status")), "ok") == 0 &&
+	    (old == NULL || !json_equal(json_object_get(old, "total"),
+	    json_object_get(entry, "total")))) {
+		rc = audit_append_pack(r->audit, e, "source.changed",
+		    "{s:s, s:s, s:O, s:O, s:O, s:O}", "province", src->province,
+		    "spreadsheet_id", src->spreadsheet_id,
+		    "headers", json_object_get(entry, "headers"),
+		    "total", json_object_get(entry, "total"),
+		    "updated", json_object_get(entry, "updated"),
+		    "audit_head", json_object_get(entry, "head"));
+	}
+	json_object_set_new(sources, src->spreadsheet_id, entry);
+	return rc == AUDIT_FATAL ? AUDIT_FATAL : 0;
+}
+
+/* ---- the national tabs ---- */
+
+static int
+header_index(json_t *hdr, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(hdr); i++)
+		if (strcmp(cell_str(hdr, i), name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The three tabs' values: {"summary": [...], "districts": [...], "unreadable": [...]}. */
+static json_t *
+national_values(struct rollup *r, char *head_text)
+{
+	const struct config *cfg = r->cfg;
+	json_t *sources = json_object_get(r->state, "sources"), *hdr = NULL;
+	json_t *summary = json_array(), *districts = json_array(), *bad = json_array();
+	json_t *row, *e, *d, *title;
+	double sums[64];
+	size_t i, k, ncol = 0, nok = 0;
+	int ipct, idev, idone;
+	const char *latest = "";
+
+	memset(sums, 0, sizeof(sums));
+	for (i = 0; i < cfg->nrollup; i++) {
+		e = json_object_get(sources, cfg->rollup[i].spreadsheet_id);
+		if (e != NULL && strcmp(json_string_value(json_object_get(e, "status")), "ok") == 0) {
+			hdr = json_object_get(e, "headers");
+			break;
+		}
+	}
+	ncol = hdr != NULL ? json_array_size(hdr) : 1;
+	if (ncol > 64)
+		ncol = 64;
+	title = json_array();
+	json_array_append_new(title, json_string("จังหวัด"));
+	for (k = 1; k < ncol; k++)
+		json_array_append_new(title, json_string(cell_str(hdr, k)));
+	json_array_append_new(title, json_string(ROLLUP_UPDATED));
+	json_array_append_new(title, json_string("audit head ของจังหวัด"));
+	json_array_append(summary, title);
+	json_array_append(districts, title);
+	json_decref(title);
+	json_array_append_new(bad, json_pack("[s, s, s, s]", "จังหวัด", "spreadsheet_id",
+	    "เหตุผล", "สิ่งที่ต้องทำ"));
+	for (i = 0; i < cfg->nrollup; i++) {
+		const struct config_source *src = &cfg->rollup[i];
+
+		e = json_object_get(sources, src->spreadsheet_id);
+		row = json_array();
+		json_array_append_new(row, json_string(src->province));
+		if (e != NULL && strcmp(json_string_value(json_object_get(e, "status")), "ok") == 0 &&
+		    json_equal(json_object_get(e, "headers"), hdr)) {
+			json_t *t = json_object_get(e, "total");
+
+			nok++;
+			for (k = 1; k < ncol; k++) {
+				json_array_append(row, json_array_get(t, k));
+				sums[k] += json_number_value(json_array_get(t, k));
+			}
+			json_array_append(row, json_object_get(e, "updated"));
+			json_array_append(row, json_object_get(e, "head"));
+			if (strcmp(json_string_value(json_object_get(e, "updated")), latest) > 0)
+				latest = json_string_value(json_object_get(e, "updated"));
+			json_array_foreach(json_object_get(e, "districts"), k, d) {
+				json_t *dr = json_copy(d);
+
+				json_array_insert_new(dr, 0, json_string(src->province));
+				json_array_append_new(districts, dr);
+			}
+		} else {
+			const char *why = e == NULL ? "ยังไม่ได้อ่าน" :
+			    json_string_value(json_object_get(e, "reason"));
+			const char *todo = e == NULL ? "รอรอบถัดไป" :
+			    json_string_value(json_object_get(e, "todo"));
+
+			if (e != NULL && why == NULL) {
+				why = "คอลัมน์ของแท็บสรุปไม่ตรงกับจังหวัดอื่น";
+				todo = "ใช้ค่า columns เดียวกันกับจังหวัดอื่น";
+			}
+			json_array_append_new(bad, json_pack("[s, s, s, s]", src->province,
+			    src->spreadsheet_id, why, todo != NULL ? todo : ""));
+		}
+		json_array_append_new(summary, row);
+	}
+	row = json_array();
+	json_array_append_new(row, json_string(ROLLUP_TOTAL));
+	ipct = hdr != NULL ? header_index(hdr, "ร้อยละ") : -1;
+	idev = hdr != NULL ? header_index(hdr, "พัฒนาได้") : -1;
+	idone = hdr != NULL ? header_index(hdr, "ได้รับการพัฒนา") : -1;
+	for (k = 1; k < ncol; k++) {
+		double v = sums[k];
+
+		if ((int)k == ipct && idev > 0 && idone > 0)
+			v = sums[idev] > 0 ? round(sums[idone] * 10000.0 / sums[idev]) / 100.0 : 0.0;
+		json_array_append_new(row, json_real(v));
+	}
+	json_array_append_new(row, json_string(latest));
+	json_array_append_new(row, json_string(""));
+	json_array_append_new(summary, row);
+	json_array_append_new(summary, json_array());
+	json_array_append_new(summary, json_pack("[s, I]", "จังหวัดที่อ่านได้",
+	    (json_int_t)nok));
+	json_array_append_new(summary, json_pack("[s, s]", ROLLUP_HEAD, head_text));
+	return json_pack("{s:o, s:o, s:o}", "summary", summary, "districts", districts,
+	    "unreadable", bad);
+}
+
+static const char *const tab_keys[3] = { "summary", "districts", "unreadable" };
+
+static const char *
+tab_title(const struct config *cfg, size_t i)
+{
+	return i == 0 ? cfg->rules.summary_tab : i == 1 ? ROLLUP_DISTRICT_TAB :
+	    ROLLUP_UNREADABLE_TAB;
+}
+
+/* Add the national tabs that do not exist yet (one read, one write at most). */
+static int
+ensure_tabs(struct rollup *r, struct err *e)
+{
+	struct sheets_tabs tabs;
+	struct sheets_reply rep;
+	json_t *reqs, *body;
+	size_t i, k;
+	int rc;
+
+	if (json_is_true(json_object_get(r->state, "tabs_ok")))
+		return 0;
+	if (pace_take(&r->reads) == -1)
+		return -1;
+	if (sheets_get_tabs(r->national, &tabs, e) == -1)
+		return -1;
+	reqs = json_array();
+	for (i = 0; i < 3; i++) {
+		for (k = 0; k < tabs.n; k++)
+			if (strcmp(tabs.tabs[k].title, tab_title(r->cfg, i)) == 0)
+				break;
+		if (k == tabs.n)
+			json_array_append_new(reqs, json_pack("{s:{s:{s:s}}}", "addSheet",
+			    "properties", "title", tab_title(r->cfg, i)));
+	}
+	sheets_tabs_fini(&tabs);
+	rc = 0;
+	if (json_array_size(reqs) > 0) {
+		body = json_pack("{s:o}", "requests", reqs);
+		if (pace_take(&r->writes) == -1) {
+			json_decref(body);
+			return -1;
+		}
+		rc = sheets_batch_update(r->national, body, 0, &rep, e);
+		sheets_reply_fini(&rep);
+		json_decref(body);
+	} else
+		json_decref(reqs);
+	if (rc == 0)
+		json_object_set_new(r->state, "tabs_ok", json_true());
+	return rc;
+}
+
+static int
+write_national(struct rollup *r, json_t *vals, struct err *e)
+{
+	const char *ranges[3];
+	char *owned[3] = { NULL, NULL, NULL };
+	json_t *data = json_array();
+	struct sheets_reply rep;
+	size_t i;
+	int rc = -1;
+
+	if (ensure_tabs(r, e) == -1)
+		goto out;
+	for (i = 0; i < 3; i++) {
+		if ((owned[i] = range_quote(tab_title(r->cfg, i), NULL, RANGE_QUOTE_ALWAYS,
+		    e)) == NULL)
+			goto out;
+		ranges[i] = owned[i];
+		json_array_append_new(data, json_pack("{s:s, s:O}", "range", owned[i],
+		    "values", json_object_get(vals, tab_keys[i])));
+	}
+	if (pace_take(&r->writes) == -1)
+		goto out;
+	if (sheets_values_batch_clear(r->national, ranges, 3, &rep, e) == -1)
+		goto out;
+	sheets_reply_fini(&rep);
+	if (pace_take(&r->writes) == -1)
+		goto out;
+	if (sheets_values_batch_update(r->national, data, &rep, e) == -1)
+		goto out;
+	sheets_reply_fini(&rep);
+	rc = 0;
+out:
+	for (i = 0; i < 3; i++)
+		free(owned[i]);
+	json_decref(data);
+	return rc;
+}
+
+static int
+save_state(struct rollup *r, struct err *e)
+{
+	char *text = json_dumps(r->state, JSON_COMPACT);
+	int rc;
+
+	if (text == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return -1;
+	}
+	rc = fsutil_write_atomic_buf(r->state_path, 0600, text, strlen(text), e);
+	free(text);
+	return rc;
+}
+
+/*
+ * changed_sources(r, read, e): which sources to read this cycle (read[i]
+ * set): all on the first cycle (no page token: one getStartPageToken), else
+ * those the changes feed names, those never read, and unreadable ones that
+ * may have mended (temporary errors).  Returns 0 or -1 with e set.
+ */
+static int
+changed_sources(struct rollup *r, int *read, struct err *e)
+{
+	json_t *sources = json_object_get(r->state, "sources"), *j, *ch;
+	const char *tok = json_string_value(json_object_get(r->state, "page_token"));
+	struct sheets_reply rep;
+	json_error_t je;
+	char *next = NULL;
+	size_t i, k;
+	int pages = 0;
+
+	for (i = 0; i < r->cfg->nrollup; i++) {
+		json_t *en = json_object_get(sources, r->cfg->rollup[i].spreadsheet_id);
+
+		read[i] = tok == NULL || en == NULL ||
+		    json_is_true(json_object_get(en, "temporary"));
+	}
+	if (tok == NULL) {
+		if (sheets_drive_changes(r->national, NULL, &rep, e) == -1)
+			return -1;
+		j = json_loadb(rep.body, rep.len, 0, &je);
+		sheets_reply_fini(&rep);
+		if (!json_is_string(json_object_get(j, "startPageToken"))) {
+			json_decref(j);
+			err_set(e, ERR_DATA, "Drive changes.getStartPageToken: no startPageToken");
+			return -1;
+		}
+		json_object_set(r->state, "page_token", json_object_get(j, "startPageToken"));
+		json_decref(j);
+		return 0;
+	}
+	next = strdup(tok);
+	while (next != NULL && pages++ < 100) {
+		if (sheets_drive_changes(r->national, next, &rep, e) == -1) {
+			free(next);
+			return -1;
+		}
+		free(next);
+		next = NULL;
+		j = json_loadb(rep.body, rep.len, 0, &je);
+		sheets_reply_fini(&rep);
+		if (j == NULL) {
+			err_set(e, ERR_DATA, "Drive changes.list: not JSON (%s)", je.text);
+			return -1;
+		}
+		json_array_foreach(json_object_get(j, "changes"), k, ch) {
+			const char *id = json_string_value(json_object_get(ch, "fileId"));
+
+			for (i = 0; id != NULL && i < r->cfg->nrollup; i++)
+				if (strcmp(r->cfg->rollup[i].spreadsheet_id, id) == 0)
+					read[i] = 1;
+		}
+		if (json_is_string(json_object_get(j, "nextPageToken")))
+			next = strdup(json_string_value(json_object_get(j, "nextPageToken")));
+		else if (json_is_string(json_object_get(j, "newStartPageToken")))
+			json_object_set(r->state, "page_token",
+			    json_object_get(j, "newStartPageToken"));
+		json_decref(j);
+	}
+	free(next);
+	return 0;
+}
+
+static void
+sha_hex(const char *s, char out[65])
+{
+	unsigned char d[SHA256_DIGEST_LENGTH];
+	size_t i;
+
+	SHA256((const unsigned char *)s, strlen(s), d);
+	for (i = 0; i < sizeof(d); i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/*
+ * rollup_cycle(r, e): one cycle.  Returns 0, -1 with e set (the step failed;
+ * nothing half-written), or AUDIT_FATAL.
+ */
+static int
+rollup_cycle(struct rollup *r, int *idle, struct err *e)
+{
+	const struct config *cfg = r->cfg;
+	int read[CONFIG_MAX_SOURCES];
+	size_t i, nread = 0;
+	uint64_t seq;
+	char hash[65], head[200], sha[65], *text;
+	json_t *vals;
+	double t0 = mono();
+	int rc;
+
+	r->requests = 0;
+	r->reads.waited = 0;
+	*idle = 1;
+	if (changed_sources(r, read, e) == -1)
+		return -1;
+	for (i = 0; i < cfg->nrollup; i++)
+		nread += read[i] != 0;
+	if (nread > (size_t)cfg->read_quota_per_minute)
+		fprintf(stderr, "syncd: rollup: reading %zu sources at %ld reads a minute: "
+		    "about %zu s, no 429\n", nread, cfg->read_quota_per_minute,
+		    (nread - 1) / (size_t)cfg->read_quota_per_minute * 60);
+	for (i = 0; i < cfg->nrollup; i++) {
+		if (!read[i])
+			continue;
+		if ((rc = read_source(r, &cfg->rollup[i], e)) != 0) {
+			if (rc == -1)
+				err_set(e, ERR_TEMP, "stopped");
+			return rc;
+		}
+	}
+	audit_head(r->audit, &seq, hash);
+	snprintf(head, sizeof(head), "%llu:%s", (unsigned long long)seq, hash);
+	vals = national_values(r, "");
+	text = json_dumps(vals, JSON_COMPACT | JSON_SORT_KEYS);
+	sha_hex(text != NULL ? text : "", sha);
+	free(text);
+	if (nread > 0 || json_object_get(r->state, "written") == NULL ||
+	    strcmp(json_string_value(json_object_get(r->state, "written")), sha) != 0) {
+		if (json_string_value(json_object_get(r->state, "written")) == NULL ||
+		    strcmp(json_string_value(json_object_get(r->state, "written")), sha) != 0) {
+			*idle = 0;
+			if ((rc = audit_append_pack(r->audit, e, "summary.written",
+			    "{s:s, s:i}", "sha256", sha, "sources_read", (int)nread)) != 0 ||
+			    (rc = audit_sync(r->audit, e)) != 0) {
+				json_decref(vals);
+				return rc;
+			}
+			audit_head(r->audit, &seq, hash);
+			snprintf(head, sizeof(head), "%llu:%s", (unsigned long long)seq, hash);
+			json_decref(vals);
+			vals = national_values(r, head);
+			if (write_national(r, vals, e) == -1) {
+				json_decref(vals);
+				return -1;
+			}
+			json_object_set_new(r->state, "written", json_string(sha));
+		}
+		if (nread > 0)
+			*idle = 0;
+	}
+	json_decref(vals);
+	if (!*idle) {
+		rc = audit_append_pack(r->audit, e, "cycle", "{s:s, s:i, s:I, s:i}",
+		    "kind", "rollup", "sources_read", (int)nread,
+		    "requests", (json_int_t)r->requests,
+		    "duration_ms", (int)((mono() - t0) * 1000));
+		if (rc != 0 || (rc = audit_sync(r->audit, e)) != 0)
+			return rc;
+	}
+	if (save_state(r, e) == -1)
+		return AUDIT_FATAL;
+	fprintf(stderr, "syncd: rollup: %s: %zu of %zu sources read, %llu requests, "
+	    "changes feed (one request when idle), %.1f s waiting for quota\n",
+	    *idle ? "idle" : "changed", nread, cfg->nrollup,
+	    (unsigned long long)r->requests, r->reads.waited);
+	return 0;
+}
+
+int
+rollup_run(const struct config *cfg, int once)
+{
+	struct rollup *r;
+	struct err e;
+	struct sigaction sa;
+	struct timespec ts;
+	long left;
+	int rc, idle;
+
+	err_init(&e);
+	if (http_global_init(&e) == -1) {
+		fprintf(stderr, "syncd: %s\n", e.msg);
+		return EX_SOFTWARE;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if ((r = rollup_new(cfg, &e)) == NULL) {
+		fprintf(stderr, "syncd: rollup: %s\n", e.msg);
+		return e.code == ERR_DATA || e.code == ERR_IO ? EX_IOERR :
+		    cycle_exit_status(&e);
+	}
+	for (;;) {
+		err_init(&e);
+		rc = rollup_cycle(r, &idle, &e);
+		if (rc == AUDIT_FATAL) {
+			fprintf(stderr, "syncd: rollup: %s\n", e.msg);
+			rollup_free(r);
+			return EX_IOERR;
+		}
+		if (rc == -1)
+			fprintf(stderr, "syncd: rollup: cycle failed: %s\n", e.msg);
+		if (once || rollup_stop) {
+			rollup_free(r);
+			return rc == 0 ? 0 : rollup_stop ? 0 : cycle_exit_status(&e);
+		}
+		for (left = cfg->poll_interval * 2; left > 0 && !rollup_stop; left--) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = 500000000L;
+			nanosleep(&ts, NULL);
+		}
+		if (rollup_stop) {
+			rollup_free(r);
+			return 0;
+		}
+	}
+}

@@ -1258,12 +1258,16 @@ audit_set_sealer(struct audit *a, audit_sealer fn, void *ctx,
 int
 audit_sync(struct audit *a, struct err *e)
 {
-	int rc;
+	int rc, sealed;
 
-	if ((rc = run_sealer(a, 0, e)) != 0)
-		return rc;
+	/* A seal that cannot be made (a damaged key file) fails the sync,
+	 * but the lines already appended are still made durable. */
+	if ((sealed = run_sealer(a, 0, e)) == AUDIT_FATAL)
+		return sealed;
 	if ((rc = sync_only(a, e)) != 0)
 		return rc;
+	if (sealed != 0)
+		return sealed;
 	if (a->rotate_bytes > 0 && a->size >= a->rotate_bytes && !a->segmenting &&
 	    !a->sealing) {
 		/* A rotation that cannot rename leaves the log where it is. */

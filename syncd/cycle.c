@@ -72,6 +72,7 @@
 #include "syncd/sheets.h"
 #include "syncd/state.h"
 #include "syncd/linereport.h"
+#include "syncd/tabwatch.h"
 #include "syncd/today.h"
 #include "syncd/workbook.h"
 #include "syncd/writer.h"
@@ -239,13 +240,15 @@ state_light(struct state *s, struct err *e)
 	state_set_cycle(l, state_cycle(s));
 	if (state_set_version(l, state_version(s), e) == -1 ||
 	    state_set_basis(l, state_basis(s), e) == -1 ||
-	    state_set_rendered_hash(l, state_rendered_hash(s), e) == -1)
+	    state_set_rendered_hash(l, state_rendered_hash(s), e) == -1 ||
+	    state_copy_sheet_edits(l, s, e) == -1)
 		goto fail;
 	for (i = 0; i < state_sheets_count(s); i++) {
 		const struct state_sheet *sh = state_sheet(s, i);
 
 		if (state_sheets_add(l, sh->title, sh->sheet_id, sh->index, e) == -1)
 			goto fail;
+		state_sheet_set_households(l, i, sh->households);
 	}
 	for (i = 0; i < state_objects_count(s); i++) {
 		const struct state_object *o = state_object(s, i);
@@ -645,6 +648,15 @@ struct run {
 	struct annotate_plan plan;	/* owned */
 	char link[512];			/* link_text's answer */
 	struct err *e;
+	/* Sheet edits (issue 12). */
+	struct tab_changes changes;	/* tabs renamed or removed since the last cycle */
+	char sheet_head[128];		/* the audit head the sheet's footer shows */
+	char sheet_inst[64];		/* an instance id beside it ("" none) */
+	char inst[TABWATCH_INSTANCE_LEN + 1];	/* ours (the state directory's) */
+	int foreign_head;		/* the footer's head is not in our log */
+	int conflict;			/* another writer: write nothing */
+	int conflict_new;		/* ... seen for the first time */
+	int conflict_cleared;		/* a conflict of an earlier cycle is over */
 };
 
 static void
@@ -670,6 +682,7 @@ run_fini(struct run *r)
 	annotate_plan_fini(&r->plan);
 	writer_grid_fini(&r->hist);
 	writer_grid_fini(&r->snap);
+	tabwatch_fini(&r->changes);
 }
 
 static int
@@ -697,40 +710,6 @@ basis_config_len(const char *basis)
 	const char *p = strstr(basis, "; today ");
 
 	return p != NULL ? (size_t)(p - basis) : strlen(basis);
-}
-
-/*
- * tabs_from_state(c, basis): take the tab list saved by an earlier process
- * under the same configuration, so that a restart or a `--once` costs no
- * spreadsheets.get.  A stale list is caught by batchGet's 400 (a tab renamed
- * or removed) and by the discovery every full_read_every cycles.
- */
-static void
-tabs_from_state(struct cycle *c, const char *basis)
-{
-	const char *old = state_basis(c->state);
-	size_t i, n = state_sheets_count(c->state), len = basis_config_len(basis);
-	struct sheets_tab *t;
-
-	if (n == 0 || old == NULL || basis_config_len(old) != len ||
-	    strncmp(old, basis, len) != 0)
-		return;
-	if ((t = calloc(n, sizeof(*t))) == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		const struct state_sheet *sh = state_sheet(c->state, i);
-
-		if ((t[i].title = strdup(sh->title)) == NULL)
-			break;
-		t[i].sheet_id = sh->sheet_id;
-		t[i].index = sh->index;
-	}
-	sheets_tabs_fini(&c->tabs);
-	c->tabs.tabs = t;
-	c->tabs.n = i;
-	c->tabs_valid = i == n;
-	if (!c->tabs_valid)
-		sheets_tabs_fini(&c->tabs);
 }
 
 /* tabs_to_state(c, s, e): record the tab list in the state to be saved. */
@@ -771,22 +750,26 @@ view_tab(const struct workbook *wb, const char *title)
 	return NULL;
 }
 
-/* One batchGet of every district tab plus our own tabs that exist. */
+/*
+ * One values:batchGetByDataFilter, by sheetId, of every tab that may be a
+ * district plus our own tabs that exist: no URL limit (200 long Thai titles),
+ * and a tab renamed since the list was read is read all the same.
+ */
 static int
 read_tabs(struct run *r, struct err *e)
 {
 	const struct rules_config *rc = &r->cfg->rules;
 	struct workbook_request req;
 	struct sheets_reply reply;
-	const char **titles = NULL;
+	int64_t *ids = NULL;
 	size_t i, n;
 	struct err ge;
 	double t0;
 
 	for (;;) {
-		free(titles);
-		titles = calloc(r->c->tabs.n + 1, sizeof(*titles));
-		if (titles == NULL) {
+		free(ids);
+		ids = calloc(r->c->tabs.n + 1, sizeof(*ids));
+		if (ids == NULL) {
 			err_set(e, ERR_NOMEM, "out of memory");
 			return -1;
 		}
@@ -798,21 +781,21 @@ read_tabs(struct run *r, struct err *e)
 			    strcmp(t, rc->discrepancy_tab) == 0 ||
 			    (r->cfg->history_tab[0] != '\0' &&
 			    strcmp(t, r->cfg->history_tab) == 0))
-				titles[n++] = t;
+				ids[n++] = r->c->tabs.tabs[i].sheet_id;
 		}
 		if (n == 0) {
-			free(titles);
+			free(ids);
 			r->view = &r->empty;
 			return 0;
 		}
 		err_init(&ge);
-		if (sheets_batch_get(r->c->ss.sheets, titles, n, &reply, &ge) == 0)
+		if (sheets_batch_get_by_ids(r->c->ss.sheets, ids, n, &reply, &ge) == 0)
 			break;
 		sheets_reply_fini(&reply);
 		/* A tab renamed or removed since the tab list was read: 400. */
 		if (ge.code == ERR_API && ge.status == 400 && !r->discovered) {
 			if (discover(r, e) == -1) {
-				free(titles);
+				free(ids);
 				return -1;
 			}
 			continue;
@@ -820,19 +803,17 @@ read_tabs(struct run *r, struct err *e)
 		err_set(e, ge.code, "%s", ge.msg);
 		if (e != NULL)
 			e->status = ge.status;
-		free(titles);
+		free(ids);
 		return -1;
 	}
 	memset(&req, 0, sizeof(req));
-	req.name = "values:batchGet";
-	req.titles = titles;
-	req.ntitles = n;
+	req.name = "values:batchGetByDataFilter";
 	t0 = monotime_now();
 	r->wf = workbook_parse_batchget(reply.body, reply.len, &req, e);
 	r->parse_s = monotime_now() - t0;
 	reply.body = NULL;
 	sheets_reply_fini(&reply);
-	free(titles);
+	free(ids);
 	if (r->wf == NULL)
 		return -1;
 	r->view = workbook_view(r->wf);
@@ -1057,6 +1038,9 @@ cell_gone(const char *tab, const char *id, const char *column, const char *old,
 
 	if (r->audit_rc != 0 || r->baseline)
 		return;
+	/* A removed tab is one tab.removed event, not a cell.changed a cell. */
+	if (tabwatch_removed(&r->changes, tab))
+		return;
 	if (id[0] == '#')
 		audit_rc_ok(r, audit_append_pack(r->c->audit, r->e, "cell.changed",
 		    "{s:s, s:I, s:n, s:s, s:s, s:s}", "tab", tab,
@@ -1111,10 +1095,15 @@ diff_cells(struct run *r, struct err *e)
 			return arc;
 	}
 	r->e = e;
+	/* A renamed tab's rows were recorded under its old title. */
+	for (i = 0; i < r->changes.n; i++)
+		if (r->changes.c[i].kind == TAB_RENAMED &&
+		    cellfile_rename(r->cf, r->changes.c[i].old, r->changes.c[i].now, e) == -1)
+			return -1;
 	for (i = 0; i < r->view->ntabs; i++) {
 		const struct tab *t = &r->view->tabs[i];
 
-		if (!rules_is_district(rc, t->title))
+		if (!rules_tab_is_district(rc, t))
 			continue;
 		if (diff_tab(r, t, e) == -1)
 			return r->audit_rc == AUDIT_FATAL ? AUDIT_FATAL : -1;
@@ -1155,16 +1144,48 @@ saved_state(const struct run *r)
 	return r->old != NULL ? r->old : r->c->state;
 }
 
+/* Is the old identity id still open under its tab's new title? */
+static int
+open_after_rename(const struct run *r, const char *id)
+{
+	time_t dummy;
+	size_t i;
+	char *id2;
+	int open = 0;
+
+	for (i = 0; i < r->changes.n && !open; i++) {
+		if (r->changes.c[i].kind != TAB_RENAMED ||
+		    (id2 = tabwatch_retab(id, r->changes.c[i].old, r->changes.c[i].now)) == NULL)
+			continue;
+		open = state_first_seen_get(r->next, id2, &dummy);
+		free(id2);
+	}
+	return open;
+}
+
+/* A removed tab's open findings close as "tab_removed", not as fixes. */
+static int
+on_removed_tab(const struct run *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->changes.n; i++)
+		if (r->changes.c[i].kind == TAB_REMOVED &&
+		    tabwatch_id_tab(id, r->changes.c[i].old))
+			return 1;
+	return 0;
+}
+
 static int
 resolved_keep(const char *id, time_t t, void *ctx)
 {
 	struct run *r = ctx;
 	time_t dummy;
-
 	const char *detail;
 	json_t *f, *d;
 
-	if (r->audit_rc != 0 || state_first_seen_get(r->next, id, &dummy))
+	if (r->audit_rc != 0 || state_first_seen_get(r->next, id, &dummy) ||
+	    open_after_rename(r, id))
 		return 1;
 	/* The finding's own fields, as discrepancy.opened gave them, so a
 	 * reader need not take the id apart (a tab title may hold '|').  A
@@ -1173,7 +1194,10 @@ resolved_keep(const char *id, time_t t, void *ctx)
 	d = detail != NULL ? json_loads(detail, 0, NULL) : NULL;
 	f = json_pack("{s:s}", "id", id);
 	if (f == NULL || (d != NULL && json_object_update(f, d) == -1) ||
-	    json_object_set_new(f, "first_seen", json_integer((json_int_t)t)) == -1) {
+	    json_object_set_new(f, "first_seen", json_integer((json_int_t)t)) == -1 ||
+	    /* A removed tab's findings close as tab_removed, not as fixes. */
+	    (on_removed_tab(r, id) &&
+	    json_object_set_new(f, "reason", json_string("tab_removed")) == -1)) {
 		err_set(r->e, ERR_NOMEM, "out of memory");
 		if (r->audit_rc == 0)
 			r->audit_rc = -1;
@@ -1203,6 +1227,26 @@ finding_detail(const struct rules_finding *f)
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	return s;
+}
+
+/* first_seen_saved(r, f, id, t): the saved first-seen of id, also under
+ * the old title of a renamed tab. */
+static int
+first_seen_saved(const struct run *r, const struct rules_finding *f, const char *id,
+    time_t *t)
+{
+	const char *old;
+	char *id2;
+	int found;
+
+	if (state_first_seen_get(saved_state(r), id, t))
+		return 1;
+	if (f->tab == NULL || (old = tabwatch_renamed_from(&r->changes, f->tab)) == NULL ||
+	    (id2 = tabwatch_retab(id, f->tab, old)) == NULL)
+		return 0;
+	found = state_first_seen_get(saved_state(r), id2, t);
+	free(id2);
+	return found;
 }
 
 static int
@@ -1246,7 +1290,7 @@ diff_findings(struct run *r, struct err *e)
 			    STATE_TEXT_MAX);
 			return -1;
 		}
-		if (!state_first_seen_get(saved_state(r), id, &t)) {
+		if (!first_seen_saved(r, f, id, &t)) {
 			t = r->now;
 			if (!audit_rc_ok(r, audit_append_pack(r->c->audit, e,
 			    "discrepancy.opened", "{s:s, s:s, s:s, s:s?, s:I, s:s?, s:s?, s:s}",
@@ -1327,6 +1371,7 @@ render_summary(struct run *r, const char *head, struct err *e)
 	struct writer_footer ft;
 	char updated[64];
 
+	memset(&ft, 0, sizeof(ft));
 	bangkok_seconds(r->now, updated, sizeof(updated));
 	ft.updated = updated;
 	ft.audit_head = head;
@@ -1918,6 +1963,142 @@ write_tabs(struct run *r, struct err *e)
 	return 0;
 }
 
+/* ---- sheet edits (issue 12) ---- */
+
+/* Is the saved tab list from this configuration (so its sheetIds compare)? */
+static int
+saved_tabs_trusted(const struct cycle *c, const char *basis)
+{
+	const char *old = state_basis(c->state);
+	size_t len = basis_config_len(basis);
+
+	return state_sheets_count(c->state) > 0 && old != NULL &&
+	    basis_config_len(old) == len && strncmp(old, basis, len) == 0;
+}
+
+/* One tab.renamed or tab.removed event per change, before the cells. */
+static int
+audit_tab_changes(struct run *r, struct err *e)
+{
+	const struct tab_change *ch;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->changes.n && rc == 0; i++) {
+		ch = &r->changes.c[i];
+		if (ch->kind == TAB_RENAMED)
+			rc = audit_append_pack(r->c->audit, e, "tab.renamed",
+			    "{s:I, s:s, s:s}", "sheetId", (json_int_t)ch->sheet_id,
+			    "old", ch->old, "new", ch->now);
+		else if (ch->households >= 0)
+			rc = audit_append_pack(r->c->audit, e, "tab.removed",
+			    "{s:s, s:I, s:I}", "tab", ch->old, "sheetId",
+			    (json_int_t)ch->sheet_id, "households", (json_int_t)ch->households);
+		else
+			rc = audit_append_pack(r->c->audit, e, "tab.removed", "{s:s, s:I}",
+			    "tab", ch->old, "sheetId", (json_int_t)ch->sheet_id);
+	}
+	return rc;
+}
+
+/* Each district tab's household count, for a tab.removed later. */
+static void
+tabs_households(struct run *r)
+{
+	size_t i, j, nd = r->report.nsummary > 0 ? r->report.nsummary - 1 : 0;
+
+	for (i = 0; i < state_sheets_count(r->next); i++)
+		for (j = 0; j < nd; j++)
+			if (!r->report.summary[j].missing &&
+			    strcmp(r->report.summary[j].district,
+			    state_sheet(r->next, i)->title) == 0) {
+				state_sheet_set_households(r->next, i,
+				    r->report.summary[j].households);
+				break;
+			}
+}
+
+#define CONFLICT_QUIET_CYCLES 3	/* the other's silence that ends a conflict */
+
+/*
+ * footer_step(r, need_write): the audit head the summary's footer shows
+ * against the one we published last.  Not ours any more: either an editor
+ * typed over it (not a head, or an older head of our log: write it again,
+ * it is the log's anchor outside the host), or another syncd wrote the
+ * sheet (a head our log does not hold: foreign_head, see conflict_step).
+ */
+static void
+footer_step(struct run *r, int *need_write)
+{
+	const char *pub = state_published_head(r->c->state);
+	struct audit_head h;
+	struct audit_verify_result vr;
+	struct err pe;
+
+	r->foreign_head = 0;
+	if (pub == NULL || strcmp(r->sheet_head, pub) == 0)
+		return;
+	err_init(&pe);
+	if (audit_parse_head(r->sheet_head, &h, &pe) == 0) {
+		err_init(&pe);
+		/* Reads the log: only when the footer moved under us. */
+		r->foreign_head = audit_verify_file(r->cfg->audit_log, &h, &vr, &pe) != 0;
+	}
+	if (!r->foreign_head)
+		*need_write = 1;
+}
+
+#define CONFLICT_QUIET_CYCLES 3	/* the other's silence that ends a conflict */
+
+/*
+ * conflict_step(r, need_write, e): another syncd writing this sheet and
+ * evaluating it differently: the summary changed under us after our own
+ * write (we have published a head, and the footer now shows a head our log
+ * does not hold) and we would write.  The two would fight: record
+ * writer.conflict once, write nothing, and read again each cycle.  It
+ * clears when the footer shows our head or none, when the sheet holds what
+ * we would write, or when the sheet changed and the other then did not
+ * write for CONFLICT_QUIET_CYCLES of our cycles (it no longer runs).  A
+ * syncd that never wrote the sheet (no published head) takes over; the one
+ * it replaced then stops.  Returns 0, or the audit failure.
+ */
+static int
+conflict_step(struct run *r, int *need_write, struct err *e)
+{
+	struct cycle *c = r->c;
+	const char *other, *footer, *ver;
+	long quiet;
+	int rc, cand;
+
+	cand = *need_write && r->foreign_head;
+	other = state_conflict(c->state, &footer, &ver, &quiet);
+	if (!cand)
+		return other != NULL ? state_set_conflict(r->next, NULL, NULL, NULL, 0, e) : 0;
+	r->conflict = 1;
+	*need_write = 0;
+	if (other == NULL) {
+		rc = audit_append_pack(c->audit, e, "writer.conflict", "{s:s, s:s, s:s?, s:s}",
+		    "other_head", r->sheet_head, "published_head", state_published_head(c->state),
+		    "other", r->sheet_inst[0] != '\0' ? r->sheet_inst : NULL,
+		    "action", "stopped writing");
+		if (rc != 0)
+			return rc;
+		r->conflict_new = 1;
+		return state_set_conflict(r->next, "syncd", r->sheet_head, r->version, 0, e);
+	}
+	if (strcmp(footer, r->sheet_head) != 0)	/* it wrote again: it is running */
+		return state_set_conflict(r->next, other, r->sheet_head, r->version, 0, e);
+	if (quiet == 0 && strcmp(ver, r->version) == 0)
+		return 0;		/* nothing changed: nothing to tell */
+	if (quiet < CONFLICT_QUIET_CYCLES)
+		return state_set_conflict(r->next, other, r->sheet_head, ver, quiet + 1, e);
+	/* The sheet changed and the other did not answer: it no longer runs. */
+	r->conflict = 0;
+	*need_write = 1;
+	r->conflict_cleared = 1;
+	return state_set_conflict(r->next, NULL, NULL, NULL, 0, e);
+}
+
 /* Log an api.error for a failed step; returns AUDIT_FATAL or 0. */
 static int
 audit_failure(struct cycle *c, const char *step, const struct err *e)
@@ -2009,7 +2190,7 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	uint64_t req0, in0, out0, seq;
 	double t0 = monotime_now(), t1;
 	const char *step = "drive";
-	int need_write, rc = -1, synced = 0, full;
+	int need_write, rc = -1, synced = 0, full, prev_ok;
 	const struct rules_summary *tot;
 
 	memset(res, 0, sizeof(*res));
@@ -2046,11 +2227,24 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 		goto done;
 	}
 
-	/* 3-4. The tab list (cached) and ONE batchGet. */
+	/* 3-4. The tab list, read again whenever the version moved (a tab
+	 * added, removed or renamed shows within one cycle), compared with the
+	 * saved one by sheetId; then ONE read of the tabs by sheetId. */
 	step = "tabs";
-	if (!c->tabs_valid && !full)
-		tabs_from_state(c, r.basis);
-	if ((!c->tabs_valid || full) && discover(&r, e) == -1)
+	prev_ok = saved_tabs_trusted(c, r.basis);
+	if (discover(&r, e) == -1)
+		goto fail;
+	if (prev_ok && tabwatch_diff(c->state, &c->tabs, &r.changes, e) == -1)
+		goto fail;
+	/* With a saved list this is a re-list, not a discovery: the notes are
+	 * still read (a third read on a changed cycle that annotates). */
+	if (prev_ok) {
+		r.discovered = 0;
+		r.sheet_reads++;
+	}
+	if (state_instance(c->state) != NULL)
+		snprintf(r.inst, sizeof(r.inst), "%s", state_instance(c->state));
+	else if (tabwatch_new_instance(r.inst, e) == -1)
 		goto fail;
 	step = "batchGet";
 	if (read_tabs(&r, e) == -1)
@@ -2073,6 +2267,8 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	step = "render";
 	if (early_compare(&r, e) == -1)
 		goto fail;
+	writer_footer_read(view_tab(r.view, cfg->rules.summary_tab), r.sheet_head,
+	    sizeof(r.sheet_head), r.sheet_inst, sizeof(r.sheet_inst));
 
 	/* Reports over time: planned while the workbook is here. */
 	step = "overtime";
@@ -2085,7 +2281,10 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = diff_cells(&r, e)) != 0)
+	if (state_copy_sheet_edits(r.next, c->state, e) == -1 ||
+	    state_set_instance(r.next, r.inst, e) == -1)
+		goto fail;
+	if ((rc = audit_tab_changes(&r, e)) != 0 || (rc = diff_cells(&r, e)) != 0)
 		goto fail_rc;
 	rc = -1;
 	/* The sheet's values are no longer needed: free them before the state
@@ -2119,6 +2318,17 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 	}
 	need_write = !fs_column_matches(&r) || r.hist_write || r.snap_write ||
 	    (r.annotating && json_array_size(r.plan.requests) > 0);
+	footer_step(&r, &need_write);
+	step = "audit";
+	if ((rc = conflict_step(&r, &need_write, e)) != 0)
+		goto fail_rc;
+	rc = -1;
+	res->conflict = r.conflict;
+	res->conflict_new = r.conflict_new;
+	res->conflict_cleared = r.conflict_cleared;
+	if (r.conflict_new || r.conflict_cleared)
+		snprintf(res->other_writer, sizeof(res->other_writer), "%s", r.sheet_head);
+	step = "render";
 	grids_hash(&r.sum, &r.disc, hash);
 	tot = r.report.nsummary > 0 ? &r.report.summary[r.report.nsummary - 1] : NULL;
 	res->households = tot != NULL ? tot->households : 0;
@@ -2163,15 +2373,19 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 		if (render_summary(&r, head, e) == -1 || write_tabs(&r, e) == -1)
 			goto fail;
 		res->wrote = 1;
+		if (state_set_published_head(r.next, head, e) == -1)
+			goto fail;
 	}
 
 	/* 7. State. */
 	step = "state";
-	if (state_set_version(r.next, r.version, e) == -1 ||
+	/* In a conflict the version is not kept: read again next cycle. */
+	if (state_set_version(r.next, r.conflict ? NULL : r.version, e) == -1 ||
 	    state_set_basis(r.next, r.basis, e) == -1 ||
 	    state_set_rendered_hash(r.next, hash, e) == -1 ||
 	    tabs_to_state(c, r.next, e) == -1)
 		goto fail;
+	tabs_households(&r);
 	state_set_cycle(r.next, c->cycle_no);
 	if (cellfile_commit(r.cf, e) == -1 || state_save(r.next, cfg->state_dir, e) == -1) {
 		/*

@@ -61,6 +61,10 @@ struct cycle_result {
 	const char *report;
 	char report_day[16];	/* YYYY-MM-DD */
 	char report_msg[1024];	/* why, for failed, skipped, pending, error */
+	int conflict;		/* another syncd writes this sheet: nothing written */
+	int conflict_new;	/* ... noticed in this cycle (writer.conflict recorded) */
+	int conflict_cleared;	/* an earlier conflict is over: writing again */
+	char other_writer[128];	/* the audit head it published, when new or cleared */
 };
 
 struct cycle;	/* opaque */

@@ -359,7 +359,17 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 			    (unsigned long long)res.bytes_in, (unsigned long long)res.bytes_out,
 			    res.wrote ? "wrote the summary" : "nothing to write",
 			    res.duration_ms, res.parse_s, res.evaluate_s);
-		else if (opt->once)	/* a daemon's idle cycles are not logged */
+		if (rc == 0 && res.conflict_new)
+			log_line(LOG_ERR_P, "another syncd writes this spreadsheet and "
+			    "evaluates it differently (the summary changed under us: its "
+			    "audit head %s is not in our log): writing nothing until it "
+			    "stops (writer.conflict in the audit log); stop one of the two",
+			    res.other_writer);
+		else if (rc == 0 && res.conflict_cleared)
+			log_line(LOG_WARNING_P, "the other syncd no longer writes this "
+			    "spreadsheet (its head %s unchanged since the sheet changed): "
+			    "writing again", res.other_writer);
+		if (rc == 0 && res.idle && opt->once)	/* a daemon's idle cycles are not logged */
 			log_line(LOG_INFO_P, "cycle: idle (spreadsheet unchanged), "
 			    "%llu requests, %llu bytes in, %llu out, %ld ms",
 			    (unsigned long long)res.requests, (unsigned long long)res.bytes_in,

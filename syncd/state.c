@@ -161,6 +161,11 @@ struct state {
 	char *basis;		/* owned, may be NULL */
 	char *published_head;	/* owned, may be NULL: the head last written to the footer */
 	char *instance;		/* owned, may be NULL: this state directory's syncd */
+	/* Another writer on the sheet (issue 12); conflict_other NULL: none. */
+	char *conflict_other;	/* owned: its instance id */
+	char *conflict_footer;	/* owned: its footer as last seen */
+	char *conflict_version;	/* owned: the Drive version when that footer was seen */
+	long conflict_quiet;	/* cycles it stayed silent since the sheet changed */
 	struct state_sheet *sheets;	/* owned: the spreadsheet's tab list */
 	size_t nsheets, sheetcap;
 	struct state_object *objects;	/* owned: syncd's views, protections, chart */
@@ -278,6 +283,9 @@ state_free(struct state *s)
 	free(s->basis);
 	free(s->published_head);
 	free(s->instance);
+	free(s->conflict_other);
+	free(s->conflict_footer);
+	free(s->conflict_version);
 	state_sheets_clear(s);
 	free(s->sheets);
 	state_objects_clear(s);
@@ -363,6 +371,53 @@ int
 state_set_instance(struct state *s, const char *id, struct err *e)
 {
 	return set_str(&s->instance, "instance", id, e);
+}
+
+int
+state_copy_sheet_edits(struct state *dst, const struct state *src, struct err *e)
+{
+	if (state_set_published_head(dst, src->published_head, e) == -1 ||
+	    state_set_instance(dst, src->instance, e) == -1)
+		return -1;
+	if (src->conflict_other == NULL)
+		return state_set_conflict(dst, NULL, NULL, NULL, 0, e);
+	return state_set_conflict(dst, src->conflict_other, src->conflict_footer,
+	    src->conflict_version, src->conflict_quiet, e);
+}
+
+const char *
+state_conflict(const struct state *s, const char **footer, const char **version,
+    long *quiet)
+{
+	if (footer != NULL)
+		*footer = s->conflict_footer != NULL ? s->conflict_footer : "";
+	if (version != NULL)
+		*version = s->conflict_version != NULL ? s->conflict_version : "";
+	if (quiet != NULL)
+		*quiet = s->conflict_quiet;
+	return s->conflict_other;
+}
+
+int
+state_set_conflict(struct state *s, const char *other, const char *footer,
+    const char *version, long quiet, struct err *e)
+{
+	if (other == NULL) {
+		free(s->conflict_other);
+		free(s->conflict_footer);
+		free(s->conflict_version);
+		s->conflict_other = s->conflict_footer = s->conflict_version = NULL;
+		s->conflict_quiet = 0;
+		return 0;
+	}
+	if (set_str(&s->conflict_other, "conflict", other, e) == -1 ||
+	    set_str(&s->conflict_footer, "conflict footer", footer != NULL ? footer : "",
+	    e) == -1 ||
+	    set_str(&s->conflict_version, "conflict version", version != NULL ? version : "",
+	    e) == -1)
+		return -1;
+	s->conflict_quiet = quiet;
+	return 0;
 }
 
 const char *
@@ -946,6 +1001,15 @@ write_state(FILE *f, void *ctx, struct err *e)
 		fputs(",\"instance\":", f);
 		jsonout_string(f, s->instance);
 	}
+	if (s->conflict_other != NULL) {
+		fputs(",\n\"conflict\":{\"other\":", f);
+		jsonout_string(f, s->conflict_other);
+		fputs(",\"footer\":", f);
+		jsonout_string(f, s->conflict_footer != NULL ? s->conflict_footer : "");
+		fputs(",\"version\":", f);
+		jsonout_string(f, s->conflict_version != NULL ? s->conflict_version : "");
+		fprintf(f, ",\"quiet\":%ld}", s->conflict_quiet);
+	}
 	fputs(",\n\"sheets\":[", f);
 	for (i = 0; i < s->nsheets; i++) {
 		if (i > 0)
@@ -1151,6 +1215,15 @@ load_doc(struct state *s, json_t *doc, const char *path, struct err *e)
 	if (v != NULL && !json_is_null(v) && !json_is_string(v))
 		goto badtype;
 	if (json_is_string(v) && state_set_instance(s, json_string_value(v), e) == -1)
+		return -1;
+	v = json_object_get(doc, "conflict");
+	if (v != NULL && !json_is_null(v) && !json_is_object(v))
+		goto badtype;
+	if (json_is_object(v) && json_is_string(json_object_get(v, "other")) &&
+	    state_set_conflict(s, json_string_value(json_object_get(v, "other")),
+	    json_string_value(json_object_get(v, "footer")),
+	    json_string_value(json_object_get(v, "version")),
+	    (long)json_integer_value(json_object_get(v, "quiet")), e) == -1)
 		return -1;
 	v = json_object_get(doc, "basis");
 	if (v != NULL && !json_is_null(v) && !json_is_string(v))

@@ -72,6 +72,21 @@ const char *state_instance(const struct state *s);
 int state_set_instance(struct state *s, const char *id, struct err *e);
 
 /*
+ * Another syncd writing the same sheet: its instance id (NULL: no
+ * conflict), its footer as last seen ("" none), the Drive version then, and
+ * the cycles it stayed silent since the sheet changed (0: the sheet has not
+ * changed since).  state_set_conflict with other NULL clears it.
+ */
+const char *state_conflict(const struct state *s, const char **footer,
+    const char **version, long *quiet);
+int state_set_conflict(struct state *s, const char *other, const char *footer,
+    const char *version, long quiet, struct err *e);
+
+/* state_copy_sheet_edits(dst, src, e): the published head, instance and
+ * conflict of src into dst.  0 or -1 (ERR_NOMEM). */
+int state_copy_sheet_edits(struct state *dst, const struct state *src, struct err *e);
+
+/*
  * What the last evaluation depended on besides the sheet (the daemon's
  * choice: syncd's version, the configuration's SHA-256 and "today"), so an
  * unchanged sheet under an unchanged basis can be skipped after a restart.

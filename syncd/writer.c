@@ -13,6 +13,8 @@
 #include <string.h>
 
 #define SUMMARY_FIXED_COLS 7	/* district, households, unclassified, developed, %, errors, warnings */
+#define FOOTER_HEAD_LABEL "บันทึกตรวจสอบ (audit log head)"
+#define FOOTER_INSTANCE_LABEL "เขียนโดย syncd (instance)"
 
 static const char *const discrepancy_headings[] = {
 	"อำเภอ (แท็บ)", "แถว", "รหัสบ้าน", "คอลัมน์", "รหัสกฎ", "ชื่อกฎ", "ระดับ",
@@ -106,8 +108,9 @@ writer_summary(const struct rules_report *r, const struct rules_config *cfg,
     const struct writer_footer *footer, struct writer_grid *g, struct err *e)
 {
 	size_t ncols = SUMMARY_FIXED_COLS + r->nstatus;
-	/* headings, rows, empty, updated, audit head */
-	size_t nrows = 1 + r->nsummary + 3;
+	/* headings, rows, empty, updated, audit head, instance */
+	size_t nrows = 1 + r->nsummary + 3 +
+	    (footer->instance != NULL && footer->instance[0] != '\0');
 	size_t i, k, col, row;
 	int bad = 0;
 
@@ -143,15 +146,68 @@ writer_summary(const struct rules_report *r, const struct rules_config *cfg,
 	bad |= set_text(g, row, 0, "ปรับปรุงล่าสุด");
 	bad |= set_text(g, row, 1, footer->updated);
 	at(g, row, 1)->volatile_ = 1;
-	bad |= set_text(g, row + 1, 0, "บันทึกตรวจสอบ (audit log head)");
+	bad |= set_text(g, row + 1, 0, FOOTER_HEAD_LABEL);
 	bad |= set_text(g, row + 1, 1, footer->audit_head);
 	at(g, row + 1, 1)->volatile_ = 1;
+	if (footer->instance != NULL && footer->instance[0] != '\0') {
+		bad |= set_text(g, row + 2, 0, FOOTER_INSTANCE_LABEL);
+		bad |= set_text(g, row + 2, 1, footer->instance);
+		at(g, row + 2, 1)->volatile_ = 1;
+	}
 	if (bad) {
 		writer_grid_fini(g);
 		err_set(e, ERR_NOMEM, "out of memory rendering the summary tab");
 		return -1;
 	}
 	return 0;
+}
+
+/* The text of a string cell, or NULL. */
+static const char *
+cell_str(const struct row *r, uint32_t c, size_t *len)
+{
+	if (r == NULL || c >= r->ncells || r->cells[c].type != CELL_STRING ||
+	    r->cells[c].text == NULL)
+		return NULL;
+	*len = r->cells[c].len;
+	return r->cells[c].text;
+}
+
+/* copy_cell(r, c, out, size): column c of row r as text into out, if it fits. */
+static void
+copy_cell(const struct row *r, uint32_t c, char *out, size_t size)
+{
+	const char *s;
+	size_t len;
+
+	if ((s = cell_str(r, c, &len)) != NULL && len < size && memchr(s, '\0', len) == NULL) {
+		memcpy(out, s, len);
+		out[len] = '\0';
+	}
+}
+
+void
+writer_footer_read(const struct tab *t, char *head, size_t headsize, char *instance,
+    size_t instsize)
+{
+	const char *s;
+	size_t len;
+	uint32_t r;
+
+	if (headsize > 0)
+		head[0] = '\0';
+	if (instsize > 0)
+		instance[0] = '\0';
+	for (r = 0; t != NULL && r < t->nrows; r++) {
+		if ((s = cell_str(&t->rows[r], 0, &len)) == NULL)
+			continue;
+		if (len == sizeof(FOOTER_HEAD_LABEL) - 1 &&
+		    memcmp(s, FOOTER_HEAD_LABEL, len) == 0)
+			copy_cell(&t->rows[r], 1, head, headsize);
+		else if (len == sizeof(FOOTER_INSTANCE_LABEL) - 1 &&
+		    memcmp(s, FOOTER_INSTANCE_LABEL, len) == 0)
+			copy_cell(&t->rows[r], 1, instance, instsize);
+	}
 }
 
 int

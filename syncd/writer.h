@@ -48,7 +48,17 @@ struct writer_grid {
 struct writer_footer {
 	const char *updated;	/* time of the data, e.g. "2024-02-01 08:30:00 (Asia/Bangkok)" */
 	const char *audit_head;	/* "SEQ:HASH" of the audit log */
+	const char *instance;	/* this syncd's instance id, a footer row of its own; NULL: none */
 };
+
+/*
+ * writer_footer_read(t, head, headsize, instance, instsize): from a summary
+ * tab as the sheet holds it (NULL: none), the published audit head ("" when
+ * absent or too long) and the instance id of the syncd that wrote it (""
+ * when none).  Buffers are always NUL-terminated when their size is > 0.
+ */
+void writer_footer_read(const struct tab *t, char *head, size_t headsize, char *instance,
+    size_t instsize);
 
 /* Gives a finding's first-seen time as text ("" when unknown); borrowed. */
 typedef const char *(*writer_first_seen_fn)(void *ctx, const struct rules_finding *f);

@@ -239,6 +239,9 @@ START_TEST(test_sheets_roundtrip)
 	ck_assert_ptr_null(state_published_head(s));
 	ck_assert_int_eq(state_set_published_head(s, "12:abc", &e), 0);
 	ck_assert_int_eq(state_set_instance(s, "0123456789abcdef", &e), 0);
+	ck_assert_ptr_null(state_conflict(s, NULL, NULL, NULL));
+	ck_assert_int_eq(state_set_conflict(s, "fedcba9876543210", "9:x syncd f", "v7",
+	    2, &e), 0);
 	ck_assert_int_eq(state_save(s, dir, &e), 0);
 	t = state_load(dir, &e);
 	ck_assert_ptr_nonnull(t);
@@ -247,6 +250,18 @@ START_TEST(test_sheets_roundtrip)
 	ck_assert_int_eq(state_sheet(t, 1)->households, -1);
 	ck_assert_str_eq(state_published_head(t), "12:abc");
 	ck_assert_str_eq(state_instance(t), "0123456789abcdef");
+	{
+		const char *ft, *ver;
+		long quiet;
+
+		ck_assert_str_eq(state_conflict(t, &ft, &ver, &quiet), "fedcba9876543210");
+		ck_assert_str_eq(ft, "9:x syncd f");
+		ck_assert_str_eq(ver, "v7");
+		ck_assert_int_eq(quiet, 2);
+		ck_assert_int_eq(state_set_conflict(t, NULL, NULL, NULL, 0, &e), 0);
+		ck_assert_ptr_null(state_conflict(t, &ft, NULL, NULL));
+		ck_assert_str_eq(ft, "");
+	}
 	ck_assert_str_eq(state_sheet(t, 0)->title, "บ้าน 'นา' สุข");
 	ck_assert_int_eq(state_sheet(t, 0)->sheet_id, 12345);
 	ck_assert_int_eq(state_sheet(t, 1)->index, 1);

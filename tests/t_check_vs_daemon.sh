@@ -92,7 +92,7 @@ check "after the edit: row 3 of the first tab is status.multiple" \
     length' "$work/report.json")" 1
 reqs_after_edit=$(fake_requests | jq -c "[.[] | .path]")
 check "after the edit: one batchGet, one write" \
-    "$(fake_requests | jq -r '[.[] | .path | select(endswith("values:batchGet") or
+    "$(fake_requests | jq -r '[.[] | .path | select(contains("/values:batchGet") or
     endswith(":batchUpdate"))] | length')" 2
 
 if [ "$fails" -gt 0 ]; then

@@ -36,7 +36,7 @@ requests() {
 	    if . == "/token" then "token"
 	    elif startswith("/drive/") then "drive"
 	    elif endswith(":batchUpdate") then "batchUpdate"
-	    elif endswith("values:batchGet") then "batchGet"
+	    elif contains("/values:batchGet") then "batchGet"
 	    else "get" end] | join(" ")'
 }
 # tab_values TITLE: the emulator's values of one tab, as JSON.
@@ -92,10 +92,10 @@ check "audit: discrepancy.opened per finding" \
 order=$(jq -r '.event' "$LOG" | uniq | tr '\n' ' ')
 check "audit order (write-ahead)" "$order" "config.loaded record.complete discrepancy.opened summary.written cycle "
 
-# --- second: sees only its own write: one batchGet, no write ---
+# --- second: sees only its own write: the tab list, one read, no write ---
 once_r; check "second --once exits 0" "$?" 0
-check "second cycle requests (new process: token; tab list from the state)" "$(requests)" \
-    "token drive batchGet"
+check "second cycle requests (new process: token; the version moved: tab list, read)" \
+    "$(requests)" "token drive get batchGet"
 check "second cycle: a cycle line, no summary.written" \
     "$(jq -r '.event' "$LOG" | tail -n 2 | tr '\n' ' ')" "config.loaded cycle "
 
@@ -119,7 +119,7 @@ jq --arg t "$tab" --argjson r "$row" '
      reduce ($cols[1:][]) as $c ($v; .[$r - 1][$c] = ""))' "$work/cur.json" > "$work/fixed.json"
 fake_put_workbook "$work/fixed.json"
 once_r; check "--once after an edit exits 0" "$?" 0
-check "changed cycle requests" "$(requests)" "token drive batchGet batchUpdate"
+check "changed cycle requests" "$(requests)" "token drive get batchGet batchUpdate"
 c=$(jq -r --arg k "$key" 'select(.event == "cell.changed" and .key == $k and .new == "") |
     .column' "$LOG" | head -n 1)
 [ -n "$c" ] && ok "cell.changed for the fixed cell ($c)" || bad "cell.changed for the fixed cell"
@@ -170,12 +170,12 @@ check "one write" "$w" 1
 fake_get "_fake/spreadsheets/$ID" | jq --arg t "$DISC" \
     'del(.sheets[] | select(.properties.title == $t))' > "$work/nodisc.json"
 fake_put_workbook "$work/nodisc.json"
-# The saved tab list still names the removed tab: batchGet's 400 makes the
-# cycle rediscover; then the write (with addSheet) meets a 503.
-fake_faults '[{}, {}, {}, {}, {}, {"status": 503}]'
+# The tab list (read again: the version moved) lacks the removed tab: the
+# write adds it, and that addSheet meets a 503.
+fake_faults '[{}, {}, {}, {}, {"status": 503}]'
 once_r; check "--once with a 503 on addSheet exits 0" "$?" 0
 check "requests: rediscover before resending an addSheet" "$(requests)" \
-    "token drive batchGet get batchGet batchUpdate get batchUpdate"
+    "token drive get batchGet batchUpdate get batchUpdate"
 check "the discrepancy tab exists once" "$(fake_get "_fake/spreadsheets/$ID" |
     jq --arg t "$DISC" '[.sheets[] | select(.properties.title == $t)] | length')" 1
 
@@ -191,7 +191,7 @@ fake_get "_fake/spreadsheets/$ID" | jq --arg t "$tab" --argjson r "$row" '
      reduce ($cols[]) as $c ($v; .[$r - 1][$c] = "") | .[$r - 1][$cols[0]] = 1)' \
     > "$work/fix2.json"
 fake_put_workbook "$work/fix2.json"
-fake_faults '[{}, {}, {}, {"status": 400}]'
+fake_faults '[{}, {}, {}, {}, {"status": 400}]'
 once_r; rc=$?
 check "--once whose write is refused (400) exits 1" "$rc" 1
 check "api.error at the write step" "$(jq -r 'select(.event == "api.error") | .step' "$LOG" |

@@ -123,7 +123,7 @@ edit 6
 fake_curl -X DELETE "$FAKE_URL/_fake/faults" >/dev/null
 before=$(sheet_sum)
 fake_get "_fake/spreadsheets/$ID" | jq -S . > "$work/before-write-storm.json"
-fake_faults "[{}, {}, {}, $(storm 40 | tr -d '[]')]"
+fake_faults "[{}, {}, {}, {}, $(storm 40 | tr -d '[]')]"
 once; rc=$?
 check "--once whose write outlasts the budget exits 75" "$rc" 75
 check "api.error at the write step" "$(last_error_step)" write
@@ -142,7 +142,7 @@ summary_ok && ok "and writes the summary" || bad "and writes the summary"
 
 # --- the daemon: a failed cycle is logged and the loop goes on ---
 edit 7
-fake_faults "[{}, {}, {}, $(storm 40 | tr -d '[]')]"
+fake_faults "[{}, {}, {}, {}, $(storm 40 | tr -d '[]')]"
 : > "$work/daemon.err"
 "$BUILD/syncd" -c "$CONF" --today "$TODAY" 2>"$work/daemon.err" &
 spid=$!

@@ -1,7 +1,8 @@
 #!/bin/sh
 # t_one_process: the daemon runs every cycle itself, in one process linked
 # with libcurl, as --once does.  Its clients live from cycle to cycle: one
-# token request and one tab list serve many cycles, and five idle cycles
+# token request serves many cycles, the tab list is read by changed cycles
+# only, and five idle cycles
 # send their Drive requests over one connection (the emulator counts them).
 # SIGTERM during a cycle lets the cycle finish (it reads and writes the
 # edit), then exits 0; SIGKILL during a cycle loses nothing: a restart runs
@@ -37,8 +38,11 @@ fake_curl -X DELETE "$FAKE_URL/_fake/connections" >/dev/null
 wait_for 60 drives_at_least $((n0 + 5)) && ok "five idle cycles ran" || bad "five idle cycles ran"
 check "five idle cycles use one connection" "$(fake_connections)" 1
 check "one token request serves every cycle" "$(count_requests /token)" 1
-check "one tab list request serves every cycle" \
-    "$(fake_requests | jq --arg p "/v4/spreadsheets/$ID" '[.[] | select(.path == $p)] | length')" 1
+# The tab list is read by each changed cycle (each one reads the tabs once),
+# never by an idle one.
+check "a tab list request per changed cycle, none when idle" \
+    "$(fake_requests | jq --arg p "/v4/spreadsheets/$ID" '[.[] | select(.path == $p)] | length')" \
+    "$(fake_requests | jq '[.[] | select(.path | endswith("values:batchGetByDataFilter"))] | length')"
 check "no child process" "$(pgrep -P "$spid" | wc -l)" 0
 
 # The next cycle picks up an edit and writes it, though SIGTERM arrives

@@ -29,7 +29,7 @@ once() {
 	fake_requests | jq -r '[.[] | .path | if . == "/token" then empty
 	    elif startswith("/drive/") then "drive"
 	    elif endswith(":batchUpdate") then "batchUpdate"
-	    elif endswith("values:batchGet") then "batchGet" else "get" end] | join(" ")'
+	    elif contains("/values:batchGet") then "batchGet" else "get" end] | join(" ")'
 }
 # edit RANGE JSON-ROWS: set values through the API (bumps the version).
 edit() {
@@ -45,12 +45,12 @@ cell() {
 # rewrites WHAT RANGE JSON: the edit is noticed and undone, then all is quiet.
 rewrites() {
 	edit "$2" "$3"
-	check "$1: written again" "$(once)" "drive batchGet batchUpdate"
-	check "$1: then nothing to write" "$(once)" "drive batchGet"
+	check "$1: written again" "$(once)" "drive get batchGet batchUpdate"
+	check "$1: then nothing to write" "$(once)" "drive get batchGet"
 }
 
 check "cold cycle writes" "$(once)" "drive get batchGet batchUpdate"
-check "own write: nothing to write" "$(once)" "drive batchGet"
+check "own write: nothing to write" "$(once)" "drive get batchGet"
 n=$(fake_get "_fake/spreadsheets/$ID" | jq --arg t "$DISC" \
     '.sheets[] | select(.properties.title == $t) | .values | length')
 [ "$n" -gt 1100 ] && ok "discrepancy tab has $n rows (two slices)" ||
@@ -72,8 +72,8 @@ put_rewrites() {
 	    "(.sheets[] | select(.properties.title == \$t) | .values) |= ($2) |
 	     del(.sheets[].properties.gridProperties)" >"$work/put.json"
 	fake_put_workbook "$work/put.json"
-	check "$1: written again" "$(once)" "drive batchGet batchUpdate"
-	check "$1: then nothing to write" "$(once)" "drive batchGet"
+	check "$1: written again" "$(once)" "drive get batchGet batchUpdate"
+	check "$1: then nothing to write" "$(once)" "drive get batchGet"
 }
 put_rewrites "a cell past the last column" '.[1199] += ["", "x"]'
 put_rewrites "a row past the last finding" '. + [[], ["x"]]'
@@ -81,7 +81,7 @@ put_rewrites "a row far past the last finding" '. + [range(2500) | []] + [["", "
 rewrites "summary count" "'$SUM'!B3" '[[1]]'
 # The same text typed back is no edit.
 edit "'$DISC'!J2" "[[\"$fs\"]]"
-check "first-seen typed back: nothing to write" "$(once)" "drive batchGet"
+check "first-seen typed back: nothing to write" "$(once)" "drive get batchGet"
 if [ -s "$work/failed" ]; then
 	bad "$(head -n 1 "$work/failed"): $(grep -v '^<6>' "$work/stderr" | head -n 3)"
 else

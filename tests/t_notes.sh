@@ -148,10 +148,10 @@ check "not the one that went" "$(wb | jq --arg d "$DISC" --arg l "$last" '[.shee
 # --- a notes read refused as invalid never keeps the tabs from being written ---
 fake_curl -H "Authorization: Bearer $T" -X PUT --data-binary '{"values": [["y"]]}' \
     "$FAKE_URL/v4/spreadsheets/$ID/values/$(printf "'%s'!A2" "$fixtab" | jq -sRr @uri)?valueInputOption=RAW" >/dev/null
-# token, Drive, batchGet pass; the notes read gets a 400.
-fake_faults '[{"delay_ms": 1}, {"delay_ms": 1}, {"delay_ms": 1}, {"status": 400}]'
+# token, Drive, the tab list, batchGet pass; the notes read gets a 400.
+fake_faults '[{"delay_ms": 1}, {"delay_ms": 1}, {"delay_ms": 1}, {"delay_ms": 1}, {"status": 400}]'
 r=$(once)
-check "notes read refused: the cycle goes on" "$r" "drive batchGet notes"
+check "notes read refused: the cycle goes on" "$r" "drive get batchGet notes"
 check "and records it" "$(tail -n 3 "$LOG" | jq -r 'select(.event == "api.error") | .step')" "notes"
 fake_faults '[]' 2>/dev/null
 fake_curl -X DELETE "$FAKE_URL/_fake/faults" >/dev/null

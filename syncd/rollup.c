@@ -18,7 +18,9 @@
  * source.changed for each province whose figures moved, summary.written
  * before the national sheet is written, and cycle.
  *
- * It logs one line per cycle to stderr and never writes a province's sheet.
+ * It logs one line per cycle to stderr (and as STATUS= to systemd, with
+ * READY=1, WATCHDOG=1 and STOPPING=1 as the unit expects) and never writes a
+ * province's sheet.
  */
 #include "syncd/rollup.h"
 
@@ -42,6 +44,7 @@
 #include "syncd/cycle.h"
 #include "syncd/fsutil.h"
 #include "syncd/http.h"
+#include "syncd/notify.h"
 #include "syncd/range.h"
 #include "syncd/sheets.h"
 
@@ -58,6 +61,30 @@ on_term(int sig)
 {
 	(void)sig;
 	rollup_stop = 1;
+}
+
+/*
+ * keepalive(): WATCHDOG=1 at half the interval systemd asks for, from every
+ * wait (quota, poll) and after every source read, so a cold start that
+ * waits out a minute of quota is never taken for a hang.
+ */
+static double last_ping;
+
+static double mono(void);
+
+static void
+keepalive(void)
+{
+	uint64_t usec = notify_watchdog_usec();
+	double now;
+
+	if (usec == 0)
+		return;
+	now = mono();
+	if (now - last_ping >= (double)usec / 2e6) {
+		notify_send("WATCHDOG=1");
+		last_ping = now;
+	}
 }
 
 /* A sliding one-minute window: at most limit calls in any 60 seconds. */
@@ -98,6 +125,7 @@ pace_take(struct pace *p)
 		ts.tv_sec = 0;
 		ts.tv_nsec = (long)(w * 1e9);
 		nanosleep(&ts, NULL);
+		keepalive();
 		p->waited += w;
 		if (rollup_stop)
 			return -1;
@@ -731,13 +759,19 @@ rollup_cycle(struct rollup *r, int *idle, struct err *e)
 		return -1;
 	for (i = 0; i < cfg->nrollup; i++)
 		nread += read[i] != 0;
-	if (nread > (size_t)cfg->read_quota_per_minute)
-		fprintf(stderr, "syncd: rollup: reading %zu sources at %ld reads a minute: "
-		    "about %zu s, no 429\n", nread, cfg->read_quota_per_minute,
+	if (nread > (size_t)cfg->read_quota_per_minute) {
+		char msg[200];
+
+		snprintf(msg, sizeof(msg), "rollup: reading %zu sources at %ld reads a "
+		    "minute: about %zu s, no 429", nread, cfg->read_quota_per_minute,
 		    (nread - 1) / (size_t)cfg->read_quota_per_minute * 60);
+		fprintf(stderr, "syncd: %s\n", msg);
+		notify_status(msg);
+	}
 	for (i = 0; i < cfg->nrollup; i++) {
 		if (!read[i])
 			continue;
+		keepalive();
 		if ((rc = read_source(r, &cfg->rollup[i], e)) != 0) {
 			if (rc == -1)
 				err_set(e, ERR_TEMP, "stopped");
@@ -785,10 +819,16 @@ rollup_cycle(struct rollup *r, int *idle, struct err *e)
 	}
 	if (save_state(r, e) == -1)
 		return AUDIT_FATAL;
-	fprintf(stderr, "syncd: rollup: %s: %zu of %zu sources read, %llu requests, "
-	    "changes feed (one request when idle), %.1f s waiting for quota\n",
-	    *idle ? "idle" : "changed", nread, cfg->nrollup,
-	    (unsigned long long)r->requests, r->reads.waited);
+	{
+		char msg[300];
+
+		snprintf(msg, sizeof(msg), "rollup: %s: %zu of %zu sources read, %llu "
+		    "requests, changes feed (one request when idle), %.1f s waiting for "
+		    "quota", *idle ? "idle" : "changed", nread, cfg->nrollup,
+		    (unsigned long long)r->requests, r->reads.waited);
+		fprintf(stderr, "syncd: %s\n", msg);
+		notify_status(msg);
+	}
 	return 0;
 }
 
@@ -816,6 +856,7 @@ rollup_run(const struct config *cfg, int once)
 		return e.code == ERR_DATA || e.code == ERR_IO ? EX_IOERR :
 		    cycle_exit_status(&e);
 	}
+	notify_send("READY=1");
 	for (;;) {
 		err_init(&e);
 		rc = rollup_cycle(r, &idle, &e);
@@ -827,6 +868,8 @@ rollup_run(const struct config *cfg, int once)
 		if (rc == -1)
 			fprintf(stderr, "syncd: rollup: cycle failed: %s\n", e.msg);
 		if (once || rollup_stop) {
+			if (rollup_stop)
+				notify_send("STOPPING=1");
 			rollup_free(r);
 			return rc == 0 ? 0 : rollup_stop ? 0 : cycle_exit_status(&e);
 		}
@@ -834,8 +877,10 @@ rollup_run(const struct config *cfg, int once)
 			ts.tv_sec = 0;
 			ts.tv_nsec = 500000000L;
 			nanosleep(&ts, NULL);
+			keepalive();
 		}
 		if (rollup_stop) {
+			notify_send("STOPPING=1");
 			rollup_free(r);
 			return 0;
 		}

@@ -4,8 +4,8 @@
 # not run here).  Two daemons side by side against one emulator holding two
 # province spreadsheets: each keeps its own spreadsheet's summary current and
 # its own state and audit log, which name only its spreadsheet and verify.
-# A third pointed at the first one's state directory is refused (the state
-# is locked) while the first runs on unharmed.  No timing assertions.
+# A third pointed at the first one's state directory is refused, naming the
+# lock's holder (the first's PID), while the first runs on unharmed.  No timing assertions.
 set -u
 : "${BUILD:=build}"
 cd "$(dirname "$0")/.." || exit 1
@@ -71,10 +71,10 @@ sed "s|^spreadsheet_id = .*|spreadsheet_id = \"demo-chonburi\";|" "$work/chachoe
 	> "$work/copy.conf"
 rc=0
 "$BUILD/syncd" --once -c "$work/copy.conf" --today 2024-02-01 >"$work/c.out" 2>"$work/c.err" || rc=$?
-[ "$rc" -ne 0 ] && ok "the second syncd on one state directory is refused (exit $rc)" ||
-	bad "the second syncd on one state directory is refused"
-grep -qi 'lock' "$work/c.err" && ok "its message says the state is locked: $(head -n 1 "$work/c.err")" ||
-	bad "its message says the state is locked: $(cat "$work/c.err")"
+check "the second syncd on one state directory is refused (69, EX_UNAVAILABLE)" "$rc" 69
+grep -q "another syncd (PID $apid, daemon) holds $work/state/chachoengsao/syncd.lock" "$work/c.err" &&
+	ok "its message names the lock's holder: $(head -n 1 "$work/c.err")" ||
+	bad "its message names the lock's holder (PID $apid): $(cat "$work/c.err")"
 kill -0 "$apid" 2>/dev/null && ok "the first runs on" || bad "the first runs on"
 "$BUILD/syncd" audit verify "$work/state/chachoengsao/audit.jsonl" >/dev/null 2>&1 &&
 	ok "and its log still verifies" || bad "and its log still verifies"

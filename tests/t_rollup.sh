@@ -11,7 +11,8 @@
 #   - source.changed is in the rollup's own audit log, which verifies;
 #   - an idle cycle sends one request (the changes feed; the token aside);
 #   - after one province's edit, only that source is read again;
-#   - district tabs are never read by the rollup.
+#   - district tabs are never read by the rollup;
+#   - as a daemon: READY=1, STATUS=, WATCHDOG=1, STOPPING=1 and exit 0.
 set -u
 : "${BUILD:=build}"
 cd "$(dirname "$0")/.." || exit 1
@@ -131,6 +132,32 @@ check "source.changed for it" "$(jq -r 'select(.event == "source.changed") | .pr
 want=$("$BUILD/syncd" check -c "$work/p5.conf" --workbook "$work/p5e.json" --today 2024-02-01 \
     --format json | jq '.summary[-1].households')
 check "its national row moved" "$(tab สรุปข้อมูล | jq '.[] | select(.[0] == "จังหวัด5") | .[1]')" "$want"
+
+# As a daemon under systemd's protocol: READY=1, STATUS= after a cycle,
+# WATCHDOG=1, and STOPPING=1 with exit 0 on SIGTERM.
+python3 - "$work/notify.sock" "$work/notify" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(4096).decode("utf-8", "replace").replace("\n", " ") + "\n")
+        f.flush()
+PY
+lpid=$!
+wait_for 10 test -S "$work/notify.sock" || bad "notify socket"
+NOTIFY_SOCKET=$work/notify.sock WATCHDOG_USEC=1000000 "$BUILD/syncd" -c "$work/rollup.conf" 2>"$work/r5.err" &
+spid=$!
+notified() { grep -q "$1" "$work/notify" 2>/dev/null; }
+wait_for 20 notified '^READY=1$' && ok "daemon: READY=1" || bad "daemon: READY=1"
+wait_for 20 notified '^STATUS=rollup: idle: 0 of 13 sources read' && ok "daemon: STATUS= after an idle cycle" ||
+	bad "daemon: STATUS=: $(cat "$work/notify")"
+wait_for 10 notified '^WATCHDOG=1$' && ok "daemon: WATCHDOG=1" || bad "daemon: WATCHDOG=1"
+kill -TERM "$spid"
+wait "$spid"; rc=$?
+spid=""
+check "daemon: SIGTERM exits 0" "$rc" 0
+notified '^STOPPING=1$' && ok "daemon: STOPPING=1" || bad "daemon: STOPPING=1"
 
 [ "$fails" -eq 0 ] || { echo "$fails failed"; sed 's/^/  /' "$work"/r*.err; exit 1; }
 echo "all passed"

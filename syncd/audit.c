@@ -29,6 +29,7 @@
 #include <openssl/evp.h>
 
 #include "syncd/fsutil.h"
+#include "syncd/sha256.h"
 
 #define AUDIT_READ_CHUNK (64 * 1024)
 #define AUDIT_PATH_MAX 4096
@@ -97,24 +98,6 @@ struct audit {
 };
 
 /* ---- hashing ---------------------------------------------------------- */
-
-static void
-sha256_hex(const void *buf, size_t len, char out[65])
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	size_t i;
-
-	if (EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
-	    mdlen != sizeof(md))
-		abort();	/* SHA-256 cannot fail short of a broken libcrypto */
-	for (i = 0; i < sizeof(md); i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
-}
 
 static int
 is_hash_hex(const char *s, size_t len)

@@ -662,6 +662,45 @@ save_state(struct rollup *r, struct err *e)
  * those the changes feed names, those never read, and unreadable ones that
  * may have mended (temporary errors).  Returns 0 or -1 with e set.
  */
+/*
+ * by_files_get(r, read, e): the fallback when the changes feed does not
+ * report files only shared with the service account: one Drive files.get
+ * per source per cycle, a source read again when its version moved.
+ */
+static int
+by_files_get(struct rollup *r, int *read, struct err *e)
+{
+	json_t *vers = json_object_get(r->state, "versions");
+	struct sheets *s;
+	char *v = NULL;
+	size_t i;
+
+	if (!json_is_object(vers)) {
+		vers = json_object();
+		json_object_set_new(r->state, "versions", vers);
+	}
+	for (i = 0; i < r->cfg->nrollup; i++) {
+		const char *id = r->cfg->rollup[i].spreadsheet_id;
+		struct err sub;
+
+		err_init(&sub);
+		if ((s = client_for(r, id, e)) == NULL)
+			return -1;
+		if (sheets_drive_version(s, &v, &sub) == -1) {
+			/* Unreadable: its read says why, in the unreadable tab. */
+			read[i] = 1;
+		} else {
+			if (json_string_value(json_object_get(vers, id)) == NULL ||
+			    strcmp(json_string_value(json_object_get(vers, id)), v) != 0)
+				read[i] = 1;
+			json_object_set_new(vers, id, json_string(v));
+			free(v);
+		}
+		sheets_client_free(s);
+	}
+	return 0;
+}
+
 static int
 changed_sources(struct rollup *r, int *read, struct err *e)
 {
@@ -671,7 +710,7 @@ changed_sources(struct rollup *r, int *read, struct err *e)
 	json_error_t je;
 	char *next = NULL;
 	size_t i, k;
-	int pages = 0;
+	int pages = 0, own = 0;
 
 	for (i = 0; i < r->cfg->nrollup; i++) {
 		json_t *en = json_object_get(sources, r->cfg->rollup[i].spreadsheet_id);
@@ -679,6 +718,8 @@ changed_sources(struct rollup *r, int *read, struct err *e)
 		read[i] = tok == NULL || en == NULL ||
 		    json_is_true(json_object_get(en, "temporary"));
 	}
+	if (json_is_true(json_object_get(r->state, "files_get")))
+		return by_files_get(r, read, e);
 	if (tok == NULL) {
 		if (sheets_drive_changes(r->national, NULL, &rep, e) == -1)
 			return -1;
@@ -710,6 +751,8 @@ changed_sources(struct rollup *r, int *read, struct err *e)
 		json_array_foreach(json_object_get(j, "changes"), k, ch) {
 			const char *id = json_string_value(json_object_get(ch, "fileId"));
 
+			if (id != NULL && strcmp(id, r->cfg->spreadsheet_id) == 0)
+				own = 1;
 			for (i = 0; id != NULL && i < r->cfg->nrollup; i++)
 				if (strcmp(r->cfg->rollup[i].spreadsheet_id, id) == 0)
 					read[i] = 1;
@@ -722,6 +765,25 @@ changed_sources(struct rollup *r, int *read, struct err *e)
 		json_decref(j);
 	}
 	free(next);
+	/*
+	 * A known edit: our own write to the national sheet (shared with the
+	 * service account like the sources).  A feed that does not report it
+	 * does not see files only shared with us (UNCONFIRMED of Google's): fall
+	 * back to one files.get per source, from now on.
+	 */
+	if (json_is_true(json_object_get(r->state, "own_write"))) {
+		json_object_set_new(r->state, "own_write", json_false());
+		if (own) {
+			json_object_set_new(r->state, "feed_confirmed", json_true());
+		} else if (!json_is_true(json_object_get(r->state, "feed_confirmed"))) {
+			fprintf(stderr, "syncd: rollup: the changes feed did not report "
+			    "our own write to the national sheet: it does not see files "
+			    "only shared with the service account; falling back to one "
+			    "files.get per source per cycle\n");
+			json_object_set_new(r->state, "files_get", json_true());
+			return by_files_get(r, read, e);
+		}
+	}
 	return 0;
 }
 
@@ -804,6 +866,7 @@ rollup_cycle(struct rollup *r, int *idle, struct err *e)
 				return -1;
 			}
 			json_object_set_new(r->state, "written", json_string(sha));
+			json_object_set_new(r->state, "own_write", json_true());
 		}
 		if (nread > 0)
 			*idle = 0;
@@ -823,9 +886,11 @@ rollup_cycle(struct rollup *r, int *idle, struct err *e)
 		char msg[300];
 
 		snprintf(msg, sizeof(msg), "rollup: %s: %zu of %zu sources read, %llu "
-		    "requests, changes feed (one request when idle), %.1f s waiting for "
-		    "quota", *idle ? "idle" : "changed", nread, cfg->nrollup,
-		    (unsigned long long)r->requests, r->reads.waited);
+		    "requests, %s, %.1f s waiting for quota", *idle ? "idle" : "changed",
+		    nread, cfg->nrollup, (unsigned long long)r->requests,
+		    json_is_true(json_object_get(r->state, "files_get")) ?
+		    "mode files.get (one request per source)" :
+		    "mode changes feed (one request when idle)", r->reads.waited);
 		fprintf(stderr, "syncd: %s\n", msg);
 		notify_status(msg);
 	}

@@ -28,7 +28,7 @@ $(error debian/changelog: no version on its first line "syncd (VERSION) ...")
 endif
 
 PKGS      := libcurl jansson openssl libconfig xlsxwriter
-TEST_PKGS := check libmicrohttpd
+TEST_PKGS := check libmicrohttpd zlib
 
 # pkg-config is only asked once the dependencies exist (see deps).
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -39,10 +39,18 @@ TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wpointer-arith -Wundef -Wcast-qual -Wnull-dereference \
 	-Wno-missing-field-initializers
-HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE
+# _FORTIFY_SOURCE: ours (3) unless the packager's CPPFLAGS or CFLAGS set it
+# (dpkg-buildflags gives 2); undefined first, since some compilers (Ubuntu's)
+# define it already and a second -D would be a redefinition (-Werror).
+ifeq ($(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),)
+FORTIFY := -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3
+else
+FORTIFY := -U_FORTIFY_SOURCE
+endif
+HARDEN := $(FORTIFY) -fstack-protector-strong -fPIE
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -DSYNCD_VERSION='"$(VERSION)"' -O2 -g \
 	$(WARN) $(HARDEN) -I.
-ALL_CFLAGS  = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS  = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lm
 
@@ -57,7 +65,6 @@ TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 SCRIPT_TESTS := $(sort $(wildcard tests/t_*.sh))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
-DEPS_STAMP := $(BUILD)/.deps-ok
 # V=1 shows whole command lines.
 ifeq ($(V),1)
 Q :=
@@ -65,7 +72,7 @@ else
 Q := @
 endif
 
-.PHONY: all deps check check-unit check-e2e sanitize valgrind fuzz crash demo guides bench \
+.PHONY: all deps check check-all demo-run bench-run check-unit check-e2e sanitize valgrind fuzz crash demo guides bench \
 	install uninstall deb clean
 .DEFAULT_GOAL := all
 # Objects of test programs are kept, not deleted as intermediates.
@@ -73,13 +80,20 @@ endif
 
 all: $(BUILD)/syncd $(BUILD)/fakesheets
 
-# Installs missing Debian packages (apt-get, only what is missing), once per build dir.
-deps: $(DEPS_STAMP)
-$(DEPS_STAMP): .ci/deps
+# Installs the missing Debian packages (apt-get, only what is missing).  Only
+# the newcomer's targets (check, demo, bench) and the tool targets (fuzz,
+# valgrind, deb) run it; a plain `make` or `make install` never does.
+deps:
 	@./.ci/deps
-	@mkdir -p $(@D) && touch $@
 
-$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+# Product objects see no test flags; test programs and the emulator get
+# Check's and libmicrohttpd's.
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
@@ -97,7 +111,7 @@ $(BUILD)/syncd: $(BUILD)/obj/syncd/main.o $(BUILD)/libsyncd.a
 
 $(BUILD)/fakesheets: $(FAKE_OBJ) $(BUILD)/libsyncd.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS) -lz
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(BUILD)/libsyncd.a
 	@mkdir -p $(@D)
@@ -111,7 +125,13 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libsyncd.a
 
 # Every Check suite, then every end-to-end script.  RUNNER prefixes each test
 # binary (valgrind uses it); scripts see BUILD and RUNNER in the environment.
-check: all $(CHECK_BIN) $(TOOL_BIN)
+# check, demo and bench are what a newcomer runs on a fresh machine: they
+# install what is missing first, then build in a second make (which asks
+# pkg-config anew, now that the libraries are there).
+check: deps
+	@$(MAKE) --no-print-directory check-all
+
+check-all: all $(CHECK_BIN) $(TOOL_BIN)
 	@BUILD=$(BUILD) RUNNER="$(RUNNER)" ./tests/run-tests.sh $(CHECK_BIN) $(SCRIPT_TESTS)
 
 check-unit: all $(CHECK_BIN) $(TOOL_BIN)
@@ -130,7 +150,7 @@ valgrind:
 # libFuzzer targets, built with clang against the library sources.
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -DSYNCD_FUZZ -O1 -g -I. $(PKG_CFLAGS) \
 	-fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) | $(DEPS_STAMP)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@./.ci/deps fuzz
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
@@ -146,10 +166,16 @@ crash: all
 guides: $(BUILD)/syncd
 	@BUILD=$(BUILD) ./doc/update-rules.sh
 
-demo: all
+demo: deps
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: all
 	@BUILD=$(BUILD) ./tests/demo.sh
 
-bench: all $(TOOL_BIN)
+bench: deps
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: all $(TOOL_BIN)
 	@BUILD=$(BUILD) ./tests/bench.sh
 
 # Installs the daemon only (not the emulator): debian/rules uses it too.

@@ -27,6 +27,7 @@
 #include "syncd/cycle.h"
 #include "syncd/daemon.h"
 #include "syncd/rollup.h"
+#include "syncd/session.h"
 #include "syncd/lockfile.h"
 #include "syncd/line.h"
 #include "syncd/mail.h"
@@ -56,7 +57,7 @@ usage(void)
 
 /*
  * test_key(cfg): -t also loads the key the daemon would load (the systemd
- * credential CYCLE_CREDENTIAL when $CREDENTIALS_DIRECTORY holds it, else
+ * credential SESSION_CREDENTIAL when $CREDENTIALS_DIRECTORY holds it, else
  * key_file), so a key that others can read, or that is not a service-account
  * key, is refused before the daemon starts.  A key that is not there, or not
  * readable by whoever runs -t (an admin checking a file as themselves), is
@@ -111,16 +112,16 @@ test_key(const struct config *cfg)
 
 	err_init(&e);
 	if (dir != NULL && *dir != '\0' &&
-	    snprintf(path, sizeof(path), "%s/%s", dir, CYCLE_CREDENTIAL) < (int)sizeof(path) &&
+	    snprintf(path, sizeof(path), "%s/%s", dir, SESSION_CREDENTIAL) < (int)sizeof(path) &&
 	    stat(path, &st) == 0) {
 		if (no_key_marker(path)) {
 			fprintf(stderr, "syncd: no service-account key: systemd found "
 			    "no file at the unit's LoadCredential= path for %s "
 			    "(systemctl cat shows it); put the key there, mode 0600, "
-			    "owner root, and start again\n", CYCLE_CREDENTIAL);
+			    "owner root, and start again\n", SESSION_CREDENTIAL);
 			return EX_CONFIG;
 		}
-		key = auth_key_load_credential(CYCLE_CREDENTIAL, &e);
+		key = auth_key_load_credential(SESSION_CREDENTIAL, &e);
 	} else
 		key = auth_key_load(cfg->key_file, &e);
 	if (key != NULL) {

@@ -25,9 +25,6 @@
 #include "syncd/metrics.h"
 #include "syncd/today.h"
 
-/* The systemd credential name the key is read from, when present. */
-#define CYCLE_CREDENTIAL	"service-account.json"
-
 struct cycle_opts {
 	/* The clock: --today and --now (today.h).  Each cycle reads it once,
 	 * into struct today_now, for the rules' date and the schedules. */
@@ -71,8 +68,8 @@ struct cycle;	/* opaque */
 
 /*
  * cycle_new(cfg, o, e): load the key ($CREDENTIALS_DIRECTORY/
- * CYCLE_CREDENTIAL when it exists, else cfg->key_file), build the HTTP,
- * token and Sheets clients, open the audit log (recovering a torn line),
+ * SESSION_CREDENTIAL when it exists, else cfg->key_file; syncd/session.h),
+ * build the HTTP, token and Sheets clients, open the audit log (recovering a torn line),
  * load the state and append config.loaded.  cfg is borrowed until
  * cycle_free or until a cycle_reconfigure replaces it; o is copied.
  * Returns an owned cycle, or NULL with e set (ERR_CONFIG/ERR_NOINPUT for the
@@ -100,8 +97,8 @@ int cycle_run(struct cycle *c, struct cycle_result *res, struct err *e);
 /*
  * cycle_reconfigure(c, cfg, e): switch to cfg (borrowed as in cycle_new):
  * reload the key and rebuild the clients, forget the tab cache, and append
- * config.loaded when the file's content (its SHA-256) changed.  On failure (bad key; audit_log or state_dir changed, which
- * needs a restart) c keeps its old configuration and -1 is returned with e
+ * config.loaded when the file's content (its SHA-256) changed.  On failure
+ * (bad key; audit_log or state_dir changed, which needs a restart) c keeps its old configuration and -1 is returned with e
  * set; AUDIT_FATAL as for cycle_run (c then already runs under cfg).
  */
 int cycle_reconfigure(struct cycle *c, const struct config *cfg, struct err *e);

@@ -46,6 +46,7 @@
 #include "syncd/http.h"
 #include "syncd/notify.h"
 #include "syncd/range.h"
+#include "syncd/session.h"
 #include "syncd/sheets.h"
 
 #define ROLLUP_TOTAL		"รวมทั้งประเทศ"
@@ -181,20 +182,6 @@ client_for(struct rollup *r, const char *id, struct err *e)
 	return sheets_client_new(&so, e);
 }
 
-static struct auth_key *
-load_key(const struct config *cfg, struct err *e)
-{
-	const char *dir = getenv("CREDENTIALS_DIRECTORY");
-	char path[4096];
-	struct stat st;
-
-	if (dir != NULL && *dir != '\0' &&
-	    snprintf(path, sizeof(path), "%s/%s", dir, CYCLE_CREDENTIAL) < (int)sizeof(path) &&
-	    stat(path, &st) == 0)
-		return auth_key_load_credential(CYCLE_CREDENTIAL, e);
-	return auth_key_load(cfg->key_file, e);
-}
-
 static void
 rollup_free(struct rollup *r)
 {
@@ -232,7 +219,7 @@ rollup_new(const struct config *cfg, struct err *e)
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	if ((r->key = load_key(cfg, e)) == NULL)
+	if ((r->key = session_load_key(cfg, e)) == NULL)
 		goto fail;
 	memset(&ho, 0, sizeof(ho));
 	ho.ca_file = cfg->ca_file;

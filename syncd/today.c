@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "rules/rules.h"
 
@@ -106,4 +107,18 @@ today_clock_set_now(struct today_clock *ck, const char *s, time_t real)
 	ck->set = 1;
 	ck->offset = (long long)t - (long long)real;
 	return 0;
+}
+
+void
+today_stamp(time_t t, int seconds, char *buf, size_t n)
+{
+	time_t b = t + TODAY_BANGKOK_OFFSET;
+	struct tm tm;
+	size_t len = 0;
+
+	if (gmtime_r(&b, &tm) != NULL)
+		len = seconds ? strftime(buf, n, "%Y-%m-%d %H:%M:%S (Asia/Bangkok)", &tm) :
+		    strftime(buf, n, "%Y-%m-%d %H:%M", &tm);
+	if (len == 0)
+		snprintf(buf, n, "?");
 }

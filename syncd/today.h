@@ -71,4 +71,12 @@ int today_parse_now(const char *s, time_t *t);
  */
 int today_clock_set_now(struct today_clock *ck, const char *s, time_t real);
 
+/*
+ * today_stamp(t, seconds, buf, n): the instant t in Bangkok, as
+ * "YYYY-MM-DD HH:MM" (a first-seen time) or, with seconds,
+ * "YYYY-MM-DD HH:MM:SS (Asia/Bangkok)" (the summary's "updated"), into buf
+ * of n bytes; "?" when it does not fit.
+ */
+void today_stamp(time_t t, int seconds, char *buf, size_t n);
+
 #endif

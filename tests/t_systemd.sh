@@ -2,8 +2,9 @@
 # The unit files, syncd.service and the template syncd@.service (verified as
 # the instance syncd@chachoengsao.service): `systemd-analyze verify` must print
 # nothing (it exits 0 on an unknown key, so any output fails the test), the
-# offline security score must stay at 1.0 or below (--threshold counts in
-# tenths: 10 means 1.0), and the template must be exactly as hardened as
+# offline security score must stay at 1.2 or below (--threshold counts in
+# tenths: 12 means 1.2; the honest score is 1.1: syncd must reach Google, so
+# no IP address pair that restricts nothing lowers it), and the template must be exactly as hardened as
 # syncd.service: the same lines but those that name the instance.
 set -eu
 : "${BUILD:=build}"
@@ -29,8 +30,11 @@ out=$(systemd-analyze verify --man=no "$tmp/typo.service" 2>&1 || true)
 [ -n "$out" ] || { echo "a typo went unnoticed by verify"; exit 1; }
 score=$(systemd-analyze security --offline=true "$tmp/syncd.service" 2>&1 | grep 'Overall exposure')
 echo "$score"
-systemd-analyze security --offline=true --threshold=10 "$tmp/syncd.service" >/dev/null 2>&1 ||
-	{ echo "exposure above 1.0: $score"; exit 1; }
+systemd-analyze security --offline=true --threshold=12 "$tmp/syncd.service" >/dev/null 2>&1 ||
+	{ echo "exposure above 1.2: $score"; exit 1; }
+if grep -q '^IPAddress' "$tmp/syncd.service"; then
+	echo "an IPAddressDeny/IPAddressAllow pair that restricts nothing"; exit 1
+fi
 grep -q '^LimitCORE=0$' "$tmp/syncd.service"
 grep -q '^Type=notify$' "$tmp/syncd.service"
 grep -q '^RestartPreventExitStatus=78 69 65$' "$tmp/syncd.service"
@@ -44,8 +48,8 @@ for line in "ExecStartPre=$bin/syncd -t -c /etc/syncd/%i.conf" \
 	grep -qxF "$line" "$t" || { echo "syncd@.service: no line $line"; exit 1; }
 done
 tscore=$(systemd-analyze security --offline=true "$t" 2>&1 | grep 'Overall exposure')
-systemd-analyze security --offline=true --threshold=10 "$t" >/dev/null 2>&1 ||
-	{ echo "template exposure above 1.0: $tscore"; exit 1; }
+systemd-analyze security --offline=true --threshold=12 "$t" >/dev/null 2>&1 ||
+	{ echo "template exposure above 1.2: $tscore"; exit 1; }
 # ... and otherwise the very lines of syncd.service, in the same order.
 same='^(Description|ExecStartPre|ExecStart|StateDirectory|LoadCredential|User)='
 grep -v '^#' "$tmp/syncd.service" | grep -v '^$' | grep -Ev "$same" > "$tmp/a"

@@ -170,13 +170,10 @@ dup_n(const char *s, size_t n)
 }
 
 int
-range_split(const char *a1, size_t len, char **title, char **cells, struct err *e)
+range_parse(char *a1, size_t len, size_t *title_len, size_t *cells_at, struct err *e)
 {
-	char *t = NULL, *c = NULL;
 	size_t i, n, rest;
 
-	*title = NULL;
-	*cells = NULL;
 	if (len == 0 || len > RANGE_MAX_LEN) {
 		err_set(e, ERR_DATA, "range is empty or longer than %d bytes", RANGE_MAX_LEN);
 		return -1;
@@ -186,66 +183,80 @@ range_split(const char *a1, size_t len, char **title, char **cells, struct err *
 		return -1;
 	}
 	if (a1[0] == '\'') {
-		t = malloc(len);
-		if (t == NULL)
-			goto nomem;
+		/* '...' with '' for an inner quote; n <= i, so in place is safe. */
 		n = 0;
 		for (i = 1; i < len; i++) {
 			if (a1[i] == '\'') {
 				if (i + 1 < len && a1[i + 1] == '\'') {
-					t[n++] = '\'';
+					a1[n++] = '\'';
 					i++;
 					continue;
 				}
 				break;
 			}
-			t[n++] = a1[i];
+			a1[n++] = a1[i];
 		}
 		if (i >= len) {
 			err_set(e, ERR_DATA, "range has an unterminated quote");
-			goto fail;
-		}
-		t[n] = '\0';
-		if (n == 0) {
-			err_set(e, ERR_DATA, "range has an empty tab title");
-			goto fail;
+			return -1;
 		}
 		rest = i + 1;	/* just past the closing quote */
 		if (rest < len && a1[rest] != '!') {
 			err_set(e, ERR_DATA, "range has text after the quoted tab title");
-			goto fail;
+			return -1;
 		}
 		if (rest < len)
 			rest++;
 	} else {
-		const char *bang = NULL;
+		const char *bang;
 
-		/* Google quotes any title holding a '!', so a bare one ends at the first. */
+		/* Google quotes any title holding a '!' or a quote, so a bare one
+		 * ends at the first '!' and holds no quote. */
 		bang = memchr(a1, '!', len);
 		n = bang != NULL ? (size_t)(bang - a1) : len;
-		if (n == 0) {
-			err_set(e, ERR_DATA, "range has an empty tab title");
-			return -1;
-		}
 		for (i = 0; i < n; i++)
 			if (a1[i] == '\'') {
 				err_set(e, ERR_DATA, "range has a quote inside an unquoted tab title");
 				return -1;
 			}
-		t = dup_n(a1, n);
-		if (t == NULL)
-			goto nomem;
 		rest = bang != NULL ? n + 1 : len;
 	}
-	c = dup_n(a1 + rest, len - rest);
-	if (c == NULL)
+	if (n == 0) {
+		err_set(e, ERR_DATA, "range has an empty tab title");
+		return -1;
+	}
+	*title_len = n;
+	*cells_at = rest;
+	return 0;
+}
+
+int
+range_split(const char *a1, size_t len, char **title, char **cells, struct err *e)
+{
+	char *buf = NULL, *t = NULL, *c = NULL;
+	size_t tl, at;
+
+	*title = NULL;
+	*cells = NULL;
+	if (len > RANGE_MAX_LEN) {
+		err_set(e, ERR_DATA, "range is empty or longer than %d bytes", RANGE_MAX_LEN);
+		return -1;
+	}
+	if ((buf = dup_n(a1, len)) == NULL)
 		goto nomem;
+	if (range_parse(buf, len, &tl, &at, e) == -1) {
+		free(buf);
+		return -1;
+	}
+	if ((c = dup_n(buf + at, len - at)) == NULL || (t = dup_n(buf, tl)) == NULL)
+		goto nomem;
+	free(buf);
 	*title = t;
 	*cells = c;
 	return 0;
 nomem:
 	err_set(e, ERR_NOMEM, "out of memory splitting a range");
-fail:
+	free(buf);
 	free(t);
 	free(c);
 	return -1;

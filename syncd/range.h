@@ -65,4 +65,14 @@ char *range_escape(const char *s, size_t len, struct err *e);
  */
 int range_split(const char *a1, size_t len, char **title, char **cells, struct err *e);
 
+/*
+ * range_parse(a1, len, title_len, cells_at, e): range_split's parser, in
+ * place: the one A1 parser for requests, cassettes and the batchGet answers
+ * the workbook reader takes.  On 0 the unquoted title is a1[0, *title_len)
+ * (not NUL-terminated) and the cells begin at a1 + *cells_at (== len when
+ * there are none); the bytes between may be overwritten.  -1 with e set on
+ * the errors range_split names.
+ */
+int range_parse(char *a1, size_t len, size_t *title_len, size_t *cells_at, struct err *e);
+
 #endif

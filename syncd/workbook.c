@@ -26,6 +26,7 @@
  * and column when it is inside a tab's values.
  */
 #include "syncd/workbook.h"
+#include "syncd/range.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -982,43 +983,6 @@ parse_sheet(struct parser *ps, struct tab *t)
 	return 0;
 }
 
-int
-workbook_range_title(char *range, size_t len, size_t *title_len)
-{
-	size_t i, w;
-
-	if (len > 0 && range[0] == '\'') {
-		/* '...' with '' for an inner quote, then '!' or the end. */
-		for (i = 1, w = 0;; i++) {
-			if (i >= len)
-				return -1;
-			if (range[i] == '\'') {
-				if (i + 1 < len && range[i + 1] == '\'') {
-					range[w++] = '\'';
-					i++;
-					continue;
-				}
-				break;
-			}
-			range[w++] = range[i];
-		}
-		if (i + 1 < len && range[i + 1] != '!')
-			return -1;
-	} else {
-		/* Bare: up to the last '!' (a reference never holds one). */
-		w = len;
-		for (i = len; i > 0; i--)
-			if (range[i - 1] == '!') {
-				w = i - 1;
-				break;
-			}
-	}
-	if (w < len)
-		range[w] = '\0';
-	*title_len = w;
-	return 0;
-}
-
 /*
  * parse_matched_filters(ps, t): the "dataFilters" of a batchGetByDataFilter
  * MatchedValueRange: the first gridRange's sheetId names the tab (a tab
@@ -1076,7 +1040,8 @@ parse_value_range(struct parser *ps, struct tab *t, size_t i)
 	int first = 1, rc, seen_range = 0, seen_values = 0, seen_dim = 0;
 	int seen_vr = 0, seen_df = 0;
 	const char *at;
-	size_t tl;
+	size_t tl, cells_at;
+	struct err re;
 
 	if (expect_open(ps, '{', "a valueRange") < 0)
 		return -1;
@@ -1103,11 +1068,13 @@ parse_value_range(struct parser *ps, struct tab *t, size_t i)
 				return expected(ps, "a string");
 			if (parse_text(ps, &sp, "range") < 0)
 				return -1;
-			if (workbook_range_title(sp.s, sp.len, &tl) < 0)
+			err_init(&re);
+			if (range_parse(sp.s, sp.len, &tl, &cells_at, &re) == -1)
 				return fail(ps, at, "range \"%.*s\" has a badly quoted "
-				    "tab title", (int)(sp.len > 100 ? 100 : sp.len), sp.s);
-			if (tl == 0)
-				return fail(ps, at, "range with an empty tab title");
+				    "tab title: %s",
+				    (int)(sp.len > 100 ? 100 : sp.len), sp.s, re.msg);
+			if (tl < sp.len)
+				sp.s[tl] = '\0';	/* at the '!' or a quote */
 			sp.len = tl;
 			keep(ps, &sp, 1);
 			t->title = sp.s;

@@ -103,14 +103,4 @@ const struct workbook *workbook_view(const struct workbook_file *wf);
 /* workbook_free(wf): free wf, its buffer and arrays.  NULL is a no-op. */
 void workbook_free(struct workbook_file *wf);
 
-/*
- * workbook_range_title(range, len, title_len): turn an A1 range echo such as
- * "'Jon''s Data'!A1:Z1000", "Sheet1!A1" or "บางคล้า!A1:Q60" into its tab
- * title, in place: the title starts at range and *title_len bytes long
- * (NUL-terminated when *title_len < len).  A range without '!' is all title.
- * Returns 0, or -1 when a quoted title is not closed or is followed by
- * anything but '!'.
- */
-int workbook_range_title(char *range, size_t len, size_t *title_len);
-
 #endif

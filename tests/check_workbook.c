@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "syncd/range.h"
 #include "syncd/workbook.h"
 
 enum mode { FILE_SHAPE, BATCHGET };
@@ -148,7 +149,7 @@ static const struct good goods[] = {
 	 "\"majorDimension\":\"ROWS\",\"values\":[[\"a\"],[],[1]]},{\"range\":"
 	 "\"Sheet1!A1:Z1000\",\"majorDimension\":\"ROWS\"},{\"range\":"
 	 "\"'Jon''s Data'!A1\"},{\"range\":\"บางปะกง!A1:Q2\",\"values\":[[true]]},"
-	 "{\"range\":\"'D3'\"},{\"range\":\"Hi!!A1\"},{\"range\":\"'a!b'!A1:B2\"}]}",
+	 "{\"range\":\"'D3'\"},{\"range\":\"'Hi!'!A1\"},{\"range\":\"'a!b'!A1:B2\"}]}",
 	 "id=s title=-\nT บางคล้า -1\nR s\"a\"\nR\nR n1\nT Sheet1 -1\n"
 	 "T Jon's Data -1\nT บางปะกง -1\nR bTRUE\nT D3 -1\nT Hi! -1\nT a!b -1\n"},
 	{"batchGet as Google prints it (gspread cassette), two ranges of one tab",
@@ -596,25 +597,28 @@ START_TEST(test_range_title)
 		{"'D3'", "D3"},
 		{"'🌵 test 1'!A1:A", "🌵 test 1"},
 		{"บางคล้า!A1:Q60", "บางคล้า"},
-		{"a!b!C1", "a!b"},
+		{"a!b!C1", "a"},		/* a bare title ends at the first '!' */
 		{"''''!A1", "'"},
 		{"'a'x", NULL},
 		{"'a", NULL},
 		{"'", NULL},
+		{"it's!A1", NULL},		/* Google quotes a title with a quote */
+		{"!A1", NULL},
 	};
-	size_t i, tl;
+	size_t i, tl, at;
 	char buf[64];
+	struct err e;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t n = strlen(cases[i].in);
 
 		memcpy(buf, cases[i].in, n + 1);
 		if (cases[i].want == NULL) {
-			ck_assert_msg(workbook_range_title(buf, n, &tl) < 0, "%s",
+			ck_assert_msg(range_parse(buf, n, &tl, &at, &e) == -1, "%s",
 			    cases[i].in);
 			continue;
 		}
-		ck_assert_int_eq(workbook_range_title(buf, n, &tl), 0);
+		ck_assert_int_eq(range_parse(buf, n, &tl, &at, &e), 0);
 		ck_assert_uint_eq(tl, strlen(cases[i].want));
 		ck_assert_msg(memcmp(buf, cases[i].want, tl) == 0, "%s", cases[i].in);
 	}

@@ -20,6 +20,7 @@
 
 #include "rules/rules.h"
 #include "syncd/config.h"
+#include "syncd/exitcode.h"
 #include "syncd/report.h"
 #include "syncd/today.h"
 #include "syncd/workbook.h"
@@ -31,26 +32,6 @@ usage(FILE *f)
 	fputs("usage: syncd check [-c FILE] --workbook FILE.json [--today YYYY-MM-DD "
 	    "| --now YYYY-MM-DDTHH:MM] [--format text|json]\n", f);
 	return EX_USAGE;
-}
-
-/* exit_for(e): the exit status of an error outside the rules' findings. */
-static int
-exit_for(const struct err *e)
-{
-	switch (e->code) {
-	case ERR_NOINPUT:
-		return EX_NOINPUT;
-	case ERR_DATA:
-		return EX_DATAERR;
-	case ERR_CONFIG:
-		return EX_CONFIG;
-	case ERR_NOMEM:
-		return EX_OSERR;
-	case ERR_IO:
-		return EX_IOERR;
-	default:
-		return EX_SOFTWARE;
-	}
 }
 
 int
@@ -142,7 +123,7 @@ cmd_check_main(int argc, char **argv)
 
 	err_init(&e);
 	memset(&report, 0, sizeof(report));
-	if ((cfg = config_load_offline(config_path, &e)) == NULL)
+	if ((cfg = config_load_cli(config_path, CONFIG_NO_CREDENTIALS, &e)) == NULL)
 		goto fail;
 	if ((wf = workbook_load_file(workbook_path, &e)) == NULL)
 		goto fail;
@@ -169,5 +150,5 @@ fail:
 	rules_report_fini(&report);
 	workbook_free(wf);
 	config_free(cfg);
-	return exit_for(&e);
+	return exitcode_for(&e);
 }

@@ -12,16 +12,15 @@
  */
 #include "syncd/cmd_export.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 
 #include "rules/rules.h"
 #include "syncd/config.h"
+#include "syncd/exitcode.h"
 #include "syncd/live.h"
 #include "syncd/today.h"
 #include "syncd/workbook.h"
@@ -33,52 +32,6 @@ usage(FILE *f)
 	fputs("usage: syncd export [-c FILE] [--workbook FILE.json] [--today YYYY-MM-DD "
 	    "| --now YYYY-MM-DDTHH:MM] --xlsx OUT.xlsx\n", f);
 	return EX_USAGE;
-}
-
-/* exit_for(e, live): the exit status of e (live: it came from the network). */
-static int
-exit_for(const struct err *e)
-{
-	switch (e->code) {
-	case ERR_NOINPUT:
-		return EX_NOINPUT;
-	case ERR_DATA:
-		return EX_DATAERR;
-	case ERR_CONFIG:
-	case ERR_AUTH:
-		return EX_CONFIG;
-	case ERR_NOMEM:
-		return EX_OSERR;
-	case ERR_IO:
-		return EX_CANTCREAT;
-	case ERR_HTTP:
-	case ERR_TEMP:
-		return EX_TEMPFAIL;
-	case ERR_API:
-		if (e->status == 408 || e->status == 429 || e->status >= 500)
-			return EX_TEMPFAIL;
-		return EX_CONFIG;
-	default:
-		return EX_SOFTWARE;
-	}
-}
-
-/* As `syncd check`: -c's file, else the default file, else the defaults. */
-static struct config *
-load_config(const char *path, int flags, struct err *e)
-{
-	struct stat st;
-
-	if (path != NULL && stat(path, &st) == -1 && errno == ENOENT) {
-		err_set(e, ERR_NOINPUT, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (path != NULL)
-		return config_load(path, flags, e);
-	if (flags == CONFIG_NO_CREDENTIALS && stat(CONFIG_DEFAULT_PATH, &st) == -1 &&
-	    errno == ENOENT)
-		return config_new_default(e);
-	return config_load(CONFIG_DEFAULT_PATH, flags, e);
 }
 
 int
@@ -164,7 +117,7 @@ cmd_export_main(int argc, char **argv)
 
 	err_init(&e);
 	memset(&report, 0, sizeof(report));
-	if ((cfg = load_config(config_path,
+	if ((cfg = config_load_cli(config_path,
 	    workbook_path != NULL ? CONFIG_NO_CREDENTIALS : 0, &e)) == NULL)
 		goto fail;
 	if (workbook_path != NULL)
@@ -200,5 +153,6 @@ fail:
 	rules_report_fini(&report);
 	workbook_free(wf);
 	config_free(cfg);
-	return exit_for(&e);
+	/* An I/O error here is the .xlsx that could not be made. */
+	return e.code == ERR_IO ? EX_CANTCREAT : exitcode_for(&e);
 }

@@ -26,6 +26,7 @@
 #include "rules/rules.h"
 #include "syncd/audit.h"
 #include "syncd/config.h"
+#include "syncd/exitcode.h"
 #include "syncd/linereport.h"
 #include "syncd/live.h"
 #include "syncd/today.h"
@@ -37,33 +38,6 @@ usage(FILE *f)
 	fputs("usage: syncd report [-c FILE] [--workbook FILE.json] "
 	    "[--now YYYY-MM-DDTHH:MM] --print\n", f);
 	return EX_USAGE;
-}
-
-static int
-exit_for(const struct err *e)
-{
-	switch (e->code) {
-	case ERR_NOINPUT:
-		return EX_NOINPUT;
-	case ERR_DATA:
-		return EX_DATAERR;
-	case ERR_CONFIG:
-	case ERR_AUTH:
-		return EX_CONFIG;
-	case ERR_NOMEM:
-		return EX_OSERR;
-	case ERR_IO:
-		return EX_IOERR;
-	case ERR_HTTP:
-	case ERR_TEMP:
-		return EX_TEMPFAIL;
-	case ERR_API:
-		if (e->status == 408 || e->status == 429 || e->status >= 500)
-			return EX_TEMPFAIL;
-		return EX_CONFIG;
-	default:
-		return EX_SOFTWARE;
-	}
 }
 
 int
@@ -179,5 +153,5 @@ fail:
 	rules_report_fini(&report);
 	workbook_free(wf);
 	config_free(cfg);
-	return exit_for(&e);
+	return exitcode_for(&e);
 }

@@ -25,6 +25,7 @@
 #include "rules/date.h"
 #include "rules/rules.h"
 #include "syncd/config.h"
+#include "syncd/exitcode.h"
 
 enum rules_format { FMT_TEXT, FMT_MD, FMT_JSON };
 
@@ -216,10 +217,9 @@ cmd_rules_main(int argc, char **argv)
 		return usage(stderr);
 	}
 	err_init(&e);
-	if ((cfg = config_load_offline(config_path, &e)) == NULL) {
+	if ((cfg = config_load_cli(config_path, CONFIG_NO_CREDENTIALS, &e)) == NULL) {
 		fprintf(stderr, "syncd rules: %s\n", e.msg);
-		return e.code == ERR_NOINPUT ? EX_NOINPUT :
-		    e.code == ERR_CONFIG ? EX_CONFIG : EX_OSERR;
+		return exitcode_for(&e);
 	}
 	switch (fmt) {
 	case FMT_MD:

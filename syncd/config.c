@@ -1406,7 +1406,7 @@ config_new_default(struct err *e)
 }
 
 struct config *
-config_load_offline(const char *path, struct err *e)
+config_load_cli(const char *path, int flags, struct err *e)
 {
 	struct stat st;
 
@@ -1415,10 +1415,11 @@ config_load_offline(const char *path, struct err *e)
 		return NULL;
 	}
 	if (path != NULL)
-		return config_load(path, CONFIG_NO_CREDENTIALS, e);
-	if (stat(CONFIG_DEFAULT_PATH, &st) == -1 && errno == ENOENT)
+		return config_load(path, flags, e);
+	if ((flags & CONFIG_NO_CREDENTIALS) && stat(CONFIG_DEFAULT_PATH, &st) == -1 &&
+	    errno == ENOENT)
 		return config_new_default(e);
-	return config_load(CONFIG_DEFAULT_PATH, CONFIG_NO_CREDENTIALS, e);
+	return config_load(CONFIG_DEFAULT_PATH, flags, e);
 }
 
 struct config *

@@ -133,13 +133,14 @@ struct config *config_load_string(const char *text, size_t len, const char *name
 struct config *config_new_default(struct err *e);
 
 /*
- * config_load_offline(path, e): the configuration of a command that needs no
- * credentials (check, rules): path (-c), else CONFIG_DEFAULT_PATH when it
- * exists, else the built-in defaults.  A path that does not exist is a
- * missing input (ERR_NOINPUT, exit 66); one that exists but is bad is
- * ERR_CONFIG.  Returns a new struct config (config_free) or NULL with e set.
+ * config_load_cli(path, flags, e): a command's configuration: path (-c),
+ * else CONFIG_DEFAULT_PATH; with CONFIG_NO_CREDENTIALS (check, rules, an
+ * export of a workbook file) the built-in defaults when the default file
+ * does not exist.  A -c path that does not exist is a missing input
+ * (ERR_NOINPUT, exit 66); a file that exists but is bad is ERR_CONFIG.
+ * Returns a new struct config (config_free) or NULL with e set.
  */
-struct config *config_load_offline(const char *path, struct err *e);
+struct config *config_load_cli(const char *path, int flags, struct err *e);
 
 /* config_free(cfg): release cfg and every string it owns; NULL is a no-op. */
 void config_free(struct config *cfg);

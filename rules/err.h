@@ -6,6 +6,16 @@
  * err that already holds one does nothing, so the deepest, most precise
  * message survives the unwinding.  Messages are one line, never hold a secret.
  * Pure: no I/O, no globals, so rules/ and auth/ can use it too.
+ *
+ * Fatal errors.  Some failures mean the process must stop rather than go
+ * on (syncd: the audit log or the state lost durability, fsyncgate).  That
+ * is a fact of the error, not a third return value: the function returns
+ * -1 like any other and err_fatal() marks the error.  "First error wins"
+ * would lose such a failure behind an ordinary one recorded earlier (a
+ * step's HTTP error, then the log failing while recording it), so a fatal
+ * error outranks an ordinary one: err_fatal() replaces an ordinary error e
+ * holds, and only an earlier fatal error keeps its place.  The message a
+ * fatal exit reports is therefore always the failure that caused it.
  */
 #ifndef RULES_ERR_H
 #define RULES_ERR_H
@@ -30,6 +40,7 @@ enum err_code {
 
 struct err {
 	enum err_code code;
+	int fatal;		/* the process must stop (see err_fatal) */
 	int status;		/* HTTP status when code is ERR_API/ERR_AUTH, else 0 */
 	char msg[ERR_MSG_MAX];
 };
@@ -47,5 +58,18 @@ void err_set(struct err *e, enum err_code code, const char *fmt, ...)
 
 /* err_is_set(e): non-zero when e holds an error. */
 int err_is_set(const struct err *e);
+
+/*
+ * err_fatal(e, code, fmt, ...): record a fatal error in e: one after which
+ * the process must not go on.  It replaces an ordinary error e holds (its
+ * status is cleared); an earlier fatal error wins.  e may be NULL.  The
+ * arguments may name e's own message (err_fatal(e, e->code, "%s", e->msg)
+ * makes the error e holds fatal).
+ */
+void err_fatal(struct err *e, enum err_code code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* err_is_fatal(e): non-zero when e holds a fatal error. */
+int err_is_fatal(const struct err *e);
 
 #endif

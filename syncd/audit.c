@@ -787,53 +787,65 @@ set_notice(struct audit *a, const char *event, json_t *fields)
 }
 
 /*
+ * lost(a, e, sub): the log cannot go on (a write or fdatasync failed, or no
+ * new segment could be made): a refuses all further appends, and e gets
+ * sub's error as a fatal one (rules/err.h), the daemon must exit.  sub may
+ * be e itself.  Returns -1.
+ */
+static int
+lost(struct audit *a, struct err *e, const struct err *sub)
+{
+	a->broken = 1;
+	err_fatal(e, sub->code, "%s", sub->msg);
+	return -1;
+}
+
+/*
  * new_segment(a, fields, e): continue the chain from a->head in a fresh
  * file at a->path: the empty file found there (truncated, or created by
  * someone), else a new one, after moving any other file there aside
  * ("<path>.found-<time>", named in fields as "moved_aside").  Its first line
  * is event (recovery, or audit.rotated for a log only renamed) with fields
- * (taken).  Synced before return.
+ * (taken).  Synced before return.  Returns 0, or -1 with e fatal (see lost).
  */
 static int
 new_segment(struct audit *a, const char *event, json_t *fields, struct err *e)
 {
 	char aside[AUDIT_PATH_MAX];
 	struct stat sp, sf;
+	struct err sub;
 	int fd = -1, rc = -1, have_owner;
 
+	err_init(&sub);
 	have_owner = fstat(a->fd, &sf) == 0;
 	if (stat(a->path, &sp) == 0 && sp.st_size == 0 && S_ISREG(sp.st_mode)) {
 		if (have_owner && sp.st_dev == sf.st_dev && sp.st_ino == sf.st_ino)
 			fd = a->fd;
 		else if ((fd = open(a->path, O_RDWR | O_APPEND | O_CLOEXEC)) == -1)
-			err_set(e, ERR_IO, "%s: open: %s", a->path, strerror(errno));
+			err_set(&sub, ERR_IO, "%s: open: %s", a->path, strerror(errno));
 	} else if (lstat(a->path, &sp) == 0) {
-		if (move_aside(a, ".found-", aside, sizeof(aside), e) == -1)
+		if (move_aside(a, ".found-", aside, sizeof(aside), &sub) == -1)
 			goto out;
 		json_object_set_new(fields, "moved_aside", json_string(aside));
-		fd = create_log(a, have_owner ? &sf : NULL, e);
+		fd = create_log(a, have_owner ? &sf : NULL, &sub);
 	} else if (errno == ENOENT) {
-		fd = create_log(a, have_owner ? &sf : NULL, e);
+		fd = create_log(a, have_owner ? &sf : NULL, &sub);
 	} else {
-		err_set(e, ERR_IO, "%s: stat: %s", a->path, strerror(errno));
+		err_set(&sub, ERR_IO, "%s: stat: %s", a->path, strerror(errno));
 	}
 	if (fd == -1)
 		goto out;
 	adopt_fd(a, fd);
 	a->segmenting = 1;
-	rc = audit_append_raw(a, event, fields, e);
+	rc = audit_append_raw(a, event, fields, &sub);
 	if (rc == 0)
-		rc = sync_only(a, e);
+		rc = sync_only(a, &sub);
 	a->segmenting = 0;
 	if (rc == 0)
 		set_notice(a, event, fields);
 out:
 	json_decref(fields);
-	if (rc == -1) {
-		a->broken = 1;
-		rc = AUDIT_FATAL;
-	}
-	return rc;
+	return rc == 0 ? 0 : lost(a, e, &sub);
 }
 
 /* segment_fields(a, reason, found): the recovery event of a new segment. */
@@ -864,9 +876,9 @@ moved_on(struct audit *a, const char *name, struct err *e)
 	f = json_pack("{s:s, s:s, s:s}", "reason", "moved", "previous_file", name,
 	    "previous_head", head);
 	if (f == NULL) {
-		err_set(e, ERR_NOMEM, "out of memory");
+		err_fatal(e, ERR_NOMEM, "out of memory");
 		a->broken = 1;
-		return AUDIT_FATAL;
+		return -1;
 	}
 	return new_segment(a, "audit.rotated", f, e);
 }
@@ -876,7 +888,7 @@ moved_on(struct audit *a, const char *name, struct err *e)
  * opened, at the size it left it?  When it is not (truncated, replaced,
  * moved, deleted behind syncd's back), the chain goes on in a new segment
  * whose first line is a recovery event naming the last head and what was
- * found.  Returns 0, or AUDIT_FATAL (e set) when no segment could be made.
+ * found.  Returns 0, or -1 with e fatal when no segment could be made.
  */
 static int
 check_file(struct audit *a, struct err *e)
@@ -890,9 +902,9 @@ check_file(struct audit *a, struct err *e)
 	if (a->segmenting || a->fd == -1)
 		return 0;
 	if (fstat(a->fd, &sf) == -1) {
-		err_set(e, ERR_IO, "%s: fstat: %s", a->path, strerror(errno));
+		err_fatal(e, ERR_IO, "%s: fstat: %s", a->path, strerror(errno));
 		a->broken = 1;
-		return AUDIT_FATAL;
+		return -1;
 	}
 	have = stat(a->path, &sp) == 0;
 	if (have && sp.st_dev == a->dev && sp.st_ino == a->ino && sf.st_size == a->size)
@@ -925,9 +937,9 @@ check_file(struct audit *a, struct err *e)
 	}
 	f = segment_fields(a, reason, found, a->path);
 	if (f == NULL) {
-		err_set(e, ERR_NOMEM, "out of memory");
+		err_fatal(e, ERR_NOMEM, "out of memory");
 		a->broken = 1;
-		return AUDIT_FATAL;
+		return -1;
 	}
 	if (moved[0] != '\0')
 		json_object_set_new(f, "previous_file", json_string(moved));
@@ -941,49 +953,47 @@ audit_rotate(struct audit *a, const char *reason, char *archive, size_t size,
 	char name[AUDIT_PATH_MAX], head[96];
 	struct audit_head prev;
 	struct stat sf;
+	struct err sub;
 	json_t *f;
 	int fd, rc;
 
 	if (archive != NULL && size > 0)
 		archive[0] = '\0';
 	if (a->broken) {
-		err_set(e, ERR_IO, "%s: an earlier write failed", a->path);
-		return AUDIT_FATAL;
+		err_fatal(e, ERR_IO, "%s: an earlier write failed", a->path);
+		return -1;
 	}
-	if ((rc = check_file(a, e)) != 0)
-		return rc;
+	if (check_file(a, e) != 0)
+		return -1;
 	if (a->size == 0 || a->last_start == 0)
 		return 0;	/* one line at most (a new segment): nothing to rotate */
 	if (fstat(a->fd, &sf) == -1 || a->io.fdatasync(a->io.ctx, a->fd) == -1) {
-		err_set(e, ERR_IO, "%s: fdatasync: %s", a->path, strerror(errno));
+		err_fatal(e, ERR_IO, "%s: fdatasync: %s", a->path, strerror(errno));
 		a->broken = 1;
-		return AUDIT_FATAL;
+		return -1;
 	}
 	if (move_aside(a, "-", name, sizeof(name), e) == -1)
 		return -1;	/* nothing changed: the log goes on where it is */
-	if ((fd = create_log(a, &sf, e)) == -1) {
-		a->broken = 1;
-		return AUDIT_FATAL;
-	}
+	err_init(&sub);
+	if ((fd = create_log(a, &sf, &sub)) == -1)
+		return lost(a, e, &sub);
 	prev = a->head;
 	adopt_fd(a, fd);
 	head_text(&prev, head);
 	f = json_pack("{s:s, s:s, s:s}", "reason", reason, "previous_file", name,
 	    "previous_head", head);
 	if (f == NULL)
-		err_set(e, ERR_NOMEM, "out of memory");
+		err_set(&sub, ERR_NOMEM, "out of memory");
 	a->segmenting = 1;
-	rc = f != NULL ? audit_append_raw(a, "audit.rotated", f, e) : -1;
+	rc = f != NULL ? audit_append_raw(a, "audit.rotated", f, &sub) : -1;
 	if (rc == 0)
-		rc = sync_only(a, e);
+		rc = sync_only(a, &sub);
 	a->segmenting = 0;
 	if (rc == 0)
 		set_notice(a, "audit.rotated", f);
 	json_decref(f);
-	if (rc != 0) {
-		a->broken = 1;
-		return AUDIT_FATAL;
-	}
+	if (rc != 0)
+		return lost(a, e, &sub);
 	if (archive != NULL && size > 0)
 		snprintf(archive, size, "%s", name);
 	return 0;
@@ -1107,9 +1117,9 @@ audit_append_raw(struct audit *a, const char *event, json_t *fields, struct err 
 	int ret = -1;
 
 	if (a->broken) {
-		err_set(e, ERR_IO, "%s: an earlier write failed; the log is "
+		err_fatal(e, ERR_IO, "%s: an earlier write failed; the log is "
 		    "closed for appends", a->path);
-		return AUDIT_FATAL;
+		return -1;
 	}
 	if (event == NULL || !known_event(event)) {
 		err_set(e, ERR_DATA, "audit: unknown event \"%s\"",
@@ -1151,14 +1161,13 @@ audit_append_raw(struct audit *a, const char *event, json_t *fields, struct err 
 		n = a->io.write(a->io.ctx, a->fd, text, len + 1);
 	while (n == -1 && errno == EINTR);
 	if (n != (ssize_t)(len + 1)) {
-		err_set(e, ERR_IO, "%s: write: %s", a->path,
+		err_fatal(e, ERR_IO, "%s: write: %s", a->path,
 		    n == -1 ? strerror(errno) : "short write");
 		/* Cut a partial line back off; if that fails, the next open
 		 * will find it torn and record it. */
 		if (n > 0 && ftruncate(a->fd, a->size) == 0)
 			(void)a->io.fdatasync(a->io.ctx, a->fd);
 		a->broken = 1;
-		ret = AUDIT_FATAL;
 		goto out;
 	}
 	a->last_start = a->size;
@@ -1241,21 +1250,26 @@ audit_set_sealer(struct audit *a, audit_sealer fn, void *ctx,
 int
 audit_sync(struct audit *a, struct err *e)
 {
+	struct err re;
 	int rc, sealed;
 
 	/* A seal that cannot be made (a damaged key file) fails the sync,
 	 * but the lines already appended are still made durable. */
-	if ((sealed = run_sealer(a, 0, e)) == AUDIT_FATAL)
-		return sealed;
+	if ((sealed = run_sealer(a, 0, e)) != 0 && err_is_fatal(e))
+		return -1;
 	if ((rc = sync_only(a, e)) != 0)
 		return rc;
 	if (sealed != 0)
 		return sealed;
 	if (a->rotate_bytes > 0 && a->size >= a->rotate_bytes && !a->segmenting &&
 	    !a->sealing) {
-		/* A rotation that cannot rename leaves the log where it is. */
-		rc = audit_rotate(a, "size", NULL, 0, e);
-		return rc == AUDIT_FATAL ? AUDIT_FATAL : 0;
+		/* A rotation that cannot rename leaves the log where it is;
+		 * only a fatal failure of it is the sync's. */
+		err_init(&re);
+		if (audit_rotate(a, "size", NULL, 0, &re) != 0 && err_is_fatal(&re)) {
+			err_fatal(e, re.code, "%s", re.msg);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -1264,23 +1278,25 @@ audit_sync(struct audit *a, struct err *e)
 static int
 sync_only(struct audit *a, struct err *e)
 {
+	struct err he;
+
 	if (a->broken) {
-		err_set(e, ERR_IO, "%s: an earlier write failed", a->path);
-		return AUDIT_FATAL;
+		err_fatal(e, ERR_IO, "%s: an earlier write failed", a->path);
+		return -1;
 	}
 	if (a->io.fdatasync(a->io.ctx, a->fd) == -1) {
 		/* Never retry: the kernel may have dropped the dirty pages and
 		 * a second fdatasync could lie (PostgreSQL "fsyncgate"). */
-		err_set(e, ERR_IO, "%s: fdatasync: %s", a->path, strerror(errno));
+		err_fatal(e, ERR_IO, "%s: fdatasync: %s", a->path, strerror(errno));
 		a->broken = 1;
-		return AUDIT_FATAL;
+		return -1;
 	}
+	/* A head that cannot be kept: the state directory lost durability,
+	 * as for state.json. */
+	err_init(&he);
 	if (a->head_file != NULL && a->head_saved != a->head.seq && !a->opening &&
-	    head_write(a, e) == -1) {
-		/* The state directory lost durability: as for state.json. */
-		a->broken = 1;
-		return AUDIT_FATAL;
-	}
+	    head_write(a, &he) == -1)
+		return lost(a, e, &he);
 	return 0;
 }
 

@@ -10,9 +10,10 @@
  * sha256sum and jq.
  *
  * Write-ahead: the daemon appends a cycle's lines, then calls audit_sync()
- * before anything reaches the sheet.  A failed write or fdatasync is FATAL
- * (AUDIT_FATAL): the kernel may have dropped the data, so the daemon must
- * exit and let systemd restart it, never carry on.
+ * before anything reaches the sheet.  A failed write or fdatasync is fatal
+ * (-1 with the error marked fatal, err_is_fatal; see rules/err.h): the
+ * kernel may have dropped the data, so the daemon must exit and let systemd
+ * restart it, never carry on.
  *
  * Opening verifies the whole chain, streaming in constant memory.  A torn last
  * line (a crash mid-write) is cut off and re-recorded as a "recovery" event
@@ -44,8 +45,6 @@
  * meaning cannot be known, and appending after it would mix formats.
  */
 #define AUDIT_FORMAT 1
-/* Returned by audit_append/audit_sync when the log's durability is lost. */
-#define AUDIT_FATAL (-2)
 
 struct audit;
 
@@ -134,7 +133,7 @@ struct audit *audit_open_with(const char *path, const struct audit_opts *o,
  * NULL) receives the new name (file name only; "" when nothing was rotated:
  * an empty log, or a new segment just begun because the file had changed).
  * Returns 0; -1 with e set when the rename failed (the log goes on where it
- * is); AUDIT_FATAL as audit_append.
+ * is); -1 with e fatal as audit_append.
  */
 int audit_rotate(struct audit *a, const char *reason, char *archive, size_t size,
     struct err *e);
@@ -159,9 +158,9 @@ struct audit *audit_open(const char *path, time_t (*now)(void *), void *ctx,
  * members of fields (borrowed; a JSON object or NULL; keys seq, ts, event and
  * prev are refused) after seq, ts, event and prev.  The line is not durable
  * until audit_sync.  Returns 0; -1 with e filled when nothing was written
- * (unknown event, bad fields, line over AUDIT_EVENT_MAX); AUDIT_FATAL when
- * the write failed: the handle refuses all further appends and the caller
- * must exit.
+ * (unknown event, bad fields, line over AUDIT_EVENT_MAX); -1 with e fatal
+ * (err_is_fatal) when the write failed: the handle refuses all further
+ * appends and the caller must exit.
  */
 int audit_append(struct audit *a, const char *event, json_t *fields,
     struct err *e);
@@ -174,8 +173,10 @@ int audit_append_pack(struct audit *a, struct err *e, const char *event,
     const char *fmt, ...);
 
 /*
- * audit_sync(a, e): fdatasync the lines appended so far.  Returns 0, or
- * AUDIT_FATAL with e filled: the daemon must exit, never retry (fsyncgate).
+ * audit_sync(a, e): fdatasync the lines appended so far.  Returns 0; -1 with
+ * e fatal when the log lost durability: the daemon must exit, never retry
+ * (fsyncgate); -1 with an ordinary error when only the seal failed (the
+ * lines are synced).
  */
 int audit_sync(struct audit *a, struct err *e);
 
@@ -184,8 +185,8 @@ int audit_sync(struct audit *a, struct err *e);
  * fdatasync, when lines were appended since the last seal (tick 0), and by
  * audit_seal_tick (tick 1: the sealer adds lines only when its epoch has
  * changed).  It appends "seal" lines with audit_append and may call
- * audit_sync itself (which then only syncs).  Returns 0, -1 or AUDIT_FATAL
- * like audit_append.
+ * audit_sync itself (which then only syncs).  Returns 0 or -1 (e fatal or
+ * not) like audit_append.
  */
 typedef int (*audit_sealer)(void *ctx, struct audit *a, time_t now, int tick,
     struct err *e);

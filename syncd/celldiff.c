@@ -288,10 +288,10 @@ celldiff_run(struct run *r, struct err *e)
 		if (!rules_tab_is_district(rc, t))
 			continue;
 		if (diff_tab(r, t, e) == -1)
-			return r->audit_rc == AUDIT_FATAL ? AUDIT_FATAL : -1;
+			return -1;
 	}
 	if (cellfile_gone(r->cf, cell_gone, r, e) == -1)
-		return r->audit_rc == AUDIT_FATAL ? AUDIT_FATAL : -1;
+		return -1;
 	if (r->audit_rc != 0)
 		return r->audit_rc;
 	/* A damaged row found while reading back (the header was good). */

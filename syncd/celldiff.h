@@ -17,8 +17,8 @@ struct run;
  * file (opened here into r->cf, committed with the state) and append a
  * cell.changed for each mapped cell that differs.  The first cycle (no
  * cells file, no saved version) records a baseline and appends none
- * (r->baseline, r->cells_recorded).  Returns 0, -1 with e set, or
- * AUDIT_FATAL.
+ * (r->baseline, r->cells_recorded).  Returns 0, or -1 with e set (fatal
+ * when the audit log lost durability).
  */
 int celldiff_run(struct run *r, struct err *e);
 

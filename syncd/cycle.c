@@ -7,8 +7,9 @@
  * A cycle is the list of steps in cycle_steps[] below, run in order until
  * one fails; an idle cycle (nothing moved) runs only the steps marked
  * STEP_IDLE.  A step is a function
- * of the run (syncd/run.h: what the steps share) that returns 0, -1 with
- * its error set, or AUDIT_FATAL; its name is what a failure reports
+ * of the run (syncd/run.h: what the steps share) that returns 0 or -1 with
+ * its error set (fatal when the audit log or the state lost durability:
+ * the daemon must exit, rules/err.h); its name is what a failure reports
  * (api.error's "step", the daemon's log line).  The steps, and where each
  * lives:
  *
@@ -385,7 +386,8 @@ cycle_auth(struct cycle *c, struct err *e)
 		return 0;
 	if (e != NULL && !err_is_set(e))
 		*e = te;
-	return run_audit_failure(c, "token", e) == AUDIT_FATAL ? AUDIT_FATAL : -1;
+	(void)run_audit_failure(c, "token", e);	/* e is fatal when it failed */
+	return -1;
 }
 
 int
@@ -416,7 +418,7 @@ cycle_reconfigure(struct cycle *c, const struct config *cfg, struct err *e)
 	if (!changed)
 		return 0;
 	/* Switched: only a fatal audit failure is reported from here on. */
-	return audit_config(c, e) == AUDIT_FATAL ? AUDIT_FATAL : 0;
+	return audit_config(c, e) != 0 && err_is_fatal(e) ? -1 : 0;
 }
 
 int
@@ -733,7 +735,7 @@ save_state(struct run *r, struct err *e)
 		if (e->code == ERR_IO) {
 			(void)run_audit_failure(r->c, r->step, e);
 			r->fatal_logged = 1;
-			return AUDIT_FATAL;
+			err_fatal(e, e->code, "%s", e->msg);
 		}
 		return -1;
 	}
@@ -746,7 +748,7 @@ save_state(struct run *r, struct err *e)
  * report: the daily LINE report after a good cycle (syncd/linereport): this
  * cycle's evaluation when it made one, else only a pending push is retried.
  * Its own failures do not fail the cycle (the sheet is done): they are in
- * r->res->report.  Returns 0, or AUDIT_FATAL with e set (the audit log lost
+ * r->res->report.  Returns 0, or -1 with e fatal (the audit log lost
  * durability).
  */
 static int
@@ -770,10 +772,10 @@ daily_report(struct run *r, struct err *e)
 	env.report = res->idle ? NULL : &r->report;
 	err_init(&le);
 	rc = linereport_step(&env, &lr, &le);
-	if (rc == AUDIT_FATAL) {
-		*e = le;
+	if (rc == -1 && err_is_fatal(&le)) {
+		err_fatal(e, le.code, "%s", le.msg);
 		r->fatal_logged = 1;	/* no api.error: the log is gone */
-		return AUDIT_FATAL;
+		return -1;
 	}
 	if (rc == -1) {
 		res->report = "error";
@@ -792,7 +794,8 @@ daily_report(struct run *r, struct err *e)
 /*
  * mail: the month's e-mail, after the cycle (idle or not) and its state: a
  * slow mail server never holds the sheet's write back.  Its failures are
- * recorded (api.error, step "mail") and do not fail the cycle.
+ * recorded (api.error, step "mail") and do not fail the cycle; the audit
+ * log losing durability (then e is fatal) does.
  */
 static int
 monthly_mail(struct run *r, struct err *e)
@@ -804,12 +807,12 @@ monthly_mail(struct run *r, struct err *e)
 		return 0;
 	err_init(&me);
 	mrc = overtime_mail_run(r->cfg, r->c->audit, r->today, r->now, &me);
-	if (mrc == AUDIT_FATAL) {
-		err_set(e, me.code, "%s", me.msg);
-		return AUDIT_FATAL;
-	}
-	if (mrc == -1)
+	if (mrc == -1 && !err_is_fatal(&me))
 		(void)run_audit_failure(r->c, "mail", &me);
+	if (err_is_fatal(&me)) {
+		err_fatal(e, me.code, "%s", me.msg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -885,21 +888,21 @@ run_begin(struct run *r, struct cycle *c, struct cycle_result *res, struct err *
 }
 
 /*
- * run_failed(r, rc, e): the step r->step failed with rc (-1 or
- * AUDIT_FATAL).  Once the cycle's events are durable, the state is saved
- * with the version cleared, so that they are not repeated and the next
- * cycle reads and writes again.  Appends api.error.  Returns -1 or
- * AUDIT_FATAL.
+ * run_failed(r, e): the step r->step failed with e (fatal or not).  Once
+ * the cycle's events are durable, the state is saved with the version
+ * cleared, so that they are not repeated and the next cycle reads and
+ * writes again.  Appends api.error, unless e is fatal (the log is gone).
+ * Returns -1 (e fatal when the audit log lost durability recording it).
  */
 static int
-run_failed(struct run *r, int rc, struct err *e)
+run_failed(struct run *r, struct err *e)
 {
 	struct cycle *c = r->c;
 	struct err se;
 
-	if (rc == AUDIT_FATAL) {
+	if (err_is_fatal(e)) {
 		r->res->step = r->fatal_logged ? r->step : "audit";
-		return AUDIT_FATAL;
+		return -1;
 	}
 	r->res->step = r->step;
 	if (r->synced && r->next != NULL && strcmp(r->step, "state") != 0) {
@@ -916,7 +919,8 @@ run_failed(struct run *r, int rc, struct err *e)
 			r->next = NULL;
 		}
 	}
-	return run_audit_failure(c, r->step, e) == AUDIT_FATAL ? AUDIT_FATAL : -1;
+	(void)run_audit_failure(c, r->step, e);
+	return -1;
 }
 
 /* The run's end, failed or not: the result's counters, the metrics. */
@@ -964,7 +968,7 @@ cycle_run(struct cycle *c, struct cycle_result *res, struct err *e)
 		rc = cycle_steps[i].run(&r, e);
 	}
 	if (rc != 0)
-		rc = run_failed(&r, rc, e);
+		rc = run_failed(&r, e);
 	run_end(&r, rc);
 	return rc;
 }

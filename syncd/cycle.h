@@ -81,16 +81,17 @@ struct cycle *cycle_new(const struct config *cfg, const struct cycle_opts *o,
 /*
  * cycle_auth(c, e): make sure a token can be had (the first one is fetched):
  * what READY=1 waits for.  Returns 0, or -1 with e set (ERR_AUTH, ERR_TEMP,
- * ERR_HTTP...) after an api.error line (step "token"), or AUDIT_FATAL.
+ * ERR_HTTP...) after an api.error line (step "token"); the error is fatal
+ * (err_is_fatal) when that line could not be made durable.
  */
 int cycle_auth(struct cycle *c, struct err *e);
 
 /*
  * cycle_run(c, res, e): run one cycle; res (caller storage) is filled.
- * Returns 0; -1 with e set and res->step naming the failed step (an
- * api.error line is appended and synced); or AUDIT_FATAL when the audit log
- * or the state file lost durability (an fsync or write of either failed,
- * ERR_IO): the caller must exit.
+ * Returns 0, or -1 with e set and res->step naming the failed step (an
+ * api.error line is appended and synced).  The error is fatal
+ * (err_is_fatal) when the audit log or the state file lost durability (an
+ * fsync or write of either failed, ERR_IO): the caller must exit.
  */
 int cycle_run(struct cycle *c, struct cycle_result *res, struct err *e);
 
@@ -99,7 +100,7 @@ int cycle_run(struct cycle *c, struct cycle_result *res, struct err *e);
  * reload the key and rebuild the clients, forget the tab cache, and append
  * config.loaded when the file's content (its SHA-256) changed.  On failure
  * (bad key; audit_log or state_dir changed, which needs a restart) c keeps its old configuration and -1 is returned with e
- * set; AUDIT_FATAL as for cycle_run (c then already runs under cfg).
+ * set; -1 with e fatal as for cycle_run (c then already runs under cfg).
  */
 int cycle_reconfigure(struct cycle *c, const struct config *cfg, struct err *e);
 
@@ -113,7 +114,7 @@ void cycle_free(struct cycle *c);
  * cycle_audit_rotate(c, archive, size, e): rotate the audit log now
  * (`syncd audit rotate`; see audit_rotate).  archive (size bytes) receives
  * the old file's new name, "" when nothing was rotated.  Returns as
- * audit_rotate: 0, -1 (the log goes on where it is), AUDIT_FATAL.
+ * audit_rotate: 0; -1 (the log goes on where it is), or -1 with e fatal.
  */
 int cycle_audit_rotate(struct cycle *c, char *archive, size_t size, struct err *e);
 

@@ -178,7 +178,7 @@ log_report(const struct cycle_result *res)
 }
 
 /* SIGHUP: re-read the file; keep the old configuration when it is bad.
- * Returns 0, or AUDIT_FATAL (e filled) when config.loaded could not be made
+ * Returns 0, or -1 with e fatal when config.loaded could not be made
  * durable. */
 static int
 reload(struct cycle *c, const struct run_options *opt, struct config **owned,
@@ -194,12 +194,12 @@ reload(struct cycle *c, const struct run_options *opt, struct config **owned,
 		return 0;
 	}
 	rc = cycle_reconfigure(c, ncfg, e);
-	if (rc == AUDIT_FATAL) {
+	if (rc != 0 && err_is_fatal(e)) {
 		/* The cycle runs under ncfg now; it is freed with the rest. */
 		config_free(*owned);
 		*owned = ncfg;
 		*cur = ncfg;
-		return AUDIT_FATAL;
+		return -1;
 	}
 	if (rc != 0) {
 		log_line(LOG_ERR_P, "reload: %s; keeping the previous configuration", e->msg);
@@ -231,7 +231,7 @@ log_audit_notice(struct cycle *c)
 
 /*
  * SIGUSR1 (`syncd audit rotate`): rotate the audit log between cycles.
- * Returns 0, or AUDIT_FATAL (e filled) when the log could not be made durable.
+ * Returns 0, or -1 with e fatal when the log could not be made durable.
  */
 static int
 rotate(struct cycle *c, struct err *e)
@@ -240,8 +240,8 @@ rotate(struct cycle *c, struct err *e)
 	int rc;
 
 	rc = cycle_audit_rotate(c, archive, sizeof(archive), e);
-	if (rc == AUDIT_FATAL)
-		return AUDIT_FATAL;
+	if (rc != 0 && err_is_fatal(e))
+		return -1;
 	if (rc != 0)
 		log_line(LOG_ERR_P, "rotate: %s; the audit log goes on where it is", e->msg);
 	else if (log_audit_notice(c) == 0)
@@ -315,20 +315,20 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 		if (got_hup) {
 			got_hup = 0;
 			err_init(&e);
-			if (reload(c, opt, &owned, &cur, &e) == AUDIT_FATAL)
+			if (reload(c, opt, &owned, &cur, &e) != 0)
 				return fatal(c, owned, &e);
 		}
 		if (got_usr1) {
 			got_usr1 = 0;
 			err_init(&e);
-			if (rotate(c, &e) == AUDIT_FATAL)
+			if (rotate(c, &e) != 0)
 				return fatal(c, owned, &e);
 		}
 		if (!ready) {
 			/* READY=1 only once config, key and a first token are good. */
 			err_init(&e);
 			rc = cycle_auth(c, &e);
-			if (rc == AUDIT_FATAL)
+			if (rc != 0 && err_is_fatal(&e))
 				return fatal(c, owned, &e);
 			if (rc == -1) {
 				log_line(LOG_ERR_P, "token: %s", e.msg);
@@ -347,7 +347,7 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 		rc = cycle_run(c, &res, &e);
 		watchdog_ping(&wd);
 		(void)log_audit_notice(c);
-		if (rc == AUDIT_FATAL)
+		if (rc != 0 && err_is_fatal(&e))
 			return fatal(c, owned, &e);
 		if (rc != 0)
 			log_line(LOG_ERR_P, "cycle failed at %s: %s", res.step, e.msg);

@@ -16,7 +16,7 @@ struct run;
  * and r->next's first-seen table (the saved time, or r->now for a new
  * one), appending discrepancy.opened and discrepancy.resolved.  The saved
  * first-seen table is r->old, or r->c->state when that is whole.  Returns
- * 0, -1 with e set, or AUDIT_FATAL.
+ * 0, or -1 with e set (fatal when the audit log lost durability).
  */
 int findings_run(struct run *r, struct err *e);
 

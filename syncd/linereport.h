@@ -105,7 +105,7 @@ struct linereport_result {
 /*
  * linereport_step(env, res, e): the step.  Returns 0 (res says what
  * happened); -1 with e set for a failure of our own (state file, message),
- * nothing sent; or AUDIT_FATAL when the audit log lost durability.
+ * nothing sent; or -1 with e fatal when the audit log lost durability.
  */
 int linereport_step(const struct linereport_env *env, struct linereport_result *res,
     struct err *e);

@@ -109,9 +109,9 @@ notes_plan(struct run *r, struct err *e)
 		 * cycle as a read does. */
 		if (rv == -1 && ((be.code == ERR_API && be.status == 400) || be.code == ERR_DATA)) {
 			annotate_seen_fini(&r->seen);
-			if (run_audit_failure(r->c, "notes", &be) == AUDIT_FATAL) {
-				err_set(e, ERR_IO, "%s: cannot record the notes read's failure",
-				    r->cfg->audit_log);
+			if (run_audit_failure(r->c, "notes", &be) == -1) {
+				/* The log lost durability: be holds that, fatal. */
+				err_fatal(e, be.code, "%s", be.msg);
 				return -1;
 			}
 			return 0;

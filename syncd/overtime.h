@@ -110,8 +110,9 @@ int overtime_mail_prepare(const struct config *cfg, const struct workbook *wb,
  * send, then record and audit the outcome (mail.sent, or mail.failed with
  * whether it will be tried again).  After a crash mid-send (a try recorded,
  * no outcome) it sends at most once more.  Returns 0 (sent, nothing to do,
- * or a failure recorded), AUDIT_FATAL when the audit log failed, or -1 with
- * e set when the ledger could not be made durable (nothing was sent).
+ * or a failure recorded), or -1 with e set: fatal when the audit log lost
+ * durability, else the ledger could not be made durable (nothing was sent)
+ * or the log refused the event.
  */
 int overtime_mail_run(const struct config *cfg, struct audit *a, int32_t day, time_t now,
     struct err *e);

@@ -375,8 +375,8 @@ unreadable(const struct err *e, const struct config_source *src,
 /*
  * read_source(r, src, e): read one province's summary tab (one Sheets read,
  * paced) into its state entry, appending source.changed when its figures
- * moved.  Returns 0 (read or recorded as unreadable), -1 on SIGTERM, or
- * AUDIT_FATAL.
+ * moved.  Returns 0 (read or recorded as unreadable), or -1: on SIGTERM
+ * (e untouched), or with e fatal when the audit log lost durability.
  */
 static int
 read_source(struct rollup *r, const struct config_source *src, struct err *e)
@@ -424,7 +424,7 @@ read_source(struct rollup *r, const struct config_source *src, struct err *e)
 		    "audit_head", json_object_get(entry, "head"));
 	}
 	json_object_set_new(sources, src->spreadsheet_id, entry);
-	return rc == AUDIT_FATAL ? AUDIT_FATAL : 0;
+	return rc != 0 && err_is_fatal(e) ? -1 : 0;
 }
 
 /* ---- the national tabs ---- */
@@ -786,8 +786,9 @@ sha_hex(const char *s, char out[65])
 }
 
 /*
- * rollup_cycle(r, e): one cycle.  Returns 0, -1 with e set (the step failed;
- * nothing half-written), or AUDIT_FATAL.
+ * rollup_cycle(r, e): one cycle.  Returns 0, or -1 with e set: the step
+ * failed (nothing half-written), or e is fatal (the audit log or the state
+ * lost durability).
  */
 static int
 rollup_cycle(struct rollup *r, int *idle, struct err *e)
@@ -821,10 +822,10 @@ rollup_cycle(struct rollup *r, int *idle, struct err *e)
 		if (!read[i])
 			continue;
 		keepalive();
-		if ((rc = read_source(r, &cfg->rollup[i], e)) != 0) {
-			if (rc == -1)
+		if (read_source(r, &cfg->rollup[i], e) != 0) {
+			if (!err_is_fatal(e))
 				err_set(e, ERR_TEMP, "stopped");
-			return rc;
+			return -1;
 		}
 	}
 	audit_head(r->audit, &seq, hash);
@@ -867,8 +868,10 @@ rollup_cycle(struct rollup *r, int *idle, struct err *e)
 		if (rc != 0 || (rc = audit_sync(r->audit, e)) != 0)
 			return rc;
 	}
-	if (save_state(r, e) == -1)
-		return AUDIT_FATAL;
+	if (save_state(r, e) == -1) {
+		err_fatal(e, e->code, "%s", e->msg);
+		return -1;
+	}
 	{
 		char msg[300];
 
@@ -912,7 +915,7 @@ rollup_run(const struct config *cfg, int once)
 	for (;;) {
 		err_init(&e);
 		rc = rollup_cycle(r, &idle, &e);
-		if (rc == AUDIT_FATAL) {
+		if (rc != 0 && err_is_fatal(&e)) {
 			fprintf(stderr, "syncd: rollup: %s\n", e.msg);
 			rollup_free(r);
 			return EX_IOERR;

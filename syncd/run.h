@@ -78,7 +78,7 @@ struct run {
 	int discovered;			/* tabs discovered in this cycle */
 	int need_write;			/* our tabs differ: write them */
 	int synced;			/* the cycle's audit lines are durable */
-	int fatal_logged;		/* AUDIT_FATAL already recorded (api.error) */
+	int fatal_logged;		/* a fatal error already recorded (api.error) */
 	char hash[SHA256_HEX_SIZE];	/* of the rendered tabs' compared values */
 	struct writer_grid sum, disc;
 	/* Reports over time (syncd/overtime): the history tab with today's
@@ -90,7 +90,8 @@ struct run {
 	char snap_title[OVERTIME_TITLE_MAX];
 	char snap_sha[SHA256_HEX_SIZE];
 	char fs_buf[RUN_FS_MAX];	/* findings_first_seen_text's answer */
-	int audit_rc;			/* an append's failure inside a callback */
+	int audit_rc;			/* -1: an append failed inside a callback
+					 * (its error, fatal or not, is in e) */
 	double parse_s;			/* seconds parsing the batchGet answer */
 	/* Flags where district staff look (syncd/annotate), when configured. */
 	int linking;			/* ain is filled: row numbers link to cells */
@@ -113,32 +114,37 @@ struct run {
 	int conflict_cleared;		/* a conflict of an earlier cycle is over */
 };
 
-/* run_audit_ok(r, rc): note an append's rc (the first failure wins in
- * r->audit_rc); non-zero when it succeeded. */
+/* run_audit_ok(r, rc): note an append's rc (r->audit_rc is -1 from the
+ * first failure on); non-zero when it succeeded. */
 static inline int
 run_audit_ok(struct run *r, int rc)
 {
-	if (rc == AUDIT_FATAL)
-		r->audit_rc = AUDIT_FATAL;
-	else if (rc != 0 && r->audit_rc == 0)
+	if (rc != 0)
 		r->audit_rc = -1;
 	return rc == 0;
 }
 
-/* run_audit_failure(c, step, e): an api.error for a failed step, synced.
- * Returns AUDIT_FATAL or 0. */
+/*
+ * run_audit_failure(c, step, e): an api.error for the failed step whose
+ * error e holds, synced.  Returns 0; or -1 when the audit log lost
+ * durability: that failure is then in e, fatal (it outranks the step's
+ * error, rules/err.h).  An api.error the log refuses without losing
+ * durability is not the step's failure: 0.
+ */
 static inline int
-run_audit_failure(struct cycle *c, const char *step, const struct err *e)
+run_audit_failure(struct cycle *c, const char *step, struct err *e)
 {
 	struct err ae;
-	int rc;
 
 	err_init(&ae);
-	rc = audit_append_pack(c->audit, &ae, "api.error", "{s:s, s:i, s:s}",
-	    "step", step, "status", e->status, "message", e->msg);
-	if (rc == 0)
-		rc = audit_sync(c->audit, &ae);
-	return rc == AUDIT_FATAL ? AUDIT_FATAL : 0;
+	if (audit_append_pack(c->audit, &ae, "api.error", "{s:s, s:i, s:s}",
+	    "step", step, "status", e->status, "message", e->msg) == 0 &&
+	    audit_sync(c->audit, &ae) == 0)
+		return 0;
+	if (!err_is_fatal(&ae))
+		return 0;
+	err_fatal(e, ae.code, "%s", ae.msg);
+	return -1;
 }
 
 /* run_discover(r, e): read the tab list again (once a cycle is enough). */

@@ -14,7 +14,8 @@
 struct run;
 
 /* sheetedits_audit(r, e): one tab.renamed or tab.removed per change in
- * r->changes.  Returns 0, -1 with e set, or AUDIT_FATAL. */
+ * r->changes.  Returns 0, or -1 with e set (fatal when the audit log lost
+ * durability). */
 int sheetedits_audit(struct run *r, struct err *e);
 
 /* sheetedits_households(r): each district tab's household count, from the
@@ -32,7 +33,8 @@ void sheetedits_footer(struct run *r, int *need_write);
 /*
  * sheetedits_conflict(r, need_write, e): another syncd writing this sheet:
  * writer.conflict once, *need_write cleared, r->conflict*; cleared when
- * the other stops.  Returns 0, or the audit failure (-1 or AUDIT_FATAL).
+ * the other stops.  Returns 0, or -1 with e set (the audit failure, fatal
+ * or not).
  */
 int sheetedits_conflict(struct run *r, int *need_write, struct err *e);
 

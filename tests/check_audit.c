@@ -199,6 +199,7 @@ START_TEST(test_bad_appends_write_nothing)
 	ck_assert_ptr_nonnull(a);
 	ck_assert_int_eq(audit_append(a, "no.such.event", NULL, &e), -1);
 	ck_assert_int_eq(e.code, ERR_DATA);
+	ck_assert(!err_is_fatal(&e));
 	err_init(&e);
 	f = json_pack("{s:i}", "seq", 99);
 	ck_assert_int_eq(audit_append(a, "cycle", f, &e), -1);
@@ -650,13 +651,18 @@ START_TEST(test_sync_failure_fatal)
 	audit_set_io(a, &io);
 	fake_calls = 0;
 	ck_assert_int_eq(audit_append(a, "cycle", NULL, &e), 0);
-	ck_assert_int_eq(audit_sync(a, &e), AUDIT_FATAL);
+	ck_assert_int_eq(audit_sync(a, &e), -1);
+	ck_assert(err_is_fatal(&e));
 	ck_assert_int_eq(e.code, ERR_IO);
 	ck_assert_ptr_nonnull(strstr(e.msg, "fdatasync"));
 	ck_assert_int_eq(fake_calls, 1);
 	/* Never retried, and the handle refuses further work. */
-	ck_assert_int_eq(audit_sync(a, &e), AUDIT_FATAL);
-	ck_assert_int_eq(audit_append(a, "cycle", NULL, &e), AUDIT_FATAL);
+	err_init(&e);
+	ck_assert_int_eq(audit_sync(a, &e), -1);
+	ck_assert(err_is_fatal(&e));
+	err_init(&e);
+	ck_assert_int_eq(audit_append(a, "cycle", NULL, &e), -1);
+	ck_assert(err_is_fatal(&e));
 	ck_assert_int_eq(fake_calls, 1);
 	audit_close(a);
 }
@@ -682,7 +688,8 @@ START_TEST(test_short_write)
 	a = audit_open(logpath, fixed_now, NULL, &e);
 	ck_assert_ptr_nonnull(a);
 	audit_set_io(a, &io);
-	ck_assert_int_eq(audit_append(a, "cycle", NULL, &e), AUDIT_FATAL);
+	ck_assert_int_eq(audit_append(a, "cycle", NULL, &e), -1);
+	ck_assert(err_is_fatal(&e));
 	ck_assert_ptr_nonnull(strstr(e.msg, "short write"));
 	audit_head(a, &seq, NULL);
 	ck_assert_uint_eq(seq, 2);
@@ -720,7 +727,8 @@ START_TEST(test_real_efbig)
 	memset(big, 'y', 4999);
 	big[4999] = '\0';
 	rc = audit_append_pack(a, &e, "api.error", "{s:s}", "message", big);
-	ck_assert_int_eq(rc, AUDIT_FATAL);
+	ck_assert_int_eq(rc, -1);
+	ck_assert(err_is_fatal(&e));
 	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
 	audit_close(a);
 	free(big);

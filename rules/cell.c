@@ -82,13 +82,13 @@ cell_trim(const char *s, size_t len, size_t *out_len)
 }
 
 int
-cell_is_blank(const struct cell *c)
+cell_is_blank(const struct workbook_cell *c)
 {
 	size_t n;
 
-	if (c == NULL || c->type == CELL_EMPTY || c->text == NULL)
+	if (c == NULL || c->type == WORKBOOK_EMPTY || c->text == NULL)
 		return 1;
-	if (c->type != CELL_STRING)
+	if (c->type != WORKBOOK_STRING)
 		return c->len == 0;
 	if (c->len > 0 && cell_space_len(c->text, c->len) == 0)
 		return 0;	/* the usual case: text starts at once */
@@ -308,7 +308,7 @@ mark_in(const char *t, size_t tlen, int is_number, double number,
 }
 
 enum cell_mark
-cell_mark_read(const struct cell *c, const struct cell_markset *set,
+cell_mark_read(const struct workbook_cell *c, const struct cell_markset *set,
     const struct cell_markset *empty)
 {
 	char buf[CELL_MARK_MAX];

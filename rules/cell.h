@@ -36,7 +36,7 @@ size_t cell_space_len(const char *s, size_t len);
 const char *cell_trim(const char *s, size_t len, size_t *out_len);
 
 /* cell_is_blank(c): non-zero when c is empty or only white space. */
-int cell_is_blank(const struct cell *c);
+int cell_is_blank(const struct workbook_cell *c);
 
 /* Bytes cell_thai_fold may write. */
 #define CELL_THAI_FOLD_OUT 6
@@ -100,7 +100,7 @@ void cell_markset_init(struct cell_markset *ms, const char *const *marks,
  * case-insensitively ("TRUE" matches "true" and a checkbox).  A blank cell
  * is always empty.  The set spellings are tried before the empty ones.
  */
-enum cell_mark cell_mark_read(const struct cell *c,
+enum cell_mark cell_mark_read(const struct workbook_cell *c,
     const struct cell_markset *set, const struct cell_markset *empty);
 
 /*

@@ -290,7 +290,7 @@ append(char *buf, size_t *len, size_t size, const char *s, size_t max)
 
 /* A cell's text for a message: one line, at most ECHO_MAX bytes + "…". */
 static void
-echo(const struct cell *c, char *out, size_t size)
+echo(const struct workbook_cell *c, char *out, size_t size)
 {
 	char tmp[4 * ECHO_MAX];
 	size_t in, n;
@@ -323,10 +323,10 @@ field_column_letter(const struct rules_field *f)
  * cell is empty, or -1.  want is scratch space.
  */
 static int32_t
-merged_above(const struct row *above, const struct row *hr, const char *heading,
+merged_above(const struct workbook_row *above, const struct workbook_row *hr, const char *heading,
     char *want, size_t size)
 {
-	const struct cell *c;
+	const struct workbook_cell *c;
 	uint32_t j;
 	int k, pass;
 
@@ -340,7 +340,7 @@ merged_above(const struct row *above, const struct row *hr, const char *heading,
 			return -1;
 		for (j = 0; j < above->ncells; j++) {
 			c = &above->cells[j];
-			if (c->type == CELL_EMPTY || c->text == NULL)
+			if (c->type == WORKBOOK_EMPTY || c->text == NULL)
 				continue;
 			if (hr != NULL && j < hr->ncells && !cell_is_blank(&hr->cells[j]))
 				continue;
@@ -352,12 +352,12 @@ merged_above(const struct row *above, const struct row *hr, const char *heading,
 }
 
 int
-rules_map_columns(const struct tab *tab, const struct rules_config *cfg,
+rules_map_columns(const struct workbook_tab *tab, const struct rules_config *cfg,
     int32_t cols[RULES_MAX_FIELDS])
 {
 	char want[HEADING_MAX];
-	const struct row *hr = NULL;
-	const struct cell *c;
+	const struct workbook_row *hr = NULL;
+	const struct workbook_cell *c;
 	uint32_t hrow = cfg->heading_row ? cfg->heading_row : 2;
 	size_t i, nf = cfg->nfields < RULES_MAX_FIELDS ? cfg->nfields :
 	    RULES_MAX_FIELDS;
@@ -384,7 +384,7 @@ rules_map_columns(const struct tab *tab, const struct rules_config *cfg,
 				break;
 			for (j = 0; j < hr->ncells; j++) {
 				c = &hr->cells[j];
-				if (c->type == CELL_EMPTY || c->text == NULL)
+				if (c->type == WORKBOOK_EMPTY || c->text == NULL)
 					continue;
 				if (cell_heading_equals(c->text, c->len, want,
 				    (size_t)k, pass)) {
@@ -441,7 +441,7 @@ rules_is_district(const struct rules_config *cfg, const char *title)
 }
 
 int
-rules_tab_is_district(const struct rules_config *cfg, const struct tab *tab)
+rules_tab_is_district(const struct rules_config *cfg, const struct workbook_tab *tab)
 {
 	int32_t cols[RULES_MAX_FIELDS];
 	size_t i, nf = cfg->nfields < RULES_MAX_FIELDS ? cfg->nfields :
@@ -467,11 +467,11 @@ rules_tab_is_district(const struct rules_config *cfg, const struct tab *tab)
 
 /* The text naming column col of tab for field i: its heading, else letters. */
 static char *
-column_name(struct eval *ev, const struct tab *tab, const struct rules_field *f,
+column_name(struct eval *ev, const struct workbook_tab *tab, const struct rules_field *f,
     int32_t col)
 {
 	uint32_t hrow = ev->cfg->heading_row ? ev->cfg->heading_row : 2;
-	const struct cell *c = NULL;
+	const struct workbook_cell *c = NULL;
 	char *out;
 	int n;
 
@@ -608,8 +608,8 @@ layout_of(const struct rules_config *cfg, struct layout *lo)
 	}
 }
 
-static const struct cell *
-cell_at(const struct row *r, int32_t col)
+static const struct workbook_cell *
+cell_at(const struct workbook_row *r, int32_t col)
 {
 	if (col < 0 || (uint32_t)col >= r->ncells)
 		return NULL;
@@ -637,7 +637,7 @@ join_names(struct eval *ev, const int *idx, const int *flag, size_t n,
 
 /* The status and activity rules of one household. */
 static void
-household(struct eval *ev, const struct layout *lo, const struct row *r,
+household(struct eval *ev, const struct layout *lo, const struct workbook_row *r,
     const int32_t *cols, uint32_t rownum, const char *key)
 {
 	const struct rules_config *cfg = ev->cfg;
@@ -646,7 +646,7 @@ household(struct eval *ev, const struct layout *lo, const struct row *r,
 	int first_written = -1;
 	int first_filled = -1, first_empty = -1, nfilled = 0, k, is;
 	int datefield = -1;
-	const struct cell *dc = NULL;
+	const struct workbook_cell *dc = NULL;
 	char msg[MSG_MAX], val[ECHO_MAX + 16], d1[32], d2[32], d3[32];
 	size_t i, len = 0;
 	int32_t day, end;
@@ -749,7 +749,7 @@ household(struct eval *ev, const struct layout *lo, const struct row *r,
 		    first_empty, NULL, msg);
 	}
 	if (datefield >= 0 && !cell_is_blank(dc)) {
-		if (date_parse(dc->text, dc->len, dc->type == CELL_NUMBER,
+		if (date_parse(dc->text, dc->len, dc->type == WORKBOOK_NUMBER,
 		    &day) < 0) {
 			echo(dc, val, sizeof(val));
 			snprintf(msg, sizeof(msg), "วันที่ไม่ถูกต้อง: \"%s\" "
@@ -781,7 +781,7 @@ household(struct eval *ev, const struct layout *lo, const struct row *r,
 
 /* Read the household rows of a tab whose required columns all exist. */
 static void
-read_rows(struct eval *ev, const struct layout *lo, const struct tab *tab,
+read_rows(struct eval *ev, const struct layout *lo, const struct workbook_tab *tab,
     const int32_t *cols)
 {
 	const struct rules_config *cfg = ev->cfg;
@@ -789,12 +789,12 @@ read_rows(struct eval *ev, const struct layout *lo, const struct tab *tab,
 	size_t i, nf = cfg->nfields < RULES_MAX_FIELDS ? cfg->nfields :
 	    RULES_MAX_FIELDS, need;
 	const struct seen *prev;
-	const struct cell *kc;
+	const struct workbook_cell *kc;
 	char msg[MSG_MAX], *nb;
 	int content, n;
 
 	for (r = hrow; r < tab->nrows && !ev->oom; r++) {
-		const struct row *row = &tab->rows[r];
+		const struct workbook_row *row = &tab->rows[r];
 
 		content = 0;
 		for (i = 0; i < nf && !content; i++) {
@@ -821,7 +821,7 @@ read_rows(struct eval *ev, const struct layout *lo, const struct tab *tab,
 				ev->keybufsize = need;
 			}
 			n = rules_key_normalise(kc->text, kc->len,
-			    kc->type == CELL_NUMBER, ev->keybuf,
+			    kc->type == WORKBOOK_NUMBER, ev->keybuf,
 			    ev->keybufsize);
 		}
 		if (n <= 0) {
@@ -844,7 +844,7 @@ read_rows(struct eval *ev, const struct layout *lo, const struct tab *tab,
 
 /* Evaluate one district tab (tab NULL: configured but absent). */
 static void
-district(struct eval *ev, const struct layout *lo, const struct tab *tab)
+district(struct eval *ev, const struct layout *lo, const struct workbook_tab *tab)
 {
 	const struct rules_config *cfg = ev->cfg;
 	int32_t cols[RULES_MAX_FIELDS];
@@ -982,7 +982,7 @@ rules_evaluate(const struct workbook *wb, const struct rules_config *cfg,
 {
 	struct eval ev;
 	struct layout lo;
-	const struct tab **tabs = NULL, **others = NULL;
+	const struct workbook_tab **tabs = NULL, **others = NULL;
 	const char **titles = NULL;
 	size_t nothers = 0;
 	struct rules_summary *tot;

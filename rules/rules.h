@@ -157,7 +157,7 @@ void rules_report_fini(struct rules_report *r);
  * tab's heading row: cols[i] is the 0-based column of cfg->fields[i], or -1
  * when not found.  Returns the number of required fields not found.
  */
-int rules_map_columns(const struct tab *tab, const struct rules_config *cfg,
+int rules_map_columns(const struct workbook_tab *tab, const struct rules_config *cfg,
     int32_t cols[RULES_MAX_FIELDS]);
 
 /*
@@ -172,7 +172,7 @@ int rules_is_district(const struct rules_config *cfg, const char *title);
  * list, at least one required heading found in its heading row (DOMAIN.md
  * "Which tabs are districts"; a tab without any is tab.not_district).
  */
-int rules_tab_is_district(const struct rules_config *cfg, const struct tab *tab);
+int rules_tab_is_district(const struct rules_config *cfg, const struct workbook_tab *tab);
 
 /* Calendar helpers (proleptic Gregorian, CE). */
 int32_t rules_days_from_civil(int y, int m, int d);

@@ -115,7 +115,7 @@ annotate_locate(const struct rules_report *r, const struct workbook *wb,
 	int32_t *cols = malloc((r->nfindings + 1) * sizeof(*cols));
 	int32_t map[RULES_MAX_FIELDS];
 	char names[RULES_MAX_FIELDS][256], conf[RULES_MAX_FIELDS][256];
-	const struct tab *t = NULL;
+	const struct workbook_tab *t = NULL;
 	size_t i, k, j;
 
 	if (cols == NULL) {
@@ -137,7 +137,7 @@ annotate_locate(const struct rules_report *r, const struct workbook *wb,
 				continue;
 			rules_map_columns(t, cfg, map);
 			for (k = 0; k < cfg->nfields; k++) {
-				const struct cell *c = NULL;
+				const struct workbook_cell *c = NULL;
 
 				names[k][0] = conf[k][0] = '\0';
 				if (cfg->fields[k].heading != NULL &&

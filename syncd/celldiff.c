@@ -20,15 +20,15 @@
 
 /* The text of a cell as the state keeps it ("" when empty). */
 static char *
-cell_text(const struct row *row, int32_t col)
+cell_text(const struct workbook_row *row, int32_t col)
 {
-	const struct cell *cl;
+	const struct workbook_cell *cl;
 	char *s;
 
 	if (col < 0 || (uint32_t)col >= row->ncells)
 		return strdup("");
 	cl = &row->cells[col];
-	if (cl->type == CELL_EMPTY || cl->text == NULL)
+	if (cl->type == WORKBOOK_EMPTY || cl->text == NULL)
 		return strdup("");
 	if (cl->len > CELLDIFF_VALUE_MAX) {
 		/* Too long to keep verbatim: keep (and audit) its hash. */
@@ -43,12 +43,12 @@ cell_text(const struct row *row, int32_t col)
 }
 
 static int
-row_is_empty(const struct row *row)
+row_is_empty(const struct workbook_row *row)
 {
 	uint32_t i;
 
 	for (i = 0; i < row->ncells; i++)
-		if (row->cells[i].type != CELL_EMPTY && row->cells[i].len > 0)
+		if (row->cells[i].type != WORKBOOK_EMPTY && row->cells[i].len > 0)
 			return 0;
 	return 1;
 }
@@ -150,7 +150,7 @@ record_complete(struct run *r, const struct cell_at *at, char *const *vals,
  * key, or "#ROW" when it has none or repeats one already seen in the tab.
  */
 static int
-diff_tab(struct run *r, const struct tab *t, struct err *e)
+diff_tab(struct run *r, const struct workbook_tab *t, struct err *e)
 {
 	const struct rules_config *rc = &r->cfg->rules;
 	int32_t cols[RULES_MAX_FIELDS];
@@ -170,18 +170,18 @@ diff_tab(struct run *r, const struct tab *t, struct err *e)
 	at.headings = r->headings;
 	at.nf = nf;
 	for (ri = rc->heading_row; ri < t->nrows; ri++) {
-		const struct row *row = &t->rows[ri];
+		const struct workbook_row *row = &t->rows[ri];
 		char key[CELLDIFF_MAX_KEY], id[CELLDIFF_MAX_KEY + 16];
 		int klen = 0;
 
 		if (row_is_empty(row))
 			continue;
 		if (keyf >= 0 && cols[keyf] >= 0 && (uint32_t)cols[keyf] < row->ncells) {
-			const struct cell *kc = &row->cells[cols[keyf]];
+			const struct workbook_cell *kc = &row->cells[cols[keyf]];
 
-			if (kc->type != CELL_EMPTY && kc->text != NULL)
+			if (kc->type != WORKBOOK_EMPTY && kc->text != NULL)
 				klen = rules_key_normalise(kc->text, kc->len,
-				    kc->type == CELL_NUMBER, key, sizeof(key));
+				    kc->type == WORKBOOK_NUMBER, key, sizeof(key));
 		}
 		at.row = ri + 1;
 		at.key = NULL;
@@ -194,7 +194,7 @@ diff_tab(struct run *r, const struct tab *t, struct err *e)
 		memset(at.was_empty, 0, sizeof(at.was_empty));
 		for (f = 0; f < nf; f++) {
 			is_number[f] = cols[f] >= 0 && (uint32_t)cols[f] < row->ncells &&
-			    row->cells[cols[f]].type == CELL_NUMBER;
+			    row->cells[cols[f]].type == WORKBOOK_NUMBER;
 			vals[f] = cols[f] >= 0 ? cell_text(row, cols[f]) : strdup("");
 			if (vals[f] == NULL)
 				bad = 1;
@@ -283,7 +283,7 @@ celldiff_run(struct run *r, struct err *e)
 		    cellfile_rename(r->cf, r->changes.c[i].old, r->changes.c[i].now, e) == -1)
 			return -1;
 	for (i = 0; i < r->view->ntabs; i++) {
-		const struct tab *t = &r->view->tabs[i];
+		const struct workbook_tab *t = &r->view->tabs[i];
 
 		if (!rules_tab_is_district(rc, t))
 			continue;

@@ -23,7 +23,7 @@
 #include "syncd/exitcode.h"
 #include "syncd/report.h"
 #include "syncd/today.h"
-#include "syncd/workbook.h"
+#include "syncd/sheetjson.h"
 
 /* usage(f): the synopsis on f (stdout for --help, else stderr); EX_USAGE. */
 static int
@@ -48,7 +48,7 @@ cmd_check_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = NULL, *workbook_path = NULL;
-	struct workbook_file *wf = NULL;
+	struct sheetjson_doc *wf = NULL;
 	struct config *cfg = NULL;
 	struct rules_report report;
 	struct err e;
@@ -125,13 +125,13 @@ cmd_check_main(int argc, char **argv)
 	memset(&report, 0, sizeof(report));
 	if ((cfg = config_load_cli(config_path, CONFIG_NO_CREDENTIALS, &e)) == NULL)
 		goto fail;
-	if ((wf = workbook_load_file(workbook_path, &e)) == NULL)
+	if ((wf = sheetjson_load_file(workbook_path, &e)) == NULL)
 		goto fail;
-	if (rules_evaluate(workbook_view(wf), &cfg->rules, today, &report, &e) == -1)
+	if (rules_evaluate(sheetjson_view(wf), &cfg->rules, today, &report, &e) == -1)
 		goto fail;
 	/* The report owns its strings: the workbook (file size plus 16 bytes a
 	 * cell) can go before rendering, which lowers the peak. */
-	workbook_free(wf);
+	sheetjson_free(wf);
 	wf = NULL;
 	if ((json ? report_write_json(stdout, &report, &e) :
 	    report_write_text(stdout, &report, &cfg->rules, &e)) == -1)
@@ -142,13 +142,13 @@ cmd_check_main(int argc, char **argv)
 	}
 	rc = report_count(&report, RULES_ERROR) > 0 ? 1 : 0;
 	rules_report_fini(&report);
-	workbook_free(wf);
+	sheetjson_free(wf);
 	config_free(cfg);
 	return rc;
 fail:
 	fprintf(stderr, "syncd check: %s\n", e.msg);
 	rules_report_fini(&report);
-	workbook_free(wf);
+	sheetjson_free(wf);
 	config_free(cfg);
 	return exitcode_for(&e);
 }

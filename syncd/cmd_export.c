@@ -23,7 +23,7 @@
 #include "syncd/exitcode.h"
 #include "syncd/live.h"
 #include "syncd/today.h"
-#include "syncd/workbook.h"
+#include "syncd/sheetjson.h"
 #include "syncd/xlsx.h"
 
 static int
@@ -48,7 +48,7 @@ cmd_export_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = NULL, *workbook_path = NULL, *out = NULL;
-	struct workbook_file *wf = NULL;
+	struct sheetjson_doc *wf = NULL;
 	struct config *cfg = NULL;
 	struct rules_report report;
 	struct xlsx_input in;
@@ -121,12 +121,12 @@ cmd_export_main(int argc, char **argv)
 	    workbook_path != NULL ? CONFIG_NO_CREDENTIALS : 0, &e)) == NULL)
 		goto fail;
 	if (workbook_path != NULL)
-		wf = workbook_load_file(workbook_path, &e);
+		wf = sheetjson_load_file(workbook_path, &e);
 	else
 		wf = live_read(cfg, &e);
 	if (wf == NULL)
 		goto fail;
-	if (rules_evaluate(workbook_view(wf), &cfg->rules, today, &report, &e) == -1)
+	if (rules_evaluate(sheetjson_view(wf), &cfg->rules, today, &report, &e) == -1)
 		goto fail;
 	today_format(today, day, sizeof(day));
 	if (fixed)
@@ -138,20 +138,20 @@ cmd_export_main(int argc, char **argv)
 		    s / 3600, s / 60 % 60);
 	}
 	memset(&in, 0, sizeof(in));
-	in.wb = workbook_view(wf);
+	in.wb = sheetjson_view(wf);
 	in.report = &report;
 	in.cfg = &cfg->rules;
 	in.taken = taken;
 	if (xlsx_export(out, &in, &e) == -1)
 		goto fail;
 	rules_report_fini(&report);
-	workbook_free(wf);
+	sheetjson_free(wf);
 	config_free(cfg);
 	return 0;
 fail:
 	fprintf(stderr, "syncd export: %s\n", e.msg);
 	rules_report_fini(&report);
-	workbook_free(wf);
+	sheetjson_free(wf);
 	config_free(cfg);
 	/* An I/O error here is the .xlsx that could not be made. */
 	return e.code == ERR_IO ? EX_CANTCREAT : exitcode_for(&e);

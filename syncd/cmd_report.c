@@ -30,7 +30,7 @@
 #include "syncd/linereport.h"
 #include "syncd/live.h"
 #include "syncd/today.h"
-#include "syncd/workbook.h"
+#include "syncd/sheetjson.h"
 
 static int
 usage(FILE *f)
@@ -53,7 +53,7 @@ cmd_report_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = CONFIG_DEFAULT_PATH, *workbook_path = NULL;
-	struct workbook_file *wf = NULL;
+	struct sheetjson_doc *wf = NULL;
 	struct config *cfg = NULL;
 	struct rules_report report;
 	struct linereport_state st;
@@ -119,12 +119,12 @@ cmd_report_main(int argc, char **argv)
 	if ((cfg = config_load(config_path, workbook_path != NULL ? CONFIG_NO_CREDENTIALS : 0,
 	    &e)) == NULL)
 		goto fail;
-	if ((wf = workbook_path != NULL ? workbook_load_file(workbook_path, &e) :
+	if ((wf = workbook_path != NULL ? sheetjson_load_file(workbook_path, &e) :
 	    live_read(cfg, &e)) == NULL)
 		goto fail;
-	if (rules_evaluate(workbook_view(wf), &cfg->rules, now.day, &report, &e) == -1)
+	if (rules_evaluate(sheetjson_view(wf), &cfg->rules, now.day, &report, &e) == -1)
 		goto fail;
-	workbook_free(wf);
+	sheetjson_free(wf);
 	wf = NULL;
 
 	/* What the daemon knows, when this user may read it. */
@@ -151,7 +151,7 @@ fail:
 	free(text);
 	linereport_state_fini(&st);
 	rules_report_fini(&report);
-	workbook_free(wf);
+	sheetjson_free(wf);
 	config_free(cfg);
 	return exitcode_for(&e);
 }

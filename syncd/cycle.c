@@ -453,7 +453,7 @@ run_fini(struct run *r)
 	size_t i;
 
 	free(r->version);
-	workbook_free(r->wf);
+	sheetjson_free(r->wf);
 	rules_report_fini(&r->report);
 	state_free(r->next);
 	state_free(r->old);
@@ -537,7 +537,7 @@ static int
 read_tabs(struct run *r, struct err *e)
 {
 	const struct rules_config *rc = &r->cfg->rules;
-	struct workbook_request req;
+	struct sheetjson_request req;
 	struct sheets_reply reply;
 	int64_t *ids = NULL;
 	size_t i, n;
@@ -588,14 +588,14 @@ read_tabs(struct run *r, struct err *e)
 	memset(&req, 0, sizeof(req));
 	req.name = "values:batchGetByDataFilter";
 	t0 = monotime_now();
-	r->wf = workbook_parse_batchget(reply.body, reply.len, &req, e);
+	r->wf = sheetjson_parse_batchget(reply.body, reply.len, &req, e);
 	r->parse_s = monotime_now() - t0;
 	reply.body = NULL;
 	sheets_reply_fini(&reply);
 	free(ids);
 	if (r->wf == NULL)
 		return -1;
-	r->view = workbook_view(r->wf);
+	r->view = sheetjson_view(r->wf);
 	r->sheet_reads++;
 	return 0;
 }
@@ -661,7 +661,7 @@ evaluate(struct run *r, struct err *e)
 static int
 drop_workbook(struct run *r, struct err *e)
 {
-	workbook_free(r->wf);
+	sheetjson_free(r->wf);
 	r->wf = NULL;
 	r->view = &r->empty;
 	malloc_trim(0);

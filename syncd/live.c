@@ -36,7 +36,7 @@ load_key(const struct config *cfg, struct err *e)
 	return auth_key_load(cfg->key_file, e);
 }
 
-struct workbook_file *
+struct sheetjson_doc *
 live_read(const struct config *cfg, struct err *e)
 {
 	struct auth_key *key = NULL;
@@ -48,8 +48,8 @@ live_read(const struct config *cfg, struct err *e)
 	struct http_opts ho;
 	struct auth_token_opts to;
 	struct sheets_opts so;
-	struct workbook_request req;
-	struct workbook_file *wf = NULL;
+	struct sheetjson_request req;
+	struct sheetjson_doc *wf = NULL;
 	const char **titles = NULL;
 	size_t i, n = 0;
 
@@ -96,7 +96,7 @@ live_read(const struct config *cfg, struct err *e)
 			err_set(e, ERR_NOMEM, "out of memory");
 			goto done;
 		}
-		wf = workbook_parse_batchget(empty, strlen(empty), NULL, e);
+		wf = sheetjson_parse_batchget(empty, strlen(empty), NULL, e);
 		goto done;
 	}
 	if (sheets_batch_get(sh, titles, n, &reply, e) == -1)
@@ -105,7 +105,7 @@ live_read(const struct config *cfg, struct err *e)
 	req.name = "values:batchGet";
 	req.titles = titles;
 	req.ntitles = n;
-	wf = workbook_parse_batchget(reply.body, reply.len, &req, e);
+	wf = sheetjson_parse_batchget(reply.body, reply.len, &req, e);
 	reply.body = NULL;
 done:
 	sheets_reply_fini(&reply);

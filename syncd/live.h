@@ -10,17 +10,17 @@
 
 #include "rules/err.h"
 #include "syncd/config.h"
-#include "syncd/workbook.h"
+#include "syncd/sheetjson.h"
 
 /* The systemd credential name the key is read from when present (as the daemon). */
 #define LIVE_CREDENTIAL		"service-account.json"
 
 /*
  * live_read(cfg, e): the district tabs of cfg's spreadsheet (cfg borrowed
- * for the call).  Returns a new workbook_file (workbook_free), or NULL with
+ * for the call).  Returns a new sheetjson_doc (sheetjson_free), or NULL with
  * e set (ERR_CONFIG/ERR_NOINPUT for the key, ERR_AUTH, ERR_API, ERR_HTTP,
  * ERR_TEMP, ERR_DATA, ERR_NOMEM).
  */
-struct workbook_file *live_read(const struct config *cfg, struct err *e);
+struct sheetjson_doc *live_read(const struct config *cfg, struct err *e);
 
 #endif

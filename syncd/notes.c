@@ -43,7 +43,7 @@ notes_plan(struct run *r, struct err *e)
 	}
 	for (i = 0; i < r->c->tabs.tabs.n; i++) {
 		const char *t = r->c->tabs.tabs.tabs[i].title;
-		const struct tab *vt = run_view_tab(r->view, t);
+		const struct workbook_tab *vt = run_view_tab(r->view, t);
 
 		r->atabs[i].title = t;
 		r->atabs[i].sheet_id = r->c->tabs.tabs.tabs[i].sheet_id;

@@ -218,7 +218,7 @@ developable(const struct rules_report *r, const struct rules_config *cfg,
 
 int
 overtime_history_grid(const struct rules_report *r, const struct rules_config *cfg,
-    int32_t day, const struct tab *old, struct writer_grid *g, int *added, struct err *e)
+    int32_t day, const struct workbook_tab *old, struct writer_grid *g, int *added, struct err *e)
 {
 	const struct rules_summary *tot = r->nsummary > 0 ? &r->summary[r->nsummary - 1] : NULL;
 	size_t ncols = OVERTIME_CHART_COL + 1, nold = 0, i, k, row;
@@ -234,9 +234,9 @@ overtime_history_grid(const struct rules_report *r, const struct rules_config *c
 		nold--;
 	*added = 1;
 	for (i = 1; i < nold; i++) {
-		const struct row *rw = &old->rows[i];
+		const struct workbook_row *rw = &old->rows[i];
 
-		if (rw->ncells > 0 && rw->cells[0].type == CELL_STRING &&
+		if (rw->ncells > 0 && rw->cells[0].type == WORKBOOK_STRING &&
 		    rw->cells[0].len == strlen(iso) &&
 		    memcmp(rw->cells[0].text, iso, rw->cells[0].len) == 0)
 			*added = 0;
@@ -247,12 +247,12 @@ overtime_history_grid(const struct rules_report *r, const struct rules_config *c
 		bad |= put_text(g, 0, k, history_heads[k], strlen(history_heads[k]));
 	for (i = 1; i < nold; i++)
 		for (k = 0; k < old->rows[i].ncells && k < ncols; k++) {
-			const struct cell *c = &old->rows[i].cells[k];
+			const struct workbook_cell *c = &old->rows[i].cells[k];
 			char num[64];
 
-			if (c->type == CELL_STRING || c->type == CELL_BOOL)
+			if (c->type == WORKBOOK_STRING || c->type == WORKBOOK_BOOL)
 				bad |= put_text(g, i, k, c->text, c->len);
-			else if (c->type == CELL_NUMBER) {
+			else if (c->type == WORKBOOK_NUMBER) {
 				snprintf(num, sizeof(num), "%.*s", (int)(c->len < 63 ? c->len : 63),
 				    c->text);
 				put_number(g, i, k, strtod(num, NULL));

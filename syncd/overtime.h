@@ -77,7 +77,7 @@ int overtime_grid_sha256(const struct writer_grid *g, char sha[65]);
  * is in it.  Returns 0, or -1 (ERR_NOMEM).
  */
 int overtime_history_grid(const struct rules_report *r, const struct rules_config *cfg,
-    int32_t day, const struct tab *old, struct writer_grid *g, int *added, struct err *e);
+    int32_t day, const struct workbook_tab *old, struct writer_grid *g, int *added, struct err *e);
 
 /*
  * overtime_history_chart(sheet_id, title): the addChart request (a new

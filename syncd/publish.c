@@ -87,8 +87,8 @@ sheet_first_seen(void *ctx, const struct rules_finding *f)
 {
 	const struct run *r = ctx;
 	size_t i = (size_t)(f - r->report.findings);
-	const struct tab *t = run_view_tab(r->view, r->cfg->rules.discrepancy_tab);
-	const struct cell *cl;
+	const struct workbook_tab *t = run_view_tab(r->view, r->cfg->rules.discrepancy_tab);
+	const struct workbook_cell *cl;
 	char *out = r->fs_sheet[i];
 
 	out[0] = '\0';
@@ -96,7 +96,7 @@ sheet_first_seen(void *ctx, const struct rules_finding *f)
 	    (uint32_t)r->fs_col >= t->rows[1 + i].ncells)
 		return out;
 	cl = &t->rows[1 + i].cells[r->fs_col];
-	if (cl->type == CELL_STRING && cl->len > 0 && cl->len < RUN_FS_MAX &&
+	if (cl->type == WORKBOOK_STRING && cl->len > 0 && cl->len < RUN_FS_MAX &&
 	    memchr(cl->text, '\0', cl->len) == NULL) {
 		memcpy(out, cl->text, cl->len);
 		out[cl->len] = '\0';
@@ -152,13 +152,13 @@ find_fs_col(struct run *r, struct err *e)
  * the rows of the slice.  Returns 1, 0, or -1 with e set.
  */
 static int
-slice_matches(struct run *r, const struct tab *t, size_t off, size_t k, struct err *e)
+slice_matches(struct run *r, const struct workbook_tab *t, size_t off, size_t k, struct err *e)
 {
-	static const struct row none;
+	static const struct workbook_row none;
 	struct rules_report sub = r->report;
 	struct writer_grid g;
-	struct row rows[PUBLISH_SLICE + 1];
-	struct tab cut;
+	struct workbook_row rows[PUBLISH_SLICE + 1];
+	struct workbook_tab cut;
 	size_t j, n = k;
 	int ok;
 
@@ -196,7 +196,7 @@ int
 publish_compare(struct run *r, struct err *e)
 {
 	const struct rules_config *rc = &r->cfg->rules;
-	const struct tab *t = run_view_tab(r->view, rc->discrepancy_tab);
+	const struct workbook_tab *t = run_view_tab(r->view, rc->discrepancy_tab);
 	size_t n = r->report.nfindings, off;
 	int ok = 1;
 

@@ -27,7 +27,7 @@
 #include "syncd/tabcache.h"
 #include "syncd/tabwatch.h"
 #include "syncd/today.h"
-#include "syncd/workbook.h"
+#include "syncd/sheetjson.h"
 #include "syncd/writer.h"
 
 #define RUN_FS_MAX	32	/* bytes of a first-seen text, with its NUL */
@@ -60,7 +60,7 @@ struct run {
 	int32_t today;			/* clock.day: the rules' date */
 	char *version;			/* owned: Drive's version */
 	char basis[256];
-	struct workbook_file *wf;	/* owned: the batchGet answer */
+	struct sheetjson_doc *wf;	/* owned: the batchGet answer */
 	const struct workbook *view;	/* borrowed from wf, or &empty */
 	struct workbook empty;
 	struct rules_report report;
@@ -166,7 +166,7 @@ run_saved_state(const struct run *r)
 }
 
 /* run_view_tab(wb, title): the workbook's tab of that title, or NULL. */
-static inline const struct tab *
+static inline const struct workbook_tab *
 run_view_tab(const struct workbook *wb, const char *title)
 {
 	size_t i;

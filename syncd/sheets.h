@@ -5,7 +5,7 @@
  *
  * Calls: Drive files.get?fields=version (the cheap change check),
  * spreadsheets.get of the tab list, ONE values:batchGet of whole tabs (the
- * raw body goes to syncd/workbook's reader), spreadsheets.batchUpdate,
+ * raw body goes to syncd/sheetjson's reader), spreadsheets.batchUpdate,
  * values:batchUpdate (always valueInputOption=RAW) and values:batchClear.
  * Reads are retried; writes only on 429, or when the caller says they are
  * idempotent; a token endpoint that is briefly down (the token source says
@@ -118,7 +118,7 @@ int sheets_has_chart(struct sheets *s, int64_t sheet_id, int *has, struct err *e
  * sheets_batch_get(s, titles, n, out, e): one values:batchGet of the n whole
  * tabs (each range is the quoted title), UNFORMATTED_VALUE, SERIAL_NUMBER,
  * ROWS.  Returns 0 with out->body the raw answer, at most HTTP_MAX_BODY_LARGE
- * bytes (malloc'd: hand it to workbook_parse_batchget, which takes it, and set
+ * bytes (malloc'd: hand it to sheetjson_parse_batchget, which takes it, and set
  * out->body to NULL), or -1 with e set (ERR_DATA when the URL would pass
  * HTTP_MAX_URL).  titles are borrowed for the call.
  */
@@ -132,7 +132,7 @@ int sheets_batch_get(struct sheets *s, const char *const *titles, size_t n,
  * URL limit (200 long Thai titles fit), and a tab renamed since it was
  * listed is still read.  The answer (valueRanges[].valueRange, in the order
  * of the filters; a sheetId no tab has matches nothing) goes to
- * workbook_parse_batchget like batchGet's.  Returns 0 or -1 with e set.
+ * sheetjson_parse_batchget like batchGet's.  Returns 0 or -1 with e set.
  */
 int sheets_batch_get_by_ids(struct sheets *s, const int64_t *ids, size_t n,
     struct sheets_reply *out, struct err *e);

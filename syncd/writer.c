@@ -164,9 +164,9 @@ writer_summary(const struct rules_report *r, const struct rules_config *cfg,
 
 /* The text of a string cell, or NULL. */
 static const char *
-cell_str(const struct row *r, uint32_t c, size_t *len)
+cell_str(const struct workbook_row *r, uint32_t c, size_t *len)
 {
-	if (r == NULL || c >= r->ncells || r->cells[c].type != CELL_STRING ||
+	if (r == NULL || c >= r->ncells || r->cells[c].type != WORKBOOK_STRING ||
 	    r->cells[c].text == NULL)
 		return NULL;
 	*len = r->cells[c].len;
@@ -175,7 +175,7 @@ cell_str(const struct row *r, uint32_t c, size_t *len)
 
 /* copy_cell(r, c, out, size): column c of row r as text into out, if it fits. */
 static void
-copy_cell(const struct row *r, uint32_t c, char *out, size_t size)
+copy_cell(const struct workbook_row *r, uint32_t c, char *out, size_t size)
 {
 	const char *s;
 	size_t len;
@@ -187,7 +187,7 @@ copy_cell(const struct row *r, uint32_t c, char *out, size_t size)
 }
 
 void
-writer_footer_read(const struct tab *t, char *head, size_t headsize, char *instance,
+writer_footer_read(const struct workbook_tab *t, char *head, size_t headsize, char *instance,
     size_t instsize)
 {
 	const char *s;
@@ -331,7 +331,7 @@ writer_note_text(const struct rules_finding *f, char *buf, size_t size)
 
 /* Does the sheet's cell hold the value we would write? */
 static int
-cell_matches(const struct writer_cell *w, const struct cell *c)
+cell_matches(const struct writer_cell *w, const struct workbook_cell *c)
 {
 	char num[64];
 	char *end;
@@ -339,13 +339,13 @@ cell_matches(const struct writer_cell *w, const struct cell *c)
 
 	switch (w->type) {
 	case WRITER_EMPTY:
-		return c == NULL || c->type == CELL_EMPTY ||
-		    (c->type == CELL_STRING && c->len == 0);
+		return c == NULL || c->type == WORKBOOK_EMPTY ||
+		    (c->type == WORKBOOK_STRING && c->len == 0);
 	case WRITER_TEXT:
-		return c != NULL && c->type == CELL_STRING &&
+		return c != NULL && c->type == WORKBOOK_STRING &&
 		    c->len == strlen(w->text) && memcmp(c->text, w->text, c->len) == 0;
 	case WRITER_NUMBER:
-		if (c == NULL || c->type != CELL_NUMBER || c->len >= sizeof(num))
+		if (c == NULL || c->type != WORKBOOK_NUMBER || c->len >= sizeof(num))
 			return 0;
 		memcpy(num, c->text, c->len);
 		num[c->len] = '\0';
@@ -357,7 +357,7 @@ cell_matches(const struct writer_cell *w, const struct cell *c)
 }
 
 int
-writer_grid_matches(const struct writer_grid *g, const struct tab *t)
+writer_grid_matches(const struct writer_grid *g, const struct workbook_tab *t)
 {
 	size_t r, c, nrows;
 
@@ -365,13 +365,13 @@ writer_grid_matches(const struct writer_grid *g, const struct tab *t)
 		return 0;
 	nrows = t->nrows > g->nrows ? t->nrows : g->nrows;
 	for (r = 0; r < nrows; r++) {
-		const struct row *tr = r < t->nrows ? &t->rows[r] : NULL;
+		const struct workbook_row *tr = r < t->nrows ? &t->rows[r] : NULL;
 		size_t ncols = g->ncols;
 
 		if (tr != NULL && tr->ncells > ncols)
 			ncols = tr->ncells;
 		for (c = 0; c < ncols; c++) {
-			const struct cell *tc = (tr != NULL && c < tr->ncells) ? &tr->cells[c] : NULL;
+			const struct workbook_cell *tc = (tr != NULL && c < tr->ncells) ? &tr->cells[c] : NULL;
 			struct writer_cell empty = { 0 };
 			const struct writer_cell *w = (r < g->nrows && c < g->ncols) ?
 			    &g->cells[r * g->ncols + c] : &empty;

@@ -57,7 +57,7 @@ struct writer_footer {
  * absent or too long) and the instance id of the syncd that wrote it (""
  * when none).  Buffers are always NUL-terminated when their size is > 0.
  */
-void writer_footer_read(const struct tab *t, char *head, size_t headsize, char *instance,
+void writer_footer_read(const struct workbook_tab *t, char *head, size_t headsize, char *instance,
     size_t instsize);
 
 /* Gives a finding's first-seen time as text ("" when unknown); borrowed. */
@@ -129,7 +129,7 @@ const char *writer_note_text(const struct rules_finding *f, char *buf, size_t si
  * writer_grid_matches(g, t): non-zero when tab t (NULL: the tab does not
  * exist) holds exactly g's values, volatile cells aside, and nothing beyond.
  */
-int writer_grid_matches(const struct writer_grid *g, const struct tab *t);
+int writer_grid_matches(const struct writer_grid *g, const struct workbook_tab *t);
 
 /* One tab to write.  Borrowed for the call. */
 struct writer_target {

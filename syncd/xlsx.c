@@ -375,7 +375,7 @@ write_discrepancies(struct xw *x, const struct xlsx_input *in, struct err *e)
 /* ---- a district sheet ---- */
 
 static size_t
-max_cols(const struct tab *t)
+max_cols(const struct workbook_tab *t)
 {
 	size_t n = 0;
 	uint32_t i;
@@ -388,11 +388,11 @@ max_cols(const struct tab *t)
 
 /* mark_findings(in, t, ncols, marks): the mark of each finding's cell. */
 static void
-mark_findings(const struct xlsx_input *in, const struct tab *t, size_t ncols,
+mark_findings(const struct xlsx_input *in, const struct workbook_tab *t, size_t ncols,
     unsigned char *marks)
 {
 	uint32_t hr = in->cfg->heading_row;
-	const struct row *head = hr >= 1 && hr <= t->nrows ? &t->rows[hr - 1] : NULL;
+	const struct workbook_row *head = hr >= 1 && hr <= t->nrows ? &t->rows[hr - 1] : NULL;
 	char norm[XLSX_HEAD_MAX];
 	size_t i;
 	uint32_t c;
@@ -407,9 +407,9 @@ mark_findings(const struct xlsx_input *in, const struct tab *t, size_t ncols,
 		    f->row > t->nrows || f->column == NULL)
 			continue;
 		for (c = 0; c < head->ncells && c < ncols; c++) {
-			const struct cell *h = &head->cells[c];
+			const struct workbook_cell *h = &head->cells[c];
 
-			if (h->type != CELL_STRING ||
+			if (h->type != WORKBOOK_STRING ||
 			    rules_heading_normalise(h->text, h->len, norm, sizeof(norm)) < 0 ||
 			    strcmp(norm, f->column) != 0)
 				continue;
@@ -421,7 +421,7 @@ mark_findings(const struct xlsx_input *in, const struct tab *t, size_t ncols,
 }
 
 static int
-write_district(struct xw *x, const struct xlsx_input *in, const struct tab *t,
+write_district(struct xw *x, const struct xlsx_input *in, const struct workbook_tab *t,
     struct err *e)
 {
 	const struct rules_config *cfg = in->cfg;
@@ -454,20 +454,20 @@ write_district(struct xw *x, const struct xlsx_input *in, const struct tab *t,
 	}
 	mark_findings(in, t, ncols, marks);
 	for (r = 0; r < t->nrows && rc == LXW_NO_ERROR; r++) {
-		const struct row *row = &t->rows[r];
+		const struct workbook_row *row = &t->rows[r];
 		int heading = r < cfg->heading_row;
 
 		for (c = 0; c < ncols && rc == LXW_NO_ERROR; c++) {
-			static const struct cell none = { NULL, 0, CELL_EMPTY };
-			const struct cell *cell = c < row->ncells ? &row->cells[c] : &none;
+			static const struct workbook_cell none = { NULL, 0, WORKBOOK_EMPTY };
+			const struct workbook_cell *cell = c < row->ncells ? &row->cells[c] : &none;
 			enum mark m = (enum mark)marks[r * ncols + c];
 			enum kind k = heading ? KIND_HEAD : KIND_PLAIN;
 			lxw_format *f;
 			int32_t days;
 
-			if (!heading && (int32_t)c == date_col && cell->type != CELL_EMPTY &&
-			    cell->type != CELL_BOOL &&
-			    rules_date_parse(cell->text, cell->len, cell->type == CELL_NUMBER,
+			if (!heading && (int32_t)c == date_col && cell->type != WORKBOOK_EMPTY &&
+			    cell->type != WORKBOOK_BOOL &&
+			    rules_date_parse(cell->text, cell->len, cell->type == WORKBOOK_NUMBER,
 			    &days) == 0) {
 				lxw_datetime d;
 				int y, mo, dd;
@@ -483,11 +483,11 @@ write_district(struct xw *x, const struct xlsx_input *in, const struct tab *t,
 					widths_see(&w, c, "2024-01-31", 10);
 				continue;
 			}
-			if (!heading && (int32_t)c == key_col && cell->type == CELL_NUMBER)
+			if (!heading && (int32_t)c == key_col && cell->type == WORKBOOK_NUMBER)
 				k = KIND_INT;
 			f = (k == KIND_PLAIN && m == MARK_NONE) ? NULL : x->fmt[k][m];
 			switch (cell->type) {
-			case CELL_STRING:
+			case WORKBOOK_STRING:
 				free(tmp);
 				if ((tmp = strndup(cell->text, cell->len)) == NULL) {
 					rc = LXW_ERROR_MEMORY_MALLOC_FAILED;
@@ -497,7 +497,7 @@ write_district(struct xw *x, const struct xlsx_input *in, const struct tab *t,
 				if (r < XLSX_WIDTH_ROWS && !heading)
 					widths_see(&w, c, cell->text, cell->len);
 				break;
-			case CELL_NUMBER: {
+			case WORKBOOK_NUMBER: {
 				char num[64];
 
 				snprintf(num, sizeof(num), "%.*s",
@@ -508,7 +508,7 @@ write_district(struct xw *x, const struct xlsx_input *in, const struct tab *t,
 					widths_see(&w, c, cell->text, cell->len);
 				break;
 			}
-			case CELL_BOOL:
+			case WORKBOOK_BOOL:
 				rc = worksheet_write_boolean(ws, (lxw_row_t)r, (lxw_col_t)c,
 				    cell->len == 4, f);
 				break;
@@ -522,9 +522,9 @@ write_district(struct xw *x, const struct xlsx_input *in, const struct tab *t,
 	}
 	/* Headings wrap; their width counts less than the data's. */
 	for (c = 0; c < ncols && cfg->heading_row >= 1 && cfg->heading_row <= t->nrows; c++) {
-		const struct row *h = &t->rows[cfg->heading_row - 1];
+		const struct workbook_row *h = &t->rows[cfg->heading_row - 1];
 
-		if (c < h->ncells && h->cells[c].type == CELL_STRING) {
+		if (c < h->ncells && h->cells[c].type == WORKBOOK_STRING) {
 			size_t hw = textwidth_n(h->cells[c].text, h->cells[c].len);
 
 			if (w.w[c] < 8 && hw > 6)

@@ -19,49 +19,49 @@ struct mark_case {
 };
 
 static const struct mark_case marks[] = {
-	{ CELL_EMPTY, NULL, CELL_MARK_EMPTY },
-	{ CELL_STRING, "", CELL_MARK_EMPTY },
-	{ CELL_STRING, "   ", CELL_MARK_EMPTY },
-	{ CELL_STRING, "\xc2\xa0\n", CELL_MARK_EMPTY },
-	{ CELL_STRING, "1", CELL_MARK_SET },
-	{ CELL_STRING, " 1 ", CELL_MARK_SET },
-	{ CELL_STRING, "1.0", CELL_MARK_SET },
-	{ CELL_STRING, "1.00", CELL_MARK_SET },
-	{ CELL_STRING, "01", CELL_MARK_SET },
-	{ CELL_STRING, "๑", CELL_MARK_SET },
-	{ CELL_STRING, " ๑\n", CELL_MARK_SET },
-	{ CELL_STRING, "๑.๐", CELL_MARK_SET },
-	{ CELL_STRING, "TRUE", CELL_MARK_SET },
-	{ CELL_STRING, "true", CELL_MARK_SET },
-	{ CELL_STRING, "True", CELL_MARK_SET },
-	{ CELL_NUMBER, "1", CELL_MARK_SET },
-	{ CELL_NUMBER, "1.0", CELL_MARK_SET },
-	{ CELL_NUMBER, "1E0", CELL_MARK_SET },
-	{ CELL_BOOL, "TRUE", CELL_MARK_SET },
-	{ CELL_STRING, "0", CELL_MARK_EMPTY },
-	{ CELL_STRING, "0.0", CELL_MARK_EMPTY },
-	{ CELL_STRING, "๐", CELL_MARK_EMPTY },
-	{ CELL_STRING, "FALSE", CELL_MARK_EMPTY },
-	{ CELL_STRING, "false", CELL_MARK_EMPTY },
-	{ CELL_NUMBER, "0", CELL_MARK_EMPTY },
-	{ CELL_BOOL, "FALSE", CELL_MARK_EMPTY },
-	{ CELL_STRING, "2", CELL_MARK_INVALID },
-	{ CELL_NUMBER, "2", CELL_MARK_INVALID },
-	{ CELL_STRING, "1.5", CELL_MARK_INVALID },
-	{ CELL_STRING, "/", CELL_MARK_INVALID },
-	{ CELL_STRING, "✓", CELL_MARK_INVALID },
-	{ CELL_STRING, "x", CELL_MARK_INVALID },
-	{ CELL_STRING, "ใช่", CELL_MARK_INVALID },
-	{ CELL_STRING, "1 1", CELL_MARK_INVALID },
-	{ CELL_STRING, "TRUEX", CELL_MARK_INVALID },
-	{ CELL_STRING, "๒", CELL_MARK_INVALID },
-	{ CELL_STRING, "-1", CELL_MARK_INVALID },
+	{ WORKBOOK_EMPTY, NULL, CELL_MARK_EMPTY },
+	{ WORKBOOK_STRING, "", CELL_MARK_EMPTY },
+	{ WORKBOOK_STRING, "   ", CELL_MARK_EMPTY },
+	{ WORKBOOK_STRING, "\xc2\xa0\n", CELL_MARK_EMPTY },
+	{ WORKBOOK_STRING, "1", CELL_MARK_SET },
+	{ WORKBOOK_STRING, " 1 ", CELL_MARK_SET },
+	{ WORKBOOK_STRING, "1.0", CELL_MARK_SET },
+	{ WORKBOOK_STRING, "1.00", CELL_MARK_SET },
+	{ WORKBOOK_STRING, "01", CELL_MARK_SET },
+	{ WORKBOOK_STRING, "๑", CELL_MARK_SET },
+	{ WORKBOOK_STRING, " ๑\n", CELL_MARK_SET },
+	{ WORKBOOK_STRING, "๑.๐", CELL_MARK_SET },
+	{ WORKBOOK_STRING, "TRUE", CELL_MARK_SET },
+	{ WORKBOOK_STRING, "true", CELL_MARK_SET },
+	{ WORKBOOK_STRING, "True", CELL_MARK_SET },
+	{ WORKBOOK_NUMBER, "1", CELL_MARK_SET },
+	{ WORKBOOK_NUMBER, "1.0", CELL_MARK_SET },
+	{ WORKBOOK_NUMBER, "1E0", CELL_MARK_SET },
+	{ WORKBOOK_BOOL, "TRUE", CELL_MARK_SET },
+	{ WORKBOOK_STRING, "0", CELL_MARK_EMPTY },
+	{ WORKBOOK_STRING, "0.0", CELL_MARK_EMPTY },
+	{ WORKBOOK_STRING, "๐", CELL_MARK_EMPTY },
+	{ WORKBOOK_STRING, "FALSE", CELL_MARK_EMPTY },
+	{ WORKBOOK_STRING, "false", CELL_MARK_EMPTY },
+	{ WORKBOOK_NUMBER, "0", CELL_MARK_EMPTY },
+	{ WORKBOOK_BOOL, "FALSE", CELL_MARK_EMPTY },
+	{ WORKBOOK_STRING, "2", CELL_MARK_INVALID },
+	{ WORKBOOK_NUMBER, "2", CELL_MARK_INVALID },
+	{ WORKBOOK_STRING, "1.5", CELL_MARK_INVALID },
+	{ WORKBOOK_STRING, "/", CELL_MARK_INVALID },
+	{ WORKBOOK_STRING, "✓", CELL_MARK_INVALID },
+	{ WORKBOOK_STRING, "x", CELL_MARK_INVALID },
+	{ WORKBOOK_STRING, "ใช่", CELL_MARK_INVALID },
+	{ WORKBOOK_STRING, "1 1", CELL_MARK_INVALID },
+	{ WORKBOOK_STRING, "TRUEX", CELL_MARK_INVALID },
+	{ WORKBOOK_STRING, "๒", CELL_MARK_INVALID },
+	{ WORKBOOK_STRING, "-1", CELL_MARK_INVALID },
 };
 
-static struct cell
+static struct workbook_cell
 mkcell(uint8_t type, const char *text)
 {
-	struct cell c;
+	struct workbook_cell c;
 
 	c.type = type;
 	c.text = text;
@@ -74,7 +74,7 @@ START_TEST(test_marks_default)
 	static const char *const set[] = { "1", "TRUE" };
 	static const char *const empty[] = { "0", "FALSE" };
 	struct cell_markset ms, me;
-	struct cell c = mkcell(marks[_i].type, marks[_i].text);
+	struct workbook_cell c = mkcell(marks[_i].type, marks[_i].text);
 
 	cell_markset_init(&ms, set, 2);
 	cell_markset_init(&me, empty, 2);
@@ -91,23 +91,23 @@ START_TEST(test_marks_configured)
 	static const char *const set[] = { "/", "X", " ๑ " };
 	static const char *const empty[] = { "-" };
 	struct cell_markset ms, me;
-	struct cell c;
+	struct workbook_cell c;
 
 	cell_markset_init(&ms, set, 3);
 	cell_markset_init(&me, empty, 1);
-	c = mkcell(CELL_STRING, "/");
+	c = mkcell(WORKBOOK_STRING, "/");
 	ck_assert_int_eq(cell_mark_read(&c, &ms, &me), CELL_MARK_SET);
-	c = mkcell(CELL_STRING, "x");
+	c = mkcell(WORKBOOK_STRING, "x");
 	ck_assert_int_eq(cell_mark_read(&c, &ms, &me), CELL_MARK_SET);
-	c = mkcell(CELL_NUMBER, "1");
+	c = mkcell(WORKBOOK_NUMBER, "1");
 	ck_assert_int_eq(cell_mark_read(&c, &ms, &me), CELL_MARK_SET);
-	c = mkcell(CELL_STRING, "-");
+	c = mkcell(WORKBOOK_STRING, "-");
 	ck_assert_int_eq(cell_mark_read(&c, &ms, &me), CELL_MARK_EMPTY);
-	c = mkcell(CELL_STRING, "TRUE");
+	c = mkcell(WORKBOOK_STRING, "TRUE");
 	ck_assert_int_eq(cell_mark_read(&c, &ms, &me), CELL_MARK_INVALID);
-	c = mkcell(CELL_STRING, "0");
+	c = mkcell(WORKBOOK_STRING, "0");
 	ck_assert_int_eq(cell_mark_read(&c, &ms, &me), CELL_MARK_INVALID);
-	c = mkcell(CELL_STRING, "");
+	c = mkcell(WORKBOOK_STRING, "");
 	ck_assert_int_eq(cell_mark_read(&c, &ms, &me), CELL_MARK_EMPTY);
 }
 END_TEST
@@ -117,17 +117,17 @@ START_TEST(test_marks_thai_fold)
 {
 	const char *set[] = { "ทำแล้ว" }, *empty[] = { "\u0e40\u0e40ก้" };
 	struct cell_markset ms, me;
-	struct cell c;
+	struct workbook_cell c;
 	char out[16];
 	size_t n;
 
 	cell_markset_init(&ms, set, 1);
 	cell_markset_init(&me, empty, 1);
-	c = mkcell(CELL_STRING, "ท\u0e4d\u0e32แล้ว");
+	c = mkcell(WORKBOOK_STRING, "ท\u0e4d\u0e32แล้ว");
 	ck_assert_int_eq(cell_mark_read(&c, &ms, &me), CELL_MARK_SET);
-	c = mkcell(CELL_STRING, "\u0e41ก้");
+	c = mkcell(WORKBOOK_STRING, "\u0e41ก้");
 	ck_assert_int_eq(cell_mark_read(&c, &ms, &me), CELL_MARK_EMPTY);
-	c = mkcell(CELL_STRING, "ทาแล้ว");
+	c = mkcell(WORKBOOK_STRING, "ทาแล้ว");
 	ck_assert_int_eq(cell_mark_read(&c, &ms, &me), CELL_MARK_INVALID);
 	ck_assert_uint_eq(cell_thai_fold("\u0e4d\u0e32", 6, out, &n), 6);
 	ck_assert_uint_eq(n, 3);
@@ -284,17 +284,17 @@ END_TEST
 
 START_TEST(test_blank_and_trim)
 {
-	struct cell c;
+	struct workbook_cell c;
 	const char *t;
 	size_t n;
 
-	c = mkcell(CELL_STRING, " \xe3\x80\x80\xc2\xa0\t");
+	c = mkcell(WORKBOOK_STRING, " \xe3\x80\x80\xc2\xa0\t");
 	ck_assert(cell_is_blank(&c));
-	c = mkcell(CELL_STRING, " ก ");
+	c = mkcell(WORKBOOK_STRING, " ก ");
 	ck_assert(!cell_is_blank(&c));
-	c = mkcell(CELL_NUMBER, "0");
+	c = mkcell(WORKBOOK_NUMBER, "0");
 	ck_assert(!cell_is_blank(&c));
-	c = mkcell(CELL_EMPTY, NULL);
+	c = mkcell(WORKBOOK_EMPTY, NULL);
 	ck_assert(cell_is_blank(&c));
 	ck_assert(cell_is_blank(NULL));
 	t = cell_trim("\xc2\xa0" "ab\xe3\x80\x80", 7, &n);

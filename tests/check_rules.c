@@ -25,9 +25,9 @@
  * boolean, anything else a string.  Trailing NULLs make a short row.
  */
 static struct workbook wb;
-static struct tab tabs[T_TABS];
-static struct row rows[T_TABS][T_ROWS];
-static struct cell cells[T_TABS][T_ROWS][T_COLS];
+static struct workbook_tab tabs[T_TABS];
+static struct workbook_row rows[T_TABS][T_ROWS];
+static struct workbook_cell cells[T_TABS][T_ROWS][T_COLS];
 
 /* The demo layout of DOMAIN.md, columns A..Q. */
 static const char *const demo_headings[17] = {
@@ -59,10 +59,10 @@ wb_reset(void)
 	wb.tabs = tabs;
 }
 
-static struct tab *
+static struct workbook_tab *
 tab_new(const char *title)
 {
-	struct tab *t = &tabs[wb.ntabs];
+	struct workbook_tab *t = &tabs[wb.ntabs];
 
 	ck_assert_int_lt((int)wb.ntabs, T_TABS);
 	t->title = title;
@@ -73,20 +73,20 @@ tab_new(const char *title)
 }
 
 static void
-set_cell(struct cell *c, const char *spec)
+set_cell(struct workbook_cell *c, const char *spec)
 {
 	if (spec == NULL) {
-		c->type = CELL_EMPTY;
+		c->type = WORKBOOK_EMPTY;
 		c->text = NULL;
 		c->len = 0;
 	} else if (spec[0] == '#' && spec[1] != '\0') {
-		c->type = CELL_NUMBER;
+		c->type = WORKBOOK_NUMBER;
 		c->text = spec + 1;
 	} else if (spec[0] == '?' && spec[1] != '\0') {
-		c->type = CELL_BOOL;
+		c->type = WORKBOOK_BOOL;
 		c->text = spec + 1;
 	} else {
-		c->type = CELL_STRING;
+		c->type = WORKBOOK_STRING;
 		c->text = spec;
 	}
 	if (c->text != NULL)
@@ -95,10 +95,10 @@ set_cell(struct cell *c, const char *spec)
 
 /* Append a row of n cell specs (trailing absent cells dropped). */
 static uint32_t
-row_add(struct tab *t, const char *const *spec, size_t n)
+row_add(struct workbook_tab *t, const char *const *spec, size_t n)
 {
 	size_t ti = (size_t)(t - tabs), i;
-	struct row *r;
+	struct workbook_row *r;
 
 	ck_assert_int_lt((int)t->nrows, T_ROWS);
 	ck_assert_int_le((int)n, T_COLS);
@@ -116,10 +116,10 @@ row_add(struct tab *t, const char *const *spec, size_t n)
 	sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *))
 
 /* A tab with the demo group row and heading row. */
-static struct tab *
+static struct workbook_tab *
 demo_tab(const char *title)
 {
-	struct tab *t = tab_new(title);
+	struct workbook_tab *t = tab_new(title);
 
 	ROW(t, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    "การจำแนกสถานะครัวเรือน (ใส่เลข 1 ในช่องที่เลือก)", NULL, NULL, NULL,
@@ -136,7 +136,7 @@ struct hh {
 };
 
 static uint32_t
-hh_add(struct tab *t, const struct hh *h)
+hh_add(struct workbook_tab *t, const struct hh *h)
 {
 	const char *spec[17] = { "1", h->key, "นาย ก", "12", "3", "บางคล้า",
 	    "#35000" };
@@ -157,7 +157,7 @@ hh_add(struct tab *t, const struct hh *h)
 
 /* n developed households with keys base, base+1, ... */
 static void
-add_done(struct tab *t, long base, int n)
+add_done(struct workbook_tab *t, long base, int n)
 {
 	static char keys[T_TABS * T_ROWS][16];
 	static size_t nkeys;
@@ -279,7 +279,7 @@ none(const struct rules_report *r, const char *rule)
 START_TEST(test_clean)
 {
 	struct rules_report r;
-	struct tab *a, *b;
+	struct workbook_tab *a, *b;
 
 	wb_reset();
 	a = demo_tab("บางคล้า");
@@ -312,10 +312,10 @@ START_TEST(test_clean)
 END_TEST
 
 /* Builds: tab "ก" with 10 developed households, then the row under test. */
-static struct tab *
+static struct workbook_tab *
 base_tab(void)
 {
-	struct tab *t;
+	struct workbook_tab *t;
 
 	wb_reset();
 	t = demo_tab("ก");
@@ -369,7 +369,7 @@ START_TEST(test_status_classified)
 	struct hh n = { "24019999995", { NULL, "#1", NULL, NULL }, { NULL } };
 	struct hh d = { "24019999996", { " ๑ ", NULL, NULL, NULL }, DONE };
 	struct hh t = { "24019999997", { NULL, NULL, "true", NULL }, { NULL } };
-	struct tab *tb = base_tab();
+	struct workbook_tab *tb = base_tab();
 
 	hh_add(tb, &w);
 	hh_add(tb, &s);
@@ -402,7 +402,7 @@ START_TEST(test_status_multiple_and_invalid)
 	struct hh ok = { "24019999994", { NULL, "1", "0", "FALSE" }, { NULL } };
 	const struct rules_finding *f;
 	uint32_t rm, ri, rim;
-	struct tab *t = base_tab();
+	struct workbook_tab *t = base_tab();
 
 	rm = hh_add(t, &m);
 	ri = hh_add(t, &i);
@@ -436,7 +436,7 @@ START_TEST(test_activity_missing)
 	struct hh w = { "24019999993", WELFARE, { NULL } };
 	const struct rules_finding *f;
 	uint32_t row, row2;
-	struct tab *t = base_tab();
+	struct workbook_tab *t = base_tab();
 
 	row = hh_add(t, &d);
 	row2 = hh_add(t, &d2);
@@ -466,7 +466,7 @@ START_TEST(test_activity_incomplete)
 	    { "ฝึกอาชีพ", "อบรม", "15/02/2567", "วัด", "พช.", NULL } };
 	const struct rules_finding *f;
 	uint32_t row, row2;
-	struct tab *t = base_tab();
+	struct workbook_tab *t = base_tab();
 
 	row = hh_add(t, &d);
 	row2 = hh_add(t, &d2);	/* short row: result cell absent */
@@ -494,7 +494,7 @@ START_TEST(test_activity_not_developable)
 	struct hh m = { "24019999995", { "1", "1" }, DONE };	/* unclassified */
 	const struct rules_finding *f;
 	uint32_t rw, rs;
-	struct tab *t = base_tab();
+	struct workbook_tab *t = base_tab();
 
 	rw = hh_add(t, &w);
 	rs = hh_add(t, &s);
@@ -598,7 +598,7 @@ START_TEST(test_key_missing_and_empty_rows)
 	struct hh k2 = { " - ", WELFARE, { NULL } };
 	const struct rules_finding *f;
 	uint32_t row, row2;
-	struct tab *t = base_tab();
+	struct workbook_tab *t = base_tab();
 
 	ROW(t, "11");			/* only the unmapped ลำดับ: skipped */
 	ROW(t, NULL);			/* an empty row (no cells) */
@@ -633,7 +633,7 @@ START_TEST(test_duplicates)
 	struct hh e = { "2401 999 9992", SELF, { NULL } };
 	const struct rules_finding *f;
 	uint32_t ra, rb, rc, rd, re;
-	struct tab *t = base_tab(), *t2;
+	struct workbook_tab *t = base_tab(), *t2;
 
 	ra = hh_add(t, &a);
 	rb = hh_add(t, &b);
@@ -722,7 +722,7 @@ START_TEST(test_not_district)
 	struct rules_report r;
 	struct rules_config cfg;
 	const struct rules_finding *f;
-	struct tab *t;
+	struct workbook_tab *t;
 
 	wb_reset();
 	t = tab_new("คำชี้แจง");
@@ -771,7 +771,7 @@ END_TEST
 START_TEST(test_header_missing)
 {
 	struct rules_report r;
-	struct tab *t;
+	struct workbook_tab *t;
 	const struct rules_finding *f;
 
 	/* A required heading missing: reported, rows not read. */
@@ -812,16 +812,16 @@ END_TEST
 START_TEST(test_heading_merged_down)
 {
 	struct rules_report r;
-	struct tab *t;
+	struct workbook_tab *t;
 
 	/* รหัสบ้าน merged down over rows 1-2: Sheets gives its text in row 1
 	 * and nothing in row 2.  The column is still found. */
 	wb_reset();
 	t = demo_tab("ก");
-	cells[0][0][1].type = CELL_STRING;
+	cells[0][0][1].type = WORKBOOK_STRING;
 	cells[0][0][1].text = "รหัส\nบ้าน";
 	cells[0][0][1].len = (uint32_t)strlen("รหัส\nบ้าน");
-	cells[0][1][1].type = CELL_EMPTY;
+	cells[0][1][1].type = WORKBOOK_EMPTY;
 	cells[0][1][1].text = NULL;
 	cells[0][1][1].len = 0;
 	add_done(t, 24010000001, 10);
@@ -831,7 +831,7 @@ START_TEST(test_heading_merged_down)
 	rules_report_fini(&r);
 
 	/* Not over a heading cell that holds something else. */
-	cells[0][1][1].type = CELL_STRING;
+	cells[0][1][1].type = WORKBOOK_STRING;
 	cells[0][1][1].text = "เลขที่";
 	cells[0][1][1].len = (uint32_t)strlen("เลขที่");
 	eval_default(TODAY, &r);
@@ -937,7 +937,7 @@ START_TEST(test_finding_order)
 	struct hh mult = { "24019999992", { "1", "1" }, { NULL } };
 	struct hh nd = { "24019999993", WELFARE, DONE };
 	struct hh inv = { "24029999991", { "x" }, { NULL } };
-	struct tab *t = base_tab(), *t2;
+	struct workbook_tab *t = base_tab(), *t2;
 	size_t i;
 
 	hh_add(t, &miss);	/* warning (before the deadline) */
@@ -985,7 +985,7 @@ START_TEST(test_layout_variants)
 	};
 	struct rules_report r;
 	struct rules_config cfg;
-	struct tab *t;
+	struct workbook_tab *t;
 	const struct rules_finding *f;
 	int32_t cols[RULES_MAX_FIELDS];
 
@@ -1036,14 +1036,14 @@ START_TEST(test_column_letters)
 {
 	struct rules_report r;
 	struct rules_config cfg;
-	struct tab *t;
+	struct workbook_tab *t;
 	int32_t cols[RULES_MAX_FIELDS];
 	const struct rules_field *kf;
 
 	wb_reset();
 	t = demo_tab("ก");
 	/* Blank out the key heading; map it by letter instead. */
-	cells[0][1][1].type = CELL_EMPTY;
+	cells[0][1][1].type = WORKBOOK_EMPTY;
 	cells[0][1][1].text = NULL;
 	cells[0][1][1].len = 0;
 	add_done(t, 24010000001, 9);
@@ -1078,7 +1078,7 @@ START_TEST(test_marks_configured)
 	struct hh s = { "24019999991", { NULL, "/" }, { NULL } };
 	struct hh o = { "24019999992", { NULL, "1" }, { NULL } };
 	uint32_t ro;
-	struct tab *t = base_tab();
+	struct workbook_tab *t = base_tab();
 
 	hh_add(t, &s);
 	ro = hh_add(t, &o);
@@ -1104,7 +1104,7 @@ START_TEST(test_percent)
 	struct rules_report r;
 	struct hh d = { NULL, DEV, { NULL } };
 	char k[3][16] = { "24019999991", "24019999992", "24019999993" };
-	struct tab *t;
+	struct workbook_tab *t;
 	int i;
 
 	wb_reset();
@@ -1137,9 +1137,9 @@ START_TEST(test_large)
 	struct rules_report r;
 	struct err e;
 	struct workbook big;
-	struct tab bt;
-	struct row *br = calloc(N + 2, sizeof(*br));
-	struct cell *bc = calloc((size_t)(N + 2) * 17, sizeof(*bc));
+	struct workbook_tab bt;
+	struct workbook_row *br = calloc(N + 2, sizeof(*br));
+	struct workbook_cell *bc = calloc((size_t)(N + 2) * 17, sizeof(*bc));
 	char *keys = calloc(N, 16);
 	const char *spec[17] = { NULL };
 	size_t i, j;

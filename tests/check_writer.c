@@ -75,10 +75,10 @@ sample_config(void)
 }
 
 /* Turn a grid into the tab the API would read back (numbers as JSON text). */
-static struct tab
+static struct workbook_tab
 as_tab(const struct writer_grid *g, char *store)
 {
-	struct tab t;
+	struct workbook_tab t;
 	size_t r, c;
 	char *p = store;
 
@@ -87,19 +87,19 @@ as_tab(const struct writer_grid *g, char *store)
 	t.nrows = (uint32_t)g->nrows;
 	t.rows = calloc(g->nrows, sizeof(*t.rows));
 	for (r = 0; r < g->nrows; r++) {
-		t.rows[r].cells = calloc(g->ncols, sizeof(struct cell));
+		t.rows[r].cells = calloc(g->ncols, sizeof(struct workbook_cell));
 		t.rows[r].ncells = (uint32_t)g->ncols;
 		for (c = 0; c < g->ncols; c++) {
 			const struct writer_cell *w = &g->cells[r * g->ncols + c];
-			struct cell *x = &t.rows[r].cells[c];
+			struct workbook_cell *x = &t.rows[r].cells[c];
 
 			if (w->type == WRITER_TEXT) {
-				x->type = CELL_STRING;
+				x->type = WORKBOOK_STRING;
 				x->text = w->text;
 				x->len = (uint32_t)strlen(w->text);
 			} else if (w->type == WRITER_NUMBER) {
 				int n = snprintf(p, 32, "%.10g", w->number);
-				x->type = CELL_NUMBER;
+				x->type = WORKBOOK_NUMBER;
 				x->text = p;
 				x->len = (uint32_t)n;
 				p += n + 1;
@@ -110,7 +110,7 @@ as_tab(const struct writer_grid *g, char *store)
 }
 
 static void
-free_tab(struct tab *t)
+free_tab(struct workbook_tab *t)
 {
 	uint32_t r;
 
@@ -158,7 +158,7 @@ START_TEST(test_matches_ignores_footer_only)
 	struct writer_grid g1, g2;
 	struct err e;
 	char store[4096];
-	struct tab t;
+	struct workbook_tab t;
 
 	err_init(&e);
 	ck_assert_int_eq(writer_summary(&r, &c, &f1, &g1, &e), 0);
@@ -172,15 +172,15 @@ START_TEST(test_matches_ignores_footer_only)
 	g2.cells[12].number = 40;
 	/* A stale extra row in the sheet: write. */
 	t.rows = realloc(t.rows, (t.nrows + 1) * sizeof(*t.rows));
-	t.rows[t.nrows].cells = calloc(1, sizeof(struct cell));
+	t.rows[t.nrows].cells = calloc(1, sizeof(struct workbook_cell));
 	t.rows[t.nrows].ncells = 1;
-	t.rows[t.nrows].cells[0].type = CELL_STRING;
+	t.rows[t.nrows].cells[0].type = WORKBOOK_STRING;
 	t.rows[t.nrows].cells[0].text = "stale";
 	t.rows[t.nrows].cells[0].len = 5;
 	t.nrows++;
 	ck_assert(!writer_grid_matches(&g2, &t));
 	/* An empty trailing row is no difference. */
-	t.rows[t.nrows - 1].cells[0].type = CELL_EMPTY;
+	t.rows[t.nrows - 1].cells[0].type = WORKBOOK_EMPTY;
 	ck_assert(writer_grid_matches(&g2, &t));
 	/* A tab that does not exist never matches. */
 	ck_assert(!writer_grid_matches(&g2, NULL));

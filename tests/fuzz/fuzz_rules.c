@@ -37,9 +37,9 @@ static const char *const titles[MAX_TABS] = { "ก", "ข", "สรุปข้�
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct tab tabs[MAX_TABS];
-	static struct row rows[MAX_TABS][MAX_ROWS + 2];
-	static struct cell cells[MAX_TABS][MAX_ROWS + 2][MAX_CELLS];
+	static struct workbook_tab tabs[MAX_TABS];
+	static struct workbook_row rows[MAX_TABS][MAX_ROWS + 2];
+	static struct workbook_cell cells[MAX_TABS][MAX_ROWS + 2][MAX_CELLS];
 	struct workbook wb;
 	struct rules_config cfg;
 	struct rules_report r;
@@ -61,14 +61,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rows[t][0].ncells = 0;
 		rows[t][1].cells = cells[t][1];
 		for (ci = 0; ci < 17; ci++) {
-			cells[t][1][ci].type = CELL_STRING;
+			cells[t][1][ci].type = WORKBOOK_STRING;
 			cells[t][1][ci].text = headings[ci];
 			cells[t][1][ci].len = (uint32_t)strlen(headings[ci]);
 		}
 		rows[t][1].ncells = 17;
 		ri = 2;
 		while (p <= size && ri < MAX_ROWS + 2) {
-			struct row *row = &rows[t][ri];
+			struct workbook_row *row = &rows[t][ri];
 			int custom = p < size && buf[p] == '!' && ri == 2;
 
 			if (custom) {
@@ -78,24 +78,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			row->cells = cells[t][custom ? 1 : ri];
 			row->ncells = 0;
 			for (ci = 0; ci < MAX_CELLS; ci++) {
-				struct cell *c = &row->cells[ci];
+				struct workbook_cell *c = &row->cells[ci];
 				size_t s = p;
 
 				while (p < size && buf[p] != '\t' && buf[p] != '\n' &&
 				    buf[p] != '\f')
 					p++;
-				c->type = CELL_STRING;
+				c->type = WORKBOOK_STRING;
 				if (p > s && buf[s] == '#') {
-					c->type = CELL_NUMBER;
+					c->type = WORKBOOK_NUMBER;
 					s++;
 				} else if (p > s && buf[s] == '?') {
-					c->type = CELL_BOOL;
+					c->type = WORKBOOK_BOOL;
 					s++;
 				}
 				c->text = buf + s;
 				c->len = (uint32_t)(p - s);
-				if (c->len == 0 && c->type == CELL_STRING)
-					c->type = CELL_EMPTY;
+				if (c->len == 0 && c->type == WORKBOOK_STRING)
+					c->type = WORKBOOK_EMPTY;
 				row->ncells = (uint32_t)ci + 1;
 				if (p >= size || buf[p] != '\t')
 					break;

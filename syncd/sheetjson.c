@@ -1,5 +1,5 @@
 /*
- * workbook: a single-pass, strict JSON reader for the two shapes a workbook
+ * sheetjson: a single-pass, strict JSON reader for the two shapes a workbook
  * arrives in (a workbook file, a values.batchGet response), producing the
  * plain view of rules/workbook.h.
  *
@@ -18,14 +18,14 @@
  * The shape is walked by fixed code (root, tabs, rows, cells are at most
  * five levels deep); only members we skip can nest further, and those are
  * skipped by an iterative walker with an explicit stack bounded by
- * WORKBOOK_MAX_DEPTH, so no input can exhaust the C stack.
+ * SHEETJSON_MAX_DEPTH, so no input can exhaust the C stack.
  *
  * It must never read outside [buf, buf + len), never accept what RFC 8259
  * refuses, never log and never exit.  Every error is ERR_DATA (ERR_NOMEM for
  * allocation) with the input's name, line and byte column, and the tab, row
  * and column when it is inside a tab's values.
  */
-#include "syncd/workbook.h"
+#include "syncd/sheetjson.h"
 #include "syncd/range.h"
 
 #include <errno.h>
@@ -49,16 +49,16 @@ struct chunk {
 	size_t pad;		/* keeps the header a multiple of 16 bytes */
 };
 
-struct workbook_file {
+struct sheetjson_doc {
 	struct workbook wb;	/* the view; every pointer in it is ours */
 	char *buf;		/* owned: the input, strings point into it */
 	struct chunk *arena;	/* owned: rows and cells */
-	struct tab *tabs;	/* owned: wb.tabs */
+	struct workbook_tab *tabs;	/* owned: wb.tabs */
 };
 
 enum shape {
-	SHAPE_ANY,		/* workbook_parse: "sheets" or "valueRanges" */
-	SHAPE_BATCHGET,		/* workbook_parse_batchget: "valueRanges" only */
+	SHAPE_ANY,		/* sheetjson_parse: "sheets" or "valueRanges" */
+	SHAPE_BATCHGET,		/* sheetjson_parse_batchget: "valueRanges" only */
 };
 
 struct parser {
@@ -70,13 +70,13 @@ struct parser {
 	const char *line_start;	/* first byte of that line */
 	const char *name;	/* borrowed: the input's name for messages */
 	struct err *e;
-	struct workbook_file *wf;
+	struct sheetjson_doc *wf;
 	enum shape shape;
-	const struct workbook_request *req;	/* borrowed; may be NULL */
+	const struct sheetjson_request *req;	/* borrowed; may be NULL */
 
-	struct cell *scratch;	/* owned: cells of the row being read */
+	struct workbook_cell *scratch;	/* owned: cells of the row being read */
 	size_t scratch_cap;
-	struct row *rowbuf;	/* owned: rows of the tab being read */
+	struct workbook_row *rowbuf;	/* owned: rows of the tab being read */
 	size_t rowbuf_cap;
 	size_t tabs_cap;
 	size_t total_cells;
@@ -414,7 +414,7 @@ utf8_chars(const char *s, size_t len)
 
 /*
  * parse_text(ps, out, what): a string the view keeps (a cell, a title, an
- * id): no NUL, at most WORKBOOK_MAX_CELL_CHARS code points.
+ * id): no NUL, at most SHEETJSON_MAX_CELL_CHARS code points.
  */
 static int
 parse_text(struct parser *ps, struct span *out, const char *what)
@@ -427,11 +427,11 @@ parse_text(struct parser *ps, struct span *out, const char *what)
 	if (out->has_nul)
 		return fail(ps, at, "%s holds \\u0000", what);
 	/* Code points never outnumber bytes: count only when it matters. */
-	if (out->len > WORKBOOK_MAX_CELL_CHARS) {
+	if (out->len > SHEETJSON_MAX_CELL_CHARS) {
 		chars = utf8_chars(out->s, out->len);
-		if (chars > WORKBOOK_MAX_CELL_CHARS)
+		if (chars > SHEETJSON_MAX_CELL_CHARS)
 			return fail(ps, at, "%s too long (%zu characters, at most %u)",
-			    what, chars, WORKBOOK_MAX_CELL_CHARS);
+			    what, chars, SHEETJSON_MAX_CELL_CHARS);
 	}
 	return 0;
 }
@@ -510,9 +510,9 @@ parse_number(struct parser *ps, struct span *out)
 		while (p < end && is_digit(*p))
 			p++;
 	}
-	if (p - s > WORKBOOK_MAX_NUMBER)
+	if (p - s > SHEETJSON_MAX_NUMBER)
 		return fail(ps, s, "number too long (%zu bytes, at most %d)",
-		    (size_t)(p - s), WORKBOOK_MAX_NUMBER);
+		    (size_t)(p - s), SHEETJSON_MAX_NUMBER);
 	out->s = s;
 	out->len = (size_t)(p - s);
 	out->has_nul = 0;
@@ -550,9 +550,9 @@ skip_value(struct parser *ps, unsigned depth)
 		skip_ws(ps);
 		c = peek(ps);
 		if (c == '{' || c == '[') {
-			if (depth + n + 1 > WORKBOOK_MAX_DEPTH)
+			if (depth + n + 1 > SHEETJSON_MAX_DEPTH)
 				return fail(ps, ps->p, "nesting deeper than %d",
-				    WORKBOOK_MAX_DEPTH);
+				    SHEETJSON_MAX_DEPTH);
 			stack = (stack << 1) | (c == '{');
 			n++;
 			ps->p++;
@@ -748,7 +748,7 @@ grow(void **ptr, size_t *cap, size_t need, size_t size, size_t max)
  * point into the buffer; true/false become "TRUE"/"FALSE"; null is empty.
  */
 static int
-parse_cell(struct parser *ps, struct cell *c)
+parse_cell(struct parser *ps, struct workbook_cell *c)
 {
 	struct span sp;
 
@@ -756,34 +756,34 @@ parse_cell(struct parser *ps, struct cell *c)
 	case '"':
 		if (parse_text(ps, &sp, "cell") < 0)
 			return -1;
-		c->type = CELL_STRING;
+		c->type = WORKBOOK_STRING;
 		break;
 	case '-': case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
 		if (parse_number(ps, &sp) < 0)
 			return -1;
-		c->type = CELL_NUMBER;
+		c->type = WORKBOOK_NUMBER;
 		break;
 	case 't':
 		if (parse_literal(ps, "true") < 0)
 			return -1;
 		c->text = "TRUE";
 		c->len = 4;
-		c->type = CELL_BOOL;
+		c->type = WORKBOOK_BOOL;
 		return 0;
 	case 'f':
 		if (parse_literal(ps, "false") < 0)
 			return -1;
 		c->text = "FALSE";
 		c->len = 5;
-		c->type = CELL_BOOL;
+		c->type = WORKBOOK_BOOL;
 		return 0;
 	case 'n':
 		if (parse_literal(ps, "null") < 0)
 			return -1;
 		c->text = NULL;
 		c->len = 0;
-		c->type = CELL_EMPTY;
+		c->type = WORKBOOK_EMPTY;
 		return 0;
 	case '{':
 		return fail(ps, ps->p, "an object where a cell should be");
@@ -803,7 +803,7 @@ parse_cell(struct parser *ps, struct cell *c)
  * cells copied exactly sized into the arena.
  */
 static int
-parse_row(struct parser *ps, struct row *r)
+parse_row(struct parser *ps, struct workbook_row *r)
 {
 	size_t n = 0;
 	int c;
@@ -817,18 +817,18 @@ parse_row(struct parser *ps, struct row *r)
 	}
 	for (;;) {
 		if (n == ps->scratch_cap) {
-			if (n >= WORKBOOK_MAX_COLUMNS) {
+			if (n >= SHEETJSON_MAX_COLUMNS) {
 				ps->ctx_col = 0;
 				return fail(ps, ps->p, "more than %u cells in a row",
-				    WORKBOOK_MAX_COLUMNS);
+				    SHEETJSON_MAX_COLUMNS);
 			}
 			if (grow((void **)&ps->scratch, &ps->scratch_cap, n + 1,
-			    sizeof(struct cell), WORKBOOK_MAX_COLUMNS) < 0)
+			    sizeof(struct workbook_cell), SHEETJSON_MAX_COLUMNS) < 0)
 				return nomem(ps);
 		}
-		if (ps->total_cells >= WORKBOOK_MAX_CELLS)
+		if (ps->total_cells >= SHEETJSON_MAX_CELLS)
 			return fail(ps, ps->p, "more than %u cells in the workbook",
-			    WORKBOOK_MAX_CELLS);
+			    SHEETJSON_MAX_CELLS);
 		ps->ctx_col = (uint32_t)n + 1;
 		if (parse_cell(ps, &ps->scratch[n]) < 0)
 			return -1;
@@ -848,17 +848,17 @@ parse_row(struct parser *ps, struct row *r)
 		return expected(ps, "',' or ']'");
 	}
 	ps->ctx_col = 0;
-	r->cells = arena_alloc(ps, n * sizeof(struct cell));
+	r->cells = arena_alloc(ps, n * sizeof(struct workbook_cell));
 	if (r->cells == NULL)
 		return -1;
-	memcpy(r->cells, ps->scratch, n * sizeof(struct cell));
+	memcpy(r->cells, ps->scratch, n * sizeof(struct workbook_cell));
 	r->ncells = (uint32_t)n;
 	return 0;
 }
 
 /* parse_values(ps, t): a tab's "values" (rows of cells) at the cursor. */
 static int
-parse_values(struct parser *ps, struct tab *t)
+parse_values(struct parser *ps, struct workbook_tab *t)
 {
 	size_t n = 0;
 	int first = 1, rc;
@@ -871,8 +871,8 @@ parse_values(struct parser *ps, struct tab *t)
 			return -1;
 		if (rc == 0)
 			break;
-		if (n >= WORKBOOK_MAX_ROWS || ps->total_rows >= WORKBOOK_MAX_ROWS)
-			return fail(ps, ps->p, "more than %u rows", WORKBOOK_MAX_ROWS);
+		if (n >= SHEETJSON_MAX_ROWS || ps->total_rows >= SHEETJSON_MAX_ROWS)
+			return fail(ps, ps->p, "more than %u rows", SHEETJSON_MAX_ROWS);
 		ps->ctx_row = (uint32_t)n + 1;
 		ps->ctx_after = 0;
 		if (peek(ps) != '[') {
@@ -883,7 +883,7 @@ parse_values(struct parser *ps, struct tab *t)
 		ps->p++;
 		if (n == ps->rowbuf_cap &&
 		    grow((void **)&ps->rowbuf, &ps->rowbuf_cap, n + 1,
-		    sizeof(struct row), WORKBOOK_MAX_ROWS) < 0)
+		    sizeof(struct workbook_row), SHEETJSON_MAX_ROWS) < 0)
 			return nomem(ps);
 		if (parse_row(ps, &ps->rowbuf[n]) < 0)
 			return -1;
@@ -894,10 +894,10 @@ parse_values(struct parser *ps, struct tab *t)
 	ps->ctx_row = 0;
 	ps->ctx_after = 0;
 	if (n > 0) {
-		t->rows = arena_alloc(ps, n * sizeof(struct row));
+		t->rows = arena_alloc(ps, n * sizeof(struct workbook_row));
 		if (t->rows == NULL)
 			return -1;
-		memcpy(t->rows, ps->rowbuf, n * sizeof(struct row));
+		memcpy(t->rows, ps->rowbuf, n * sizeof(struct workbook_row));
 	}
 	t->nrows = (uint32_t)n;
 	return 0;
@@ -905,7 +905,7 @@ parse_values(struct parser *ps, struct tab *t)
 
 /* parse_sheet_id(ps, t): sheetId, a non-negative integer. */
 static int
-parse_sheet_id(struct parser *ps, struct tab *t)
+parse_sheet_id(struct parser *ps, struct workbook_tab *t)
 {
 	const char *at = ps->p;
 	struct span sp;
@@ -927,7 +927,7 @@ parse_sheet_id(struct parser *ps, struct tab *t)
 
 /* parse_sheet_props(ps, t): a sheet's "properties" object. */
 static int
-parse_sheet_props(struct parser *ps, struct tab *t)
+parse_sheet_props(struct parser *ps, struct workbook_tab *t)
 {
 	struct span key;
 	int first = 1, rc, seen_title = 0, seen_id = 0;
@@ -954,7 +954,7 @@ parse_sheet_props(struct parser *ps, struct tab *t)
 
 /* parse_sheet(ps, t): one element of "sheets". */
 static int
-parse_sheet(struct parser *ps, struct tab *t)
+parse_sheet(struct parser *ps, struct workbook_tab *t)
 {
 	struct span key;
 	int first = 1, rc, seen_props = 0, seen_values = 0;
@@ -989,7 +989,7 @@ parse_sheet(struct parser *ps, struct tab *t)
  * renamed since it was listed is still known by its id).
  */
 static int
-parse_matched_filters(struct parser *ps, struct tab *t)
+parse_matched_filters(struct parser *ps, struct workbook_tab *t)
 {
 	struct span key, k2;
 	int first = 1, f2, f3, rc;
@@ -1033,9 +1033,9 @@ parse_matched_filters(struct parser *ps, struct tab *t)
 /* parse_value_range(ps, t, i): one element of "valueRanges" (a ValueRange,
  * or batchGetByDataFilter's MatchedValueRange around one). */
 static int
-parse_value_range(struct parser *ps, struct tab *t, size_t i)
+parse_value_range(struct parser *ps, struct workbook_tab *t, size_t i)
 {
-	const struct workbook_request *req = ps->req;
+	const struct sheetjson_request *req = ps->req;
 	struct span key, sp;
 	int first = 1, rc, seen_range = 0, seen_values = 0, seen_dim = 0;
 	int seen_vr = 0, seen_df = 0;
@@ -1114,10 +1114,10 @@ parse_value_range(struct parser *ps, struct tab *t, size_t i)
 static int
 parse_tabs(struct parser *ps, const char *kind)
 {
-	struct workbook_file *wf = ps->wf;
-	const struct workbook_request *req = ps->req;
+	struct sheetjson_doc *wf = ps->wf;
+	const struct sheetjson_request *req = ps->req;
 	int first = 1, rc, batch = kind[0] == 'v';
-	struct tab *t;
+	struct workbook_tab *t;
 	size_t i;
 
 	if (expect_open(ps, '[', kind) < 0)
@@ -1129,8 +1129,8 @@ parse_tabs(struct parser *ps, const char *kind)
 		ps->ctx_kind = kind;
 		ps->ctx_tab = i;
 		ps->ctx_title = NULL;
-		if (i >= WORKBOOK_MAX_TABS)
-			return fail(ps, ps->p, "more than %d tabs", WORKBOOK_MAX_TABS);
+		if (i >= SHEETJSON_MAX_TABS)
+			return fail(ps, ps->p, "more than %d tabs", SHEETJSON_MAX_TABS);
 		if (batch && req != NULL && req->titles != NULL) {
 			if (i >= req->ntitles)
 				return fail(ps, ps->p, "more valueRanges than the %zu "
@@ -1138,8 +1138,8 @@ parse_tabs(struct parser *ps, const char *kind)
 			ps->ctx_title = req->titles[i];
 		}
 		if (i == ps->tabs_cap &&
-		    grow((void **)&wf->tabs, &ps->tabs_cap, i + 1, sizeof(struct tab),
-		    WORKBOOK_MAX_TABS) < 0)
+		    grow((void **)&wf->tabs, &ps->tabs_cap, i + 1, sizeof(struct workbook_tab),
+		    SHEETJSON_MAX_TABS) < 0)
 			return nomem(ps);
 		t = &wf->tabs[i];
 		memset(t, 0, sizeof(*t));
@@ -1199,7 +1199,7 @@ check_titles(struct parser *ps)
 static int
 parse_root(struct parser *ps)
 {
-	const struct workbook_request *req = ps->req;
+	const struct sheetjson_request *req = ps->req;
 	struct span key;
 	int first = 1, rc, seen_id = 0, seen_props = 0, seen_tabs = 0;
 	int sheets = 0;
@@ -1251,7 +1251,7 @@ parse_root(struct parser *ps)
 }
 
 void
-workbook_free(struct workbook_file *wf)
+sheetjson_free(struct sheetjson_doc *wf)
 {
 	struct chunk *c, *next;
 
@@ -1288,7 +1288,7 @@ rebase(const char *p, uintptr_t old, size_t used, char *nb)
  * larger buffer simply stays.
  */
 static void
-shrink(struct workbook_file *wf, uintptr_t old, size_t used, size_t len)
+shrink(struct sheetjson_doc *wf, uintptr_t old, size_t used, size_t len)
 {
 	struct workbook *wb = &wf->wb;
 	size_t i, r, c;
@@ -1306,7 +1306,7 @@ shrink(struct workbook_file *wf, uintptr_t old, size_t used, size_t len)
 	wb->spreadsheet_id = rebase(wb->spreadsheet_id, old, used, nb);
 	wb->title = rebase(wb->title, old, used, nb);
 	for (i = 0; i < wb->ntabs; i++) {
-		struct tab *t = &wf->tabs[i];
+		struct workbook_tab *t = &wf->tabs[i];
 
 		t->title = rebase(t->title, old, used, nb);
 		for (r = 0; r < t->nrows; r++)
@@ -1317,17 +1317,17 @@ shrink(struct workbook_file *wf, uintptr_t old, size_t used, size_t len)
 }
 
 /* parse(buf, len, name, shape, req, e): both entry points. */
-static struct workbook_file *
+static struct sheetjson_doc *
 parse(char *buf, size_t len, const char *name, enum shape shape,
-    const struct workbook_request *req, struct err *e)
+    const struct sheetjson_request *req, struct err *e)
 {
 	struct parser ps;
-	struct workbook_file *wf;
+	struct sheetjson_doc *wf;
 	uintptr_t base = (uintptr_t)buf;
 
-	if (len > WORKBOOK_MAX_INPUT) {
+	if (len > SHEETJSON_MAX_INPUT) {
 		err_set(e, ERR_DATA, "%s: %zu bytes, more than the %zu MB limit",
-		    name, len, WORKBOOK_MAX_INPUT >> 20);
+		    name, len, SHEETJSON_MAX_INPUT >> 20);
 		free(buf);
 		return NULL;
 	}
@@ -1356,7 +1356,7 @@ parse(char *buf, size_t len, const char *name, enum shape shape,
 	ps.shape = shape;
 	ps.req = req;
 	if (parse_root(&ps) < 0) {
-		workbook_free(wf);
+		sheetjson_free(wf);
 		wf = NULL;
 	} else
 		shrink(wf, base, (size_t)(ps.w - buf), len);
@@ -1365,15 +1365,15 @@ parse(char *buf, size_t len, const char *name, enum shape shape,
 	return wf;
 }
 
-struct workbook_file *
-workbook_parse(char *buf, size_t len, const char *name, struct err *e)
+struct sheetjson_doc *
+sheetjson_parse(char *buf, size_t len, const char *name, struct err *e)
 {
 	return parse(buf, len, name != NULL ? name : "input", SHAPE_ANY, NULL, e);
 }
 
-struct workbook_file *
-workbook_parse_batchget(char *buf, size_t len,
-    const struct workbook_request *req, struct err *e)
+struct sheetjson_doc *
+sheetjson_parse_batchget(char *buf, size_t len,
+    const struct sheetjson_request *req, struct err *e)
 {
 	const char *name = req != NULL && req->name != NULL ? req->name : "batchGet";
 
@@ -1381,13 +1381,13 @@ workbook_parse_batchget(char *buf, size_t len,
 }
 
 const struct workbook *
-workbook_view(const struct workbook_file *wf)
+sheetjson_view(const struct sheetjson_doc *wf)
 {
 	return &wf->wb;
 }
 
-struct workbook_file *
-workbook_load_file(const char *path, struct err *e)
+struct sheetjson_doc *
+sheetjson_load_file(const char *path, struct err *e)
 {
 	struct stat st;
 	char *buf = NULL, *nb, ebuf[128];
@@ -1410,9 +1410,9 @@ workbook_load_file(const char *path, struct err *e)
 		err_set(e, ERR_NOINPUT, "%s: is a directory", path);
 		goto fail;
 	}
-	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > WORKBOOK_MAX_INPUT) {
+	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > SHEETJSON_MAX_INPUT) {
 		err_set(e, ERR_DATA, "%s: %jd bytes, more than the %zu MB limit",
-		    path, (intmax_t)st.st_size, WORKBOOK_MAX_INPUT >> 20);
+		    path, (intmax_t)st.st_size, SHEETJSON_MAX_INPUT >> 20);
 		goto fail;
 	}
 	/* One spare byte so that a regular file's end is seen in one read. */
@@ -1422,9 +1422,9 @@ workbook_load_file(const char *path, struct err *e)
 		goto nomem;
 	for (;;) {
 		if (used == cap) {
-			if (cap > WORKBOOK_MAX_INPUT) {
+			if (cap > SHEETJSON_MAX_INPUT) {
 				err_set(e, ERR_DATA, "%s: more than the %zu MB limit",
-				    path, WORKBOOK_MAX_INPUT >> 20);
+				    path, SHEETJSON_MAX_INPUT >> 20);
 				goto fail;
 			}
 			cap *= 2;
@@ -1446,7 +1446,7 @@ workbook_load_file(const char *path, struct err *e)
 		used += (size_t)n;
 	}
 	close(fd);
-	return workbook_parse(buf, used, path, e);
+	return sheetjson_parse(buf, used, path, e);
 nomem:
 	err_set(e, ERR_NOMEM, "%s: out of memory", path);
 fail:

@@ -1,9 +1,9 @@
 /*
- * fuzz_workbook: the JSON reader on arbitrary bytes, through both entry
+ * fuzz_sheetjson: the JSON reader on arbitrary bytes, through both entry
  * points.
  *
- * workbook_parse reads workbook files a user hands to `syncd check`, and
- * workbook_parse_batchget reads what comes back from the network; both must
+ * sheetjson_parse reads workbook files a user hands to `syncd check`, and
+ * sheetjson_parse_batchget reads what comes back from the network; both must
  * refuse junk with ERR_DATA and a message, never crash, leak, recurse without
  * bound or read outside the buffer.  The input is copied into a buffer of
  * exactly its size so AddressSanitizer sees any read past the end.  Every
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "syncd/workbook.h"
+#include "syncd/sheetjson.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -42,33 +42,33 @@ check_view(const struct workbook *wb, size_t size)
 {
 	size_t i, j, k, cells = 0;
 
-	if (wb->ntabs > WORKBOOK_MAX_TABS)
+	if (wb->ntabs > SHEETJSON_MAX_TABS)
 		__builtin_trap();
 	if (wb->spreadsheet_id != NULL)
 		check_text(wb->spreadsheet_id, strlen(wb->spreadsheet_id), size);
 	if (wb->title != NULL)
 		check_text(wb->title, strlen(wb->title), size);
 	for (i = 0; i < wb->ntabs; i++) {
-		const struct tab *t = &wb->tabs[i];
+		const struct workbook_tab *t = &wb->tabs[i];
 
 		if (t->title == NULL || t->title[0] == '\0')
 			__builtin_trap();
 		check_text(t->title, strlen(t->title), size);
 		for (j = 0; j < t->nrows; j++) {
-			const struct row *r = &t->rows[j];
+			const struct workbook_row *r = &t->rows[j];
 
-			if (r->ncells > WORKBOOK_MAX_COLUMNS)
+			if (r->ncells > SHEETJSON_MAX_COLUMNS)
 				__builtin_trap();
 			for (k = 0; k < r->ncells; k++) {
-				const struct cell *c = &r->cells[k];
+				const struct workbook_cell *c = &r->cells[k];
 
 				cells++;
-				if (c->type == CELL_EMPTY) {
+				if (c->type == WORKBOOK_EMPTY) {
 					if (c->text != NULL || c->len != 0)
 						__builtin_trap();
 					continue;
 				}
-				if (c->type > CELL_BOOL || c->text == NULL)
+				if (c->type > WORKBOOK_BOOL || c->text == NULL)
 					__builtin_trap();
 				check_text(c->text, c->len, size);
 				if (memchr(c->text, '\0', c->len) != NULL)
@@ -76,15 +76,15 @@ check_view(const struct workbook *wb, size_t size)
 			}
 		}
 	}
-	if (cells > WORKBOOK_MAX_CELLS)
+	if (cells > SHEETJSON_MAX_CELLS)
 		__builtin_trap();
 }
 
 /* run(data, size, req): one parse of a private copy; traps on a broken contract. */
 static void
-run(const uint8_t *data, size_t size, int batch, const struct workbook_request *req)
+run(const uint8_t *data, size_t size, int batch, const struct sheetjson_request *req)
 {
-	struct workbook_file *wf;
+	struct sheetjson_doc *wf;
 	struct err e;
 	char *buf = malloc(size ? size : 1);
 
@@ -93,9 +93,9 @@ run(const uint8_t *data, size_t size, int batch, const struct workbook_request *
 	memcpy(buf, data, size);
 	err_init(&e);
 	if (batch)
-		wf = workbook_parse_batchget(buf, size, req, &e);
+		wf = sheetjson_parse_batchget(buf, size, req, &e);
 	else
-		wf = workbook_parse(buf, size, "fuzz", &e);
+		wf = sheetjson_parse(buf, size, "fuzz", &e);
 	if (wf == NULL) {
 		if (e.code != ERR_DATA || e.msg[0] == '\0')
 			__builtin_trap();
@@ -103,15 +103,15 @@ run(const uint8_t *data, size_t size, int batch, const struct workbook_request *
 	}
 	if (err_is_set(&e))
 		__builtin_trap();
-	check_view(workbook_view(wf), size);
-	workbook_free(wf);
+	check_view(sheetjson_view(wf), size);
+	sheetjson_free(wf);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const titles[] = { "Sheet1", "บางคล้า", "Jon's Data" };
-	struct workbook_request req = { "fuzz", titles, size % 4 };
+	struct sheetjson_request req = { "fuzz", titles, size % 4 };
 
 	run(data, size, 0, NULL);
 	/* 0 to 3 requested titles, or (size % 4 == 3) no request at all. */

@@ -1,5 +1,5 @@
 /*
- * workbook: read outside JSON (a workbook file, or a Sheets values.batchGet
+ * sheetjson: read outside JSON (a workbook file, or a Sheets values.batchGet
  * response) into the plain view of rules/workbook.h, fast and safely.
  *
  * One hand-written, single-pass, strict (RFC 8259) JSON parser serves both
@@ -19,7 +19,7 @@
  *   - \u0000 is refused in every string the view keeps (cells, titles, the
  *     spreadsheet id): a NUL inside text would cut it short downstream.
  *   - Numbers are validated against the JSON grammar and kept as written;
- *     a literal longer than WORKBOOK_MAX_NUMBER bytes is an error.
+ *     a literal longer than SHEETJSON_MAX_NUMBER bytes is an error.
  *   - Members other than the ones read are skipped but still validated.
  *     A member read twice ("values" in one tab, "sheets" twice) is an error,
  *     as are two sheets with the same title.  (Two valueRanges on one tab
@@ -27,8 +27,8 @@
  *   - Tabs are in document order (Google lists sheets by index and returns
  *     valueRanges in request order).
  */
-#ifndef SYNCD_WORKBOOK_H
-#define SYNCD_WORKBOOK_H
+#ifndef SYNCD_SHEETJSON_H
+#define SYNCD_SHEETJSON_H
 
 #include <stddef.h>
 
@@ -36,39 +36,39 @@
 #include "rules/workbook.h"
 
 /* Named limits; past any of them the input is refused with ERR_DATA. */
-#define WORKBOOK_MAX_INPUT	((size_t)512 << 20)	/* bytes of JSON */
-#define WORKBOOK_MAX_DEPTH	64		/* nesting of arrays/objects */
-#define WORKBOOK_MAX_TABS	1000		/* tabs in one workbook */
-#define WORKBOOK_MAX_ROWS	10000000u	/* rows per tab and in all */
-#define WORKBOOK_MAX_COLUMNS	18278u		/* cells per row (A..ZZZ) */
-#define WORKBOOK_MAX_CELL_CHARS	50000u		/* code points per string */
-#define WORKBOOK_MAX_CELLS	10000000u	/* cells in all (Google's cap) */
-#define WORKBOOK_MAX_NUMBER	256		/* bytes of a number literal */
+#define SHEETJSON_MAX_INPUT	((size_t)512 << 20)	/* bytes of JSON */
+#define SHEETJSON_MAX_DEPTH	64		/* nesting of arrays/objects */
+#define SHEETJSON_MAX_TABS	1000		/* tabs in one workbook */
+#define SHEETJSON_MAX_ROWS	10000000u	/* rows per tab and in all */
+#define SHEETJSON_MAX_COLUMNS	18278u		/* cells per row (A..ZZZ) */
+#define SHEETJSON_MAX_CELL_CHARS	50000u		/* code points per string */
+#define SHEETJSON_MAX_CELLS	10000000u	/* cells in all (Google's cap) */
+#define SHEETJSON_MAX_NUMBER	256		/* bytes of a number literal */
 
 /* A parsed input: owns the buffer and the arrays the view points into. */
-struct workbook_file;
+struct sheetjson_doc;
 
 /*
- * workbook_load_file(path, e): read the file at path and parse it with
- * workbook_parse (either shape), naming it by path in messages.
- * Returns a new workbook_file the caller frees with workbook_free, or NULL
+ * sheetjson_load_file(path, e): read the file at path and parse it with
+ * sheetjson_parse (either shape), naming it by path in messages.
+ * Returns a new sheetjson_doc the caller frees with sheetjson_free, or NULL
  * with e set: ERR_NOINPUT when the file is missing or unreadable, ERR_DATA
  * when it is too large or not a workbook, ERR_NOMEM.
  */
-struct workbook_file *workbook_load_file(const char *path, struct err *e);
+struct sheetjson_doc *sheetjson_load_file(const char *path, struct err *e);
 
 /*
- * workbook_parse(buf, len, name, e): parse len bytes at buf, either a
+ * sheetjson_parse(buf, len, name, e): parse len bytes at buf, either a
  * workbook file ({"spreadsheetId", "properties": {"title"}, "sheets":
  * [{"properties": {"sheetId", "title", "index"}, "values": [[...]]}]}) or a
  * values.batchGet response ({"spreadsheetId", "valueRanges": [{"range",
  * "majorDimension", "values"}]}, tab titles taken from the range echoes).
- * buf is taken: it must come from malloc and is freed by workbook_free, or
+ * buf is taken: it must come from malloc and is freed by sheetjson_free, or
  * before returning on failure; its bytes are rewritten.  name (borrowed for
  * the call, NULL for "input") prefixes error messages.
- * Returns a new workbook_file, or NULL with e set (ERR_DATA, ERR_NOMEM).
+ * Returns a new sheetjson_doc, or NULL with e set (ERR_DATA, ERR_NOMEM).
  */
-struct workbook_file *workbook_parse(char *buf, size_t len, const char *name,
+struct sheetjson_doc *sheetjson_parse(char *buf, size_t len, const char *name,
     struct err *e);
 
 /*
@@ -77,30 +77,30 @@ struct workbook_file *workbook_parse(char *buf, size_t len, const char *name,
  * titles (borrowed for the call) holds ntitles tab titles as requested;
  * NULL with ntitles 0 accepts whatever the response names.
  */
-struct workbook_request {
+struct sheetjson_request {
 	const char *name;		/* for messages; NULL: "batchGet" */
 	const char *const *titles;	/* requested tab titles, in order */
 	size_t ntitles;
 };
 
 /*
- * workbook_parse_batchget(buf, len, req, e): parse a values.batchGet
- * response (ROWS major dimension).  buf is taken as by workbook_parse.
+ * sheetjson_parse_batchget(buf, len, req, e): parse a values.batchGet
+ * response (ROWS major dimension).  buf is taken as by sheetjson_parse.
  * When req->titles is set, the response must hold exactly req->ntitles
  * valueRanges and the i-th must echo a range on titles[i]; otherwise it is
  * an ERR_DATA error.  Each tab's sheet_id is -1; a valueRange without
  * "values" is an empty tab.  req may be NULL.
- * Returns a new workbook_file, or NULL with e set (ERR_DATA, ERR_NOMEM).
+ * Returns a new sheetjson_doc, or NULL with e set (ERR_DATA, ERR_NOMEM).
  */
-struct workbook_file *workbook_parse_batchget(char *buf, size_t len,
-    const struct workbook_request *req, struct err *e);
+struct sheetjson_doc *sheetjson_parse_batchget(char *buf, size_t len,
+    const struct sheetjson_request *req, struct err *e);
 
 /*
- * workbook_view(wf): the parsed workbook, borrowed until workbook_free(wf).
+ * sheetjson_view(wf): the parsed workbook, borrowed until sheetjson_free(wf).
  */
-const struct workbook *workbook_view(const struct workbook_file *wf);
+const struct workbook *sheetjson_view(const struct sheetjson_doc *wf);
 
-/* workbook_free(wf): free wf, its buffer and arrays.  NULL is a no-op. */
-void workbook_free(struct workbook_file *wf);
+/* sheetjson_free(wf): free wf, its buffer and arrays.  NULL is a no-op. */
+void sheetjson_free(struct sheetjson_doc *wf);
 
 #endif

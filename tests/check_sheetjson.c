@@ -1,5 +1,5 @@
 /*
- * check_workbook: the JSON reader, as the check command and the daemon rely
+ * check_sheetjson: the JSON reader, as the check command and the daemon rely
  * on it: both shapes read into the right tabs, rows and cells; every kind of
  * bad input refused with ERR_DATA and a message saying where; no input makes
  * it read out of bounds, recurse without bound or leak (run under
@@ -16,13 +16,13 @@
 #include <unistd.h>
 
 #include "syncd/range.h"
-#include "syncd/workbook.h"
+#include "syncd/sheetjson.h"
 
 enum mode { FILE_SHAPE, BATCHGET };
 
 /* parse(s, n, mode, req, e): parse a copy of n bytes of s. */
-static struct workbook_file *
-parse(const char *s, size_t n, enum mode mode, const struct workbook_request *req,
+static struct sheetjson_doc *
+parse(const char *s, size_t n, enum mode mode, const struct sheetjson_request *req,
     struct err *e)
 {
 	char *buf = malloc(n ? n : 1);
@@ -31,8 +31,8 @@ parse(const char *s, size_t n, enum mode mode, const struct workbook_request *re
 	memcpy(buf, s, n);
 	err_init(e);
 	if (mode == BATCHGET)
-		return workbook_parse_batchget(buf, n, req, e);
-	return workbook_parse(buf, n, "t.json", e);
+		return sheetjson_parse_batchget(buf, n, req, e);
+	return sheetjson_parse(buf, n, "t.json", e);
 }
 
 /*
@@ -53,31 +53,31 @@ dump(const struct workbook *wb)
 	fprintf(f, "id=%s title=%s\n", wb->spreadsheet_id ? wb->spreadsheet_id : "-",
 	    wb->title ? wb->title : "-");
 	for (i = 0; i < wb->ntabs; i++) {
-		const struct tab *t = &wb->tabs[i];
+		const struct workbook_tab *t = &wb->tabs[i];
 
 		fprintf(f, "T %s %lld\n", t->title, (long long)t->sheet_id);
 		for (j = 0; j < t->nrows; j++) {
-			const struct row *r = &t->rows[j];
+			const struct workbook_row *r = &t->rows[j];
 
 			fputc('R', f);
 			for (k = 0; k < r->ncells; k++) {
-				const struct cell *c = &r->cells[k];
+				const struct workbook_cell *c = &r->cells[k];
 
 				switch (c->type) {
-				case CELL_EMPTY:
+				case WORKBOOK_EMPTY:
 					ck_assert_ptr_null(c->text);
 					fputs(" e", f);
 					break;
-				case CELL_STRING:
+				case WORKBOOK_STRING:
 					fputs(" s\"", f);
 					fwrite(c->text, 1, c->len, f);
 					fputc('"', f);
 					break;
-				case CELL_NUMBER:
+				case WORKBOOK_NUMBER:
 					fputs(" n", f);
 					fwrite(c->text, 1, c->len, f);
 					break;
-				case CELL_BOOL:
+				case WORKBOOK_BOOL:
 					fprintf(f, " b%.*s", (int)c->len, c->text);
 					break;
 				default:
@@ -144,7 +144,7 @@ static const struct good goods[] = {
 	{"large sheetId",
 	 "{\"sheets\":[{\"properties\":{\"title\":\"A\",\"sheetId\":9007199254740993}}]}",
 	 "id=- title=-\nT A 9007199254740993\n"},
-	{"batchGet shape read by workbook_parse",
+	{"batchGet shape read by sheetjson_parse",
 	 "{\"spreadsheetId\":\"s\",\"valueRanges\":[{\"range\":\"'บางคล้า'!A1:Q60\","
 	 "\"majorDimension\":\"ROWS\",\"values\":[[\"a\"],[],[1]]},{\"range\":"
 	 "\"Sheet1!A1:Z1000\",\"majorDimension\":\"ROWS\"},{\"range\":"
@@ -167,17 +167,17 @@ static const struct good goods[] = {
 START_TEST(test_good)
 {
 	const struct good *g = &goods[_i];
-	struct workbook_file *wf;
+	struct sheetjson_doc *wf;
 	struct err e;
 	char *got;
 
 	wf = parse(g->in, strlen(g->in), FILE_SHAPE, NULL, &e);
 	ck_assert_msg(wf != NULL, "%s: %s", g->name, e.msg);
-	got = dump(workbook_view(wf));
+	got = dump(sheetjson_view(wf));
 	ck_assert_msg(strcmp(got, g->want) == 0, "%s:\ngot:\n%s\nwant:\n%s",
 	    g->name, got, g->want);
 	free(got);
-	workbook_free(wf);
+	sheetjson_free(wf);
 }
 END_TEST
 
@@ -316,7 +316,7 @@ START_TEST(test_bad)
 {
 	const struct bad *b = &bads[_i];
 	size_t n = strlen(b->in);
-	struct workbook_file *wf;
+	struct sheetjson_doc *wf;
 	struct err e;
 
 	/* The one case with an embedded NUL. */
@@ -326,7 +326,7 @@ START_TEST(test_bad)
 	if (b->want == NULL) {
 		/* Edge cases that are valid after all. */
 		ck_assert_msg(wf != NULL, "case %d: %s", _i, e.msg);
-		workbook_free(wf);
+		sheetjson_free(wf);
 		return;
 	}
 	ck_assert_msg(wf == NULL, "case %d accepted: %s", _i, b->in);
@@ -342,7 +342,7 @@ START_TEST(test_error_position)
 	static const char in[] =
 	    "{\n  \"sheets\": [\n    {\"properties\": {\"title\": \"บางคล้า\"}, "
 	    "\"values\": [[1], [1 2]]}\n  ]\n}";
-	struct workbook_file *wf;
+	struct sheetjson_doc *wf;
 	struct err e;
 
 	wf = parse(in, sizeof(in) - 1, FILE_SHAPE, NULL, &e);
@@ -407,7 +407,7 @@ static const struct limit limits[] = {
 START_TEST(test_limits)
 {
 	const struct limit *l = &limits[_i];
-	struct workbook_file *wf;
+	struct sheetjson_doc *wf;
 	struct err e;
 	size_t n;
 	char *s = big(l->prefix, l->fill, l->count, l->suffix, &n);
@@ -416,7 +416,7 @@ START_TEST(test_limits)
 	free(s);
 	if (l->want == NULL) {
 		ck_assert_msg(wf != NULL, "limit case %d: %s", _i, e.msg);
-		workbook_free(wf);
+		sheetjson_free(wf);
 		return;
 	}
 	ck_assert_msg(wf == NULL, "limit case %d accepted", _i);
@@ -443,12 +443,12 @@ START_TEST(test_truncated)
 {
 	const char *doc = _i == 0 ? rich : rich_batch;
 	size_t len = strlen(doc), k;
-	struct workbook_file *wf;
+	struct sheetjson_doc *wf;
 	struct err e;
 
 	wf = parse(doc, len, FILE_SHAPE, NULL, &e);
 	ck_assert_msg(wf != NULL, "%s", e.msg);
-	workbook_free(wf);
+	sheetjson_free(wf);
 	for (k = 0; k < len; k++) {
 		wf = parse(doc, k, FILE_SHAPE, NULL, &e);
 		ck_assert_msg(wf == NULL, "prefix of %zu bytes accepted", k);
@@ -462,7 +462,7 @@ START_TEST(test_byte_flips)
 	static const char flips[] = "\"\\[]{},:0-e\x80\xff\x01 n";
 	const char *doc = _i == 0 ? rich : rich_batch;
 	size_t len = strlen(doc), k, f;
-	struct workbook_file *wf;
+	struct sheetjson_doc *wf;
 	struct err e;
 	char *s = malloc(len);
 
@@ -473,8 +473,8 @@ START_TEST(test_byte_flips)
 			s[k] = flips[f];
 			wf = parse(s, len, FILE_SHAPE, NULL, &e);
 			if (wf != NULL) {
-				free(dump(workbook_view(wf)));
-				workbook_free(wf);
+				free(dump(sheetjson_view(wf)));
+				sheetjson_free(wf);
 			} else
 				ck_assert_int_eq(e.code, ERR_DATA);
 		}
@@ -494,24 +494,24 @@ START_TEST(test_batchget_titles)
 	    "{\"range\":\"Sheet1!A1:Q1000\",\"values\":[[],[1]]}]}";
 	const char *titles[] = {"บางคล้า", "Jon's Data", "Sheet1"};
 	const char *wrong[] = {"บางคล้า", "Jon's", "Sheet1"};
-	struct workbook_request req = {"batch.json", titles, 3};
-	struct workbook_file *wf;
+	struct sheetjson_request req = {"batch.json", titles, 3};
+	struct sheetjson_doc *wf;
 	struct err e;
 	char *got;
 
 	wf = parse(in, sizeof(in) - 1, BATCHGET, &req, &e);
 	ck_assert_msg(wf != NULL, "%s", e.msg);
-	got = dump(workbook_view(wf));
+	got = dump(sheetjson_view(wf));
 	ck_assert_str_eq(got, "id=s title=-\nT บางคล้า -1\nR s\"a\"\n"
 	    "T Jon's Data -1\nT Sheet1 -1\nR\nR n1\n");
 	free(got);
-	workbook_free(wf);
+	sheetjson_free(wf);
 
 	/* No request: titles from the echoes. */
 	wf = parse(in, sizeof(in) - 1, BATCHGET, NULL, &e);
 	ck_assert_msg(wf != NULL, "%s", e.msg);
-	ck_assert_uint_eq(workbook_view(wf)->ntabs, 3);
-	workbook_free(wf);
+	ck_assert_uint_eq(sheetjson_view(wf)->ntabs, 3);
+	sheetjson_free(wf);
 
 	req.titles = wrong;
 	wf = parse(in, sizeof(in) - 1, BATCHGET, &req, &e);
@@ -551,8 +551,8 @@ START_TEST(test_batchget_titles)
 	req.ntitles = 0;
 	wf = parse("{\"spreadsheetId\":\"s\"}", 21, BATCHGET, &req, &e);
 	ck_assert_msg(wf != NULL, "%s", e.msg);
-	ck_assert_uint_eq(workbook_view(wf)->ntabs, 0);
-	workbook_free(wf);
+	ck_assert_uint_eq(sheetjson_view(wf)->ntabs, 0);
+	sheetjson_free(wf);
 }
 END_TEST
 
@@ -565,17 +565,17 @@ START_TEST(test_batchget_by_filter)
 	    "\"values\":[[\"a\"]]},\"dataFilters\":[{\"gridRange\":{\"sheetId\":123456789}}]},"
 	    "{\"dataFilters\":[{\"gridRange\":{}}],"
 	    "\"valueRange\":{\"range\":\"Sheet1!A1:Q1000\",\"values\":[[],[1]]}}]}";
-	struct workbook_file *wf;
+	struct sheetjson_doc *wf;
 	struct err e;
 	char *got;
 
 	wf = parse(in, sizeof(in) - 1, BATCHGET, NULL, &e);
 	ck_assert_msg(wf != NULL, "%s", e.msg);
-	got = dump(workbook_view(wf));
+	got = dump(sheetjson_view(wf));
 	ck_assert_str_eq(got, "id=s title=-\nT บางคล้า 123456789\nR s\"a\"\n"
 	    "T Sheet1 0\nR\nR n1\n");
 	free(got);
-	workbook_free(wf);
+	sheetjson_free(wf);
 	/* A matched range without its ValueRange, or with two. */
 	wf = parse("{\"valueRanges\":[{\"dataFilters\":[]}]}", 36, BATCHGET, NULL, &e);
 	ck_assert_ptr_null(wf);
@@ -639,38 +639,38 @@ write_file(const char *path, const char *s, size_t n)
 
 START_TEST(test_files)
 {
-	char dir[] = "/tmp/check_workbook.XXXXXX", path[128];
-	struct workbook_file *wf;
+	char dir[] = "/tmp/check_sheetjson.XXXXXX", path[128];
+	struct sheetjson_doc *wf;
 	struct err e;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 
 	snprintf(path, sizeof(path), "%s/missing.json", dir);
 	err_init(&e);
-	ck_assert_ptr_null(workbook_load_file(path, &e));
+	ck_assert_ptr_null(sheetjson_load_file(path, &e));
 	ck_assert_int_eq(e.code, ERR_NOINPUT);
 	ck_assert_msg(strstr(e.msg, path) == e.msg, "%s", e.msg);
 
 	err_init(&e);
-	ck_assert_ptr_null(workbook_load_file(dir, &e));
+	ck_assert_ptr_null(sheetjson_load_file(dir, &e));
 	ck_assert_int_eq(e.code, ERR_NOINPUT);
 
 	snprintf(path, sizeof(path), "%s/wb.json", dir);
 	write_file(path, rich, sizeof(rich) - 1);
 	err_init(&e);
-	wf = workbook_load_file(path, &e);
+	wf = sheetjson_load_file(path, &e);
 	ck_assert_msg(wf != NULL, "%s", e.msg);
-	ck_assert_uint_eq(workbook_view(wf)->ntabs, 2);
-	ck_assert_str_eq(workbook_view(wf)->tabs[0].title, "บางคล้า");
-	ck_assert_int_eq(workbook_view(wf)->tabs[0].sheet_id, 12);
-	ck_assert_uint_eq(workbook_view(wf)->tabs[0].nrows, 3);
-	workbook_free(wf);
+	ck_assert_uint_eq(sheetjson_view(wf)->ntabs, 2);
+	ck_assert_str_eq(sheetjson_view(wf)->tabs[0].title, "บางคล้า");
+	ck_assert_int_eq(sheetjson_view(wf)->tabs[0].sheet_id, 12);
+	ck_assert_uint_eq(sheetjson_view(wf)->tabs[0].nrows, 3);
+	sheetjson_free(wf);
 
 	/* Not readable for an unprivileged user. */
 	if (geteuid() != 0) {
 		chmod(path, 0);
 		err_init(&e);
-		ck_assert_ptr_null(workbook_load_file(path, &e));
+		ck_assert_ptr_null(sheetjson_load_file(path, &e));
 		ck_assert_int_eq(e.code, ERR_NOINPUT);
 	}
 	unlink(path);
@@ -678,7 +678,7 @@ START_TEST(test_files)
 	snprintf(path, sizeof(path), "%s/empty.json", dir);
 	write_file(path, "", 0);
 	err_init(&e);
-	ck_assert_ptr_null(workbook_load_file(path, &e));
+	ck_assert_ptr_null(sheetjson_load_file(path, &e));
 	ck_assert_int_eq(e.code, ERR_DATA);
 	ck_assert_msg(strstr(e.msg, "empty input") != NULL, "%s", e.msg);
 	unlink(path);
@@ -686,14 +686,14 @@ START_TEST(test_files)
 	snprintf(path, sizeof(path), "%s/bad.json", dir);
 	write_file(path, "{\"sheets\":[}", 12);
 	err_init(&e);
-	ck_assert_ptr_null(workbook_load_file(path, &e));
+	ck_assert_ptr_null(sheetjson_load_file(path, &e));
 	ck_assert_int_eq(e.code, ERR_DATA);
 	ck_assert_msg(strstr(e.msg, path) == e.msg, "%s", e.msg);
 	ck_assert_msg(strstr(e.msg, ":1:12: ") != NULL, "%s", e.msg);
 	unlink(path);
 
 	rmdir(dir);
-	workbook_free(NULL);
+	sheetjson_free(NULL);
 }
 END_TEST
 
@@ -702,8 +702,8 @@ START_TEST(test_many_rows)
 {
 	size_t n = 0, cap = 1 << 20, i, j;
 	char *s = malloc(cap);
-	struct workbook_file *wf;
-	const struct tab *t;
+	struct sheetjson_doc *wf;
+	const struct workbook_tab *t;
 	struct err e;
 
 	ck_assert_ptr_nonnull(s);
@@ -719,22 +719,22 @@ START_TEST(test_many_rows)
 	n += (size_t)snprintf(s + n, cap - n, "]}]}");
 	wf = parse(s, n, FILE_SHAPE, NULL, &e);
 	ck_assert_msg(wf != NULL, "%s", e.msg);
-	t = &workbook_view(wf)->tabs[0];
+	t = &sheetjson_view(wf)->tabs[0];
 	ck_assert_uint_eq(t->nrows, 2000);
 	for (i = 0; i < 2000; i++) {
 		ck_assert_uint_eq(t->rows[i].ncells, 17);
 		for (j = 0; j < 17; j++) {
-			const struct cell *c = &t->rows[i].cells[j];
+			const struct workbook_cell *c = &t->rows[i].cells[j];
 			char want[64];
 
 			snprintf(want, sizeof(want), j % 2 ? "r%zuc%zu" : "%zu",
 			    i * 17 + j, j);
-			ck_assert_int_eq(c->type, j % 2 ? CELL_STRING : CELL_NUMBER);
+			ck_assert_int_eq(c->type, j % 2 ? WORKBOOK_STRING : WORKBOOK_NUMBER);
 			ck_assert_uint_eq(c->len, strlen(want));
 			ck_assert(memcmp(c->text, want, c->len) == 0);
 		}
 	}
-	workbook_free(wf);
+	sheetjson_free(wf);
 	free(s);
 }
 END_TEST
@@ -754,7 +754,7 @@ START_TEST(test_packed_text)
 	const char *pad[2] = { "", "\n                                        " };
 	char *s[2], *got[2];
 	size_t n[2], cap = 2u << 20, i, j, k;
-	struct workbook_file *wf;
+	struct sheetjson_doc *wf;
 	struct err e;
 
 	for (k = 0; k < 2; k++) {
@@ -773,8 +773,8 @@ START_TEST(test_packed_text)
 		n[k] += (size_t)snprintf(s[k] + n[k], cap - n[k], "%s]}]}", pad[k]);
 		wf = parse(s[k], n[k], FILE_SHAPE, NULL, &e);
 		ck_assert_msg(wf != NULL, "%s", e.msg);
-		got[k] = dump(workbook_view(wf));
-		workbook_free(wf);
+		got[k] = dump(sheetjson_view(wf));
+		sheetjson_free(wf);
 		free(s[k]);
 	}
 	ck_assert_uint_gt(n[1] - n[0], 64u << 10);	/* the padded one shrinks */

@@ -12,17 +12,15 @@
  */
 #include "syncd/cmd_check.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 
 #include "rules/rules.h"
+#include "syncd/cmdline.h"
 #include "syncd/config.h"
 #include "syncd/exitcode.h"
 #include "syncd/report.h"
-#include "syncd/today.h"
 #include "syncd/sheetjson.h"
 
 /* usage(f): the synopsis on f (stdout for --help, else stderr); EX_USAGE. */
@@ -34,121 +32,89 @@ usage(FILE *f)
 	return EX_USAGE;
 }
 
-int
-cmd_check_main(int argc, char **argv)
+/* check_option: --format text|json (ctx: the int json). */
+static int
+check_option(void *ctx, int val, const char *arg)
 {
-	enum { OPT_WORKBOOK = 256, OPT_TODAY, OPT_NOW, OPT_FORMAT };
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "workbook", required_argument, NULL, OPT_WORKBOOK },
-		{ "today", required_argument, NULL, OPT_TODAY },
-		{ "now", required_argument, NULL, OPT_NOW },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *config_path = NULL, *workbook_path = NULL;
+	int *json = ctx;
+
+	(void)val;
+	if (strcmp(arg, "json") == 0)
+		*json = 1;
+	else if (strcmp(arg, "text") == 0)
+		*json = 0;
+	else {
+		fprintf(stderr, "syncd check: --format %s: use text or json\n", arg);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/*
+ * check(cl, json, nerrors, e): evaluate the workbook cl names with the
+ * configuration cl names, as of cl's date, and print the report on stdout
+ * (json or text); *nerrors is its count of discrepancies of severity error.
+ * Returns 0, or -1 with e set.
+ */
+static int
+check(const struct cmdline *cl, int json, size_t *nerrors, struct err *e)
+{
 	struct sheetjson_doc *wf = NULL;
 	struct config *cfg = NULL;
 	struct rules_report report;
-	struct err e;
-	int32_t today;
-	int ch, json = 0, rc, got_today = 0, got_now = 0;
-	time_t now;
+	int rc = -1;
 
-	today = today_bangkok(time(NULL));
-	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			config_path = optarg;
-			break;
-		case OPT_WORKBOOK:
-			workbook_path = optarg;
-			break;
-		case OPT_TODAY:
-			if (today_parse(optarg, &today) == -1) {
-				fprintf(stderr, "syncd check: --today %s: not a date written "
-				    "YYYY-MM-DD\n", optarg);
-				return EX_USAGE;
-			}
-			got_today = 1;
-			break;
-		case OPT_NOW:
-			if (today_parse_now(optarg, &now) == -1) {
-				fprintf(stderr, "syncd check: --now %s: not a Bangkok date "
-				    "and time written YYYY-MM-DDTHH:MM\n", optarg);
-				return EX_USAGE;
-			}
-			today = today_bangkok(now);
-			got_now = 1;
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "json") == 0)
-				json = 1;
-			else if (strcmp(optarg, "text") == 0)
-				json = 0;
-			else {
-				fprintf(stderr, "syncd check: --format %s: use text or json\n",
-				    optarg);
-				return EX_USAGE;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			if (optopt != 0 && optopt < 256)
-				fprintf(stderr, "syncd check: bad option or missing value: -%c\n",
-				    optopt);
-			else
-				fprintf(stderr, "syncd check: bad option or missing value: %s\n",
-				    argv[optind - 1]);
-			return usage(stderr);
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "syncd check: unexpected argument: %s\n", argv[optind]);
-		return usage(stderr);
-	}
-	if (got_today && got_now) {
-		fputs("syncd check: --today and --now cannot be used together\n", stderr);
-		return usage(stderr);
-	}
-	if (workbook_path == NULL) {
-		fputs("syncd check: --workbook FILE.json is required\n", stderr);
-		return usage(stderr);
-	}
-
-	err_init(&e);
 	memset(&report, 0, sizeof(report));
-	if ((cfg = config_load_cli(config_path, CONFIG_NO_CREDENTIALS, &e)) == NULL)
-		goto fail;
-	if ((wf = sheetjson_load_file(workbook_path, &e)) == NULL)
-		goto fail;
-	if (rules_evaluate(sheetjson_view(wf), &cfg->rules, today, &report, &e) == -1)
-		goto fail;
+	if ((cfg = config_load_cli(cl->config, CONFIG_NO_CREDENTIALS, e)) == NULL)
+		goto out;
+	if ((wf = sheetjson_load_file(cl->workbook, e)) == NULL)
+		goto out;
+	if (rules_evaluate(sheetjson_view(wf), &cfg->rules, cl->today, &report, e) == -1)
+		goto out;
 	/* The report owns its strings: the workbook (file size plus 16 bytes a
 	 * cell) can go before rendering, which lowers the peak. */
 	sheetjson_free(wf);
 	wf = NULL;
-	if ((json ? report_write_json(stdout, &report, &e) :
-	    report_write_text(stdout, &report, &cfg->rules, &e)) == -1)
-		goto fail;
+	if ((json ? report_write_json(stdout, &report, e) :
+	    report_write_text(stdout, &report, &cfg->rules, e)) == -1)
+		goto out;
 	if (fflush(stdout) == EOF) {
-		err_set(&e, ERR_IO, "cannot write to standard output");
-		goto fail;
+		err_set(e, ERR_IO, "cannot write to standard output");
+		goto out;
 	}
-	rc = report_count(&report, RULES_ERROR) > 0 ? 1 : 0;
+	*nerrors = report_count(&report, RULES_ERROR);
+	rc = 0;
+out:
 	rules_report_fini(&report);
 	sheetjson_free(wf);
 	config_free(cfg);
 	return rc;
-fail:
-	fprintf(stderr, "syncd check: %s\n", e.msg);
-	rules_report_fini(&report);
-	sheetjson_free(wf);
-	config_free(cfg);
-	return exitcode_for(&e);
+}
+
+int
+cmd_check_main(int argc, char **argv)
+{
+	static const struct cmdline_option own[] = {
+		{ "format", 1, CMDLINE_OPT },
+		{ NULL, 0, 0 },
+	};
+	int json = 0, status;
+	const struct cmdline_spec spec = { "syncd check", CMDLINE_WORKBOOK | CMDLINE_TODAY |
+	    CMDLINE_NOW | CMDLINE_HELP, own, check_option, &json, usage };
+	struct cmdline cl;
+	size_t nerrors = 0;
+	struct err e;
+
+	if (cmdline_parse(&cl, &spec, argc, argv, &status) == -1)
+		return status;
+	if (cl.workbook == NULL) {
+		fputs("syncd check: --workbook FILE.json is required\n", stderr);
+		return usage(stderr);
+	}
+	err_init(&e);
+	if (check(&cl, json, &nerrors, &e) == -1) {
+		fprintf(stderr, "syncd check: %s\n", e.msg);
+		return exitcode_for(&e);
+	}
+	return nerrors > 0 ? 1 : 0;
 }

@@ -12,18 +12,18 @@
  */
 #include "syncd/cmd_export.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
 
 #include "rules/rules.h"
+#include "syncd/cmdline.h"
 #include "syncd/config.h"
 #include "syncd/exitcode.h"
 #include "syncd/live.h"
-#include "syncd/today.h"
 #include "syncd/sheetjson.h"
+#include "syncd/today.h"
 #include "syncd/xlsx.h"
 
 static int
@@ -34,125 +34,100 @@ usage(FILE *f)
 	return EX_USAGE;
 }
 
-int
-cmd_export_main(int argc, char **argv)
+/* export_option: --xlsx OUT (ctx: where OUT goes). */
+static int
+export_option(void *ctx, int val, const char *arg)
 {
-	enum { OPT_WORKBOOK = 256, OPT_TODAY, OPT_NOW, OPT_XLSX };
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "workbook", required_argument, NULL, OPT_WORKBOOK },
-		{ "today", required_argument, NULL, OPT_TODAY },
-		{ "now", required_argument, NULL, OPT_NOW },
-		{ "xlsx", required_argument, NULL, OPT_XLSX },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *config_path = NULL, *workbook_path = NULL, *out = NULL;
+	(void)val;
+	*(const char **)ctx = arg;
+	return 0;
+}
+
+/*
+ * taken(cl, out, n): when the figures were taken, for the file: the date
+ * alone under --today, else the date and minute in Bangkok.
+ */
+static void
+taken(const struct cmdline *cl, char *out, size_t n)
+{
+	char day[16];
+	long long s;
+
+	today_format(cl->today, day, sizeof(day));
+	if (cl->clock.fixed_day) {
+		snprintf(out, n, "%s (Asia/Bangkok)", day);
+		return;
+	}
+	s = ((long long)cl->now + TODAY_BANGKOK_OFFSET) % 86400;
+	snprintf(out, n, "%s %02lld:%02lld (Asia/Bangkok)", day, s / 3600, s / 60 % 60);
+}
+
+/*
+ * export(cl, out, e): evaluate the workbook file cl names, or the live
+ * spreadsheet read once, and write the Department's file to out.
+ * Returns 0, or -1 with e set.
+ */
+static int
+export(const struct cmdline *cl, const char *out, struct err *e)
+{
 	struct sheetjson_doc *wf = NULL;
 	struct config *cfg = NULL;
 	struct rules_report report;
 	struct xlsx_input in;
-	struct err e;
-	time_t now = time(NULL);
-	int32_t today;
-	int ch, fixed = 0, got_now = 0;
-	char taken[64], day[16];
+	char when[64];
+	int rc = -1;
 
-	today = today_bangkok(now);
-	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			config_path = optarg;
-			break;
-		case OPT_WORKBOOK:
-			workbook_path = optarg;
-			break;
-		case OPT_XLSX:
-			out = optarg;
-			break;
-		case OPT_TODAY:
-			if (today_parse(optarg, &today) == -1) {
-				fprintf(stderr, "syncd export: --today %s: not a date written "
-				    "YYYY-MM-DD\n", optarg);
-				return EX_USAGE;
-			}
-			fixed = 1;
-			break;
-		case OPT_NOW:
-			if (today_parse_now(optarg, &now) == -1) {
-				fprintf(stderr, "syncd export: --now %s: not a Bangkok date "
-				    "and time written YYYY-MM-DDTHH:MM\n", optarg);
-				return EX_USAGE;
-			}
-			today = today_bangkok(now);
-			got_now = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			if (optopt != 0 && optopt < 256)
-				fprintf(stderr, "syncd export: bad option or missing value: -%c\n",
-				    optopt);
-			else
-				fprintf(stderr, "syncd export: bad option or missing value: %s\n",
-				    argv[optind - 1]);
-			return usage(stderr);
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "syncd export: unexpected argument: %s\n", argv[optind]);
-		return usage(stderr);
-	}
-	if (fixed && got_now) {
-		fputs("syncd export: --today and --now cannot be used together\n", stderr);
-		return usage(stderr);
-	}
-	if (out == NULL || *out == '\0') {
-		fputs("syncd export: --xlsx OUT.xlsx is required\n", stderr);
-		return usage(stderr);
-	}
-
-	err_init(&e);
 	memset(&report, 0, sizeof(report));
-	if ((cfg = config_load_cli(config_path,
-	    workbook_path != NULL ? CONFIG_NO_CREDENTIALS : 0, &e)) == NULL)
-		goto fail;
-	if (workbook_path != NULL)
-		wf = sheetjson_load_file(workbook_path, &e);
+	if ((cfg = config_load_cli(cl->config,
+	    cl->workbook != NULL ? CONFIG_NO_CREDENTIALS : 0, e)) == NULL)
+		goto out;
+	if (cl->workbook != NULL)
+		wf = sheetjson_load_file(cl->workbook, e);
 	else
-		wf = live_read(cfg, &e);
+		wf = live_read(cfg, e);
 	if (wf == NULL)
-		goto fail;
-	if (rules_evaluate(sheetjson_view(wf), &cfg->rules, today, &report, &e) == -1)
-		goto fail;
-	today_format(today, day, sizeof(day));
-	if (fixed)
-		snprintf(taken, sizeof(taken), "%s (Asia/Bangkok)", day);
-	else {
-		long long s = ((long long)now + TODAY_BANGKOK_OFFSET) % 86400;
-
-		snprintf(taken, sizeof(taken), "%s %02lld:%02lld (Asia/Bangkok)", day,
-		    s / 3600, s / 60 % 60);
-	}
+		goto out;
+	if (rules_evaluate(sheetjson_view(wf), &cfg->rules, cl->today, &report, e) == -1)
+		goto out;
+	taken(cl, when, sizeof(when));
 	memset(&in, 0, sizeof(in));
 	in.wb = sheetjson_view(wf);
 	in.report = &report;
 	in.cfg = &cfg->rules;
-	in.taken = taken;
-	if (xlsx_export(out, &in, &e) == -1)
-		goto fail;
+	in.taken = when;
+	rc = xlsx_export(out, &in, e);
+out:
 	rules_report_fini(&report);
 	sheetjson_free(wf);
 	config_free(cfg);
+	return rc;
+}
+
+int
+cmd_export_main(int argc, char **argv)
+{
+	static const struct cmdline_option own[] = {
+		{ "xlsx", 1, CMDLINE_OPT },
+		{ NULL, 0, 0 },
+	};
+	const char *out = NULL;
+	const struct cmdline_spec spec = { "syncd export", CMDLINE_WORKBOOK | CMDLINE_TODAY |
+	    CMDLINE_NOW | CMDLINE_HELP, own, export_option, &out, usage };
+	struct cmdline cl;
+	struct err e;
+	int status;
+
+	if (cmdline_parse(&cl, &spec, argc, argv, &status) == -1)
+		return status;
+	if (out == NULL || *out == '\0') {
+		fputs("syncd export: --xlsx OUT.xlsx is required\n", stderr);
+		return usage(stderr);
+	}
+	err_init(&e);
+	if (export(&cl, out, &e) == -1) {
+		fprintf(stderr, "syncd export: %s\n", e.msg);
+		/* An I/O error here is the .xlsx that could not be made. */
+		return e.code == ERR_IO ? EX_CANTCREAT : exitcode_for(&e);
+	}
 	return 0;
-fail:
-	fprintf(stderr, "syncd export: %s\n", e.msg);
-	rules_report_fini(&report);
-	sheetjson_free(wf);
-	config_free(cfg);
-	/* An I/O error here is the .xlsx that could not be made. */
-	return e.code == ERR_IO ? EX_CANTCREAT : exitcode_for(&e);
 }

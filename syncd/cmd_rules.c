@@ -14,7 +14,6 @@
  */
 #include "syncd/cmd_rules.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -24,6 +23,7 @@
 #include "rules/catalog.h"
 #include "rules/date.h"
 #include "rules/rules.h"
+#include "syncd/cmdline.h"
 #include "syncd/config.h"
 #include "syncd/exitcode.h"
 
@@ -167,57 +167,45 @@ print_json(FILE *f, const struct rules_config *rc)
 	return 0;
 }
 
+/* rules_option: --format text|md|json (ctx: the enum rules_format). */
+static int
+rules_option(void *ctx, int val, const char *arg)
+{
+	enum rules_format *fmt = ctx;
+
+	(void)val;
+	if (strcmp(arg, "text") == 0)
+		*fmt = FMT_TEXT;
+	else if (strcmp(arg, "md") == 0)
+		*fmt = FMT_MD;
+	else if (strcmp(arg, "json") == 0)
+		*fmt = FMT_JSON;
+	else {
+		fprintf(stderr, "syncd rules: --format %s: use text, md or json\n", arg);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
 int
 cmd_rules_main(int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256 };
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct cmdline_option own[] = {
+		{ "format", 1, CMDLINE_OPT },
+		{ NULL, 0, 0 },
 	};
-	const char *config_path = NULL;
 	enum rules_format fmt = FMT_TEXT;
+	const struct cmdline_spec spec = { "syncd rules", CMDLINE_HELP, own, rules_option,
+	    &fmt, usage };
+	struct cmdline cl;
 	struct config *cfg;
 	struct err e;
-	int ch, rc;
+	int rc, status;
 
-	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			config_path = optarg;
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				fmt = FMT_TEXT;
-			else if (strcmp(optarg, "md") == 0)
-				fmt = FMT_MD;
-			else if (strcmp(optarg, "json") == 0)
-				fmt = FMT_JSON;
-			else {
-				fprintf(stderr, "syncd rules: --format %s: use text, md or "
-				    "json\n", optarg);
-				return EX_USAGE;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			fprintf(stderr, "syncd rules: bad option or missing value: %s\n",
-			    argv[optind - 1]);
-			return usage(stderr);
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "syncd rules: unexpected argument: %s\n", argv[optind]);
-		return usage(stderr);
-	}
+	if (cmdline_parse(&cl, &spec, argc, argv, &status) == -1)
+		return status;
 	err_init(&e);
-	if ((cfg = config_load_cli(config_path, CONFIG_NO_CREDENTIALS, &e)) == NULL) {
+	if ((cfg = config_load_cli(cl.config, CONFIG_NO_CREDENTIALS, &e)) == NULL) {
 		fprintf(stderr, "syncd rules: %s\n", e.msg);
 		return exitcode_for(&e);
 	}

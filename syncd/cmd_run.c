@@ -12,7 +12,6 @@
 #include "syncd/cmd_run.h"
 
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "auth/key.h"
+#include "syncd/cmdline.h"
 #include "syncd/config.h"
 #include "syncd/cycle.h"
 #include "syncd/daemon.h"
@@ -48,10 +48,10 @@
 #define RUN_LOCK_WAIT_S 60
 
 static int
-usage(void)
+usage(FILE *f)
 {
 	fputs("usage: syncd [-c FILE] [--once] [--today YYYY-MM-DD | --now YYYY-MM-DDTHH:MM]\n"
-	    "       syncd -t [-c FILE]\n", stderr);
+	    "       syncd -t [-c FILE]\n", f);
 	return EX_USAGE;
 }
 
@@ -224,71 +224,49 @@ test_mail_password(const struct config *cfg)
 	return EX_CONFIG;
 }
 
+/* What -t and --once say (run_option's ctx). */
+struct run_flags {
+	int test;
+	int once;
+};
+
+/* run_option: -t/--test or --once. */
+static int
+run_option(void *ctx, int val, const char *arg)
+{
+	struct run_flags *fl = ctx;
+
+	(void)arg;
+	if (val == 't')
+		fl->test = 1;
+	else
+		fl->once = 1;
+	return 0;
+}
+
 int
 cmd_run_main(int argc, char **argv)
 {
-	enum { OPT_ONCE = 256, OPT_TODAY, OPT_NOW };
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "once", no_argument, NULL, OPT_ONCE },
-		{ "today", required_argument, NULL, OPT_TODAY },
-		{ "now", required_argument, NULL, OPT_NOW },
-		{ "test", no_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
+	static const struct cmdline_option own[] = {
+		{ "once", 0, CMDLINE_OPT },
+		{ "test", 0, 't' },
+		{ NULL, 0, 0 },
 	};
+	struct run_flags fl = { 0, 0 };
+	const struct cmdline_spec spec = { "syncd", CMDLINE_TODAY | CMDLINE_NOW, own,
+	    run_option, &fl, usage };
 	struct run_options opt;
+	struct cmdline cl;
 	struct config *cfg;
 	struct err e;
-	int ch, test = 0, rc, lock;
+	int rc, lock;
 
+	if (cmdline_parse(&cl, &spec, argc, argv, &rc) == -1)
+		return rc;
 	memset(&opt, 0, sizeof(opt));
-	opt.config_path = CONFIG_DEFAULT_PATH;
-	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:t", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			opt.config_path = optarg;
-			break;
-		case 't':
-			test = 1;
-			break;
-		case OPT_ONCE:
-			opt.once = 1;
-			break;
-		case OPT_TODAY:
-			if (today_parse(optarg, &opt.clock.day) == -1) {
-				fprintf(stderr, "syncd: --today %s: not a date written "
-				    "YYYY-MM-DD\n", optarg);
-				return EX_USAGE;
-			}
-			opt.clock.fixed_day = 1;
-			break;
-		case OPT_NOW:
-			if (today_clock_set_now(&opt.clock, optarg, time(NULL)) == -1) {
-				fprintf(stderr, "syncd: --now %s: not a Bangkok date and "
-				    "time written YYYY-MM-DDTHH:MM\n", optarg);
-				return EX_USAGE;
-			}
-			break;
-		default:
-			if (optopt != 0 && optopt < 256)
-				fprintf(stderr, "syncd: bad option or missing value: -%c\n",
-				    optopt);
-			else
-				fprintf(stderr, "syncd: bad option or missing value: %s\n",
-				    argv[optind - 1]);
-			return usage();
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "syncd: unexpected argument: %s\n", argv[optind]);
-		return usage();
-	}
-	if (opt.clock.fixed_day && opt.clock.set) {
-		fputs("syncd: --today and --now cannot be used together\n", stderr);
-		return usage();
-	}
+	opt.config_path = cl.config != NULL ? cl.config : CONFIG_DEFAULT_PATH;
+	opt.once = fl.once;
+	opt.clock = cl.clock;
 	err_init(&e);
 	if ((cfg = config_load(opt.config_path, 0, &e)) == NULL) {
 		fprintf(stderr, "syncd: %s\n", e.msg);
@@ -298,7 +276,7 @@ cmd_run_main(int argc, char **argv)
 		config_free(cfg);
 		return rc;
 	}
-	if (test) {
+	if (fl.test) {
 		rc = test_key(cfg);
 		if (rc == 0)
 			rc = test_line_token(cfg);

@@ -270,8 +270,7 @@ celldiff_run(struct run *r, struct err *e)
 	 */
 	lost = cellfile_previous_lost(r->cf);
 	r->baseline = cellfile_previous_damaged(r->cf) || (cellfile_previous_rows(r->cf) == 0 &&
-	    (lost != NULL || state_version(r->c->state) == NULL ||
-	    state_cell_count(r->c->state) > 0));
+	    (lost != NULL || state_version(r->c->state) == NULL));
 	if (lost != NULL && (cellfile_previous_damaged(r->cf) || state_cycle(r->c->state) > 0)) {
 		if ((arc = cells_recovery(r, lost, e)) != 0)
 			return arc;

@@ -141,10 +141,9 @@ total_requests(const struct http *h)
 /*
  * state_light(s, e): what a cycle needs of s before it reads the sheet (the
  * Drive version, the basis, the counter, the tab list, the rendered hash),
- * without the first-seen table: held between cycles.  A state that still
- * has cell values (kept by an older syncd) is needed whole: returned as is
- * (then s is taken).  Returns NULL with e set when out of memory; s is then
- * left to the caller.
+ * without the first-seen table: held between cycles.  A state without
+ * first-seen times is light already: returned as is (then s is taken).
+ * Returns NULL with e set when out of memory; s is then left to the caller.
  */
 static struct state *
 state_light(struct state *s, struct err *e)
@@ -152,7 +151,7 @@ state_light(struct state *s, struct err *e)
 	struct state *l;
 	size_t i;
 
-	if (state_cell_count(s) > 0 || state_first_seen_count(s) == 0)
+	if (state_first_seen_count(s) == 0)
 		return s;
 	if ((l = state_new()) == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory");

@@ -1,14 +1,12 @@
 /*
- * state: the daemon's memory across restarts (see state.h), in memory as a
- * few string-keyed hash tables and on disk as one JSON file.
+ * state: the daemon's memory across restarts (see state.h), in memory as
+ * plain fields, arrays and one string-keyed hash table (the open
+ * discrepancies' first-seen times), and on disk as one JSON file.
  *
- * Cells are the bulk (100,000 rows x 16 values): each row is one allocation
- * holding its key, plus one packed blob of (column index, length, text)
- * entries, and column names are interned once.  Saving streams the JSON
- * through stdio with our own escaper instead of building a jansson tree of
- * 1.6 million nodes; loading uses jansson (JSON_REJECT_DUPLICATES) and checks
- * every type.  It must never replace a good state file with a bad one
- * (fsutil_write_atomic) and never crash on a corrupt one.
+ * Saving streams the JSON through stdio with our own escaper; loading uses
+ * jansson (JSON_REJECT_DUPLICATES) and checks every type.  It must never
+ * replace a good state file with a bad one (fsutil_write_atomic) and never
+ * crash on a corrupt one.
  */
 #include "syncd/state.h"
 
@@ -137,18 +135,6 @@ smap_del(struct smap *m, size_t i)
 
 /* ---- the state -------------------------------------------------------- */
 
-struct st_row {
-	char *blob;		/* owned: entries of u32 col, u32 len, text, NUL */
-	uint32_t blen;
-	uint32_t n;
-	char key[];
-};
-
-struct st_tab {
-	struct smap rows;	/* key -> struct st_row */
-	char name[];
-};
-
 struct st_seen {
 	time_t t;
 	char *detail;		/* owned: the finding's fields, compact JSON, or NULL */
@@ -174,11 +160,6 @@ struct state {
 	size_t nnoted, notedcap;
 	uint64_t cycle;
 	struct smap seen;	/* id -> struct st_seen */
-	struct smap tabs;	/* name -> struct st_tab */
-	struct smap colmap;	/* name -> (index + 1) */
-	char **cols;		/* owned names, by index */
-	size_t ncols, colcap;
-	size_t ncells;
 };
 
 /* utf8_ok(s): s is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
@@ -240,23 +221,6 @@ state_new(void)
 	return s;
 }
 
-static void
-tab_free(struct st_tab *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->rows.cap; i++) {
-		if (t->rows.ents[i].key != NULL) {
-			struct st_row *r = t->rows.ents[i].val;
-
-			free(r->blob);
-			free(r);
-		}
-	}
-	free(t->rows.ents);
-	free(t);
-}
-
 void
 state_free(struct state *s)
 {
@@ -270,14 +234,6 @@ state_free(struct state *s)
 			free(s->seen.ents[i].val);
 		}
 	free(s->seen.ents);
-	for (i = 0; i < s->tabs.cap; i++)
-		if (s->tabs.ents[i].key != NULL)
-			tab_free(s->tabs.ents[i].val);
-	free(s->tabs.ents);
-	for (i = 0; i < s->ncols; i++)
-		free(s->cols[i]);
-	free(s->cols);
-	free(s->colmap.ents);
 	free(s->version);
 	free(s->rendered_hash);
 	free(s->basis);
@@ -702,270 +658,6 @@ state_first_seen_count(const struct state *s)
 	return s->seen.n;
 }
 
-/* ---- cells ------------------------------------------------------------ */
-
-static int
-col_index(const struct state *s, const char *column, uint32_t *idx)
-{
-	size_t i = smap_find(&s->colmap, column, hash_str(column));
-
-	if (i == SIZE_MAX)
-		return 0;
-	*idx = (uint32_t)((uintptr_t)s->colmap.ents[i].val - 1);
-	return 1;
-}
-
-static int
-col_intern(struct state *s, const char *column, uint32_t *idx, struct err *e)
-{
-	char **nc, *copy;
-
-	if (col_index(s, column, idx))
-		return 0;
-	if (s->ncols >= STATE_COLUMNS_MAX) {
-		err_set(e, ERR_DATA, "state: more than %d distinct columns",
-		    STATE_COLUMNS_MAX);
-		return -1;
-	}
-	if (s->ncols == s->colcap) {
-		size_t ncap = s->colcap ? 2 * s->colcap : 16;
-
-		nc = realloc(s->cols, ncap * sizeof(*nc));
-		if (nc == NULL)
-			goto nomem;
-		s->cols = nc;
-		s->colcap = ncap;
-	}
-	copy = strdup(column);
-	if (copy == NULL)
-		goto nomem;
-	if (smap_put(&s->colmap, copy, hash_str(copy),
-	    (void *)(uintptr_t)(s->ncols + 1)) == -1) {
-		free(copy);
-		goto nomem;
-	}
-	s->cols[s->ncols] = copy;
-	*idx = (uint32_t)s->ncols++;
-	return 0;
-nomem:
-	err_set(e, ERR_NOMEM, "state: out of memory");
-	return -1;
-}
-
-/* Entry layout in a row blob: u32 column, u32 length, text, NUL. */
-#define ENT_HDR 8
-
-static size_t
-ent_size(const char *p)
-{
-	uint32_t len;
-
-	memcpy(&len, p + 4, 4);
-	return ENT_HDR + len + 1;
-}
-
-static uint32_t
-ent_col(const char *p)
-{
-	uint32_t col;
-
-	memcpy(&col, p, 4);
-	return col;
-}
-
-static struct st_row *
-find_row(const struct state *s, const char *tab, const char *key,
-    struct st_tab **tp, size_t *slot)
-{
-	size_t i = smap_find(&s->tabs, tab, hash_str(tab));
-	struct st_tab *t;
-
-	if (i == SIZE_MAX)
-		return NULL;
-	t = s->tabs.ents[i].val;
-	if (tp != NULL)
-		*tp = t;
-	i = smap_find(&t->rows, key, hash_str(key));
-	if (i == SIZE_MAX)
-		return NULL;
-	if (slot != NULL)
-		*slot = i;
-	return t->rows.ents[i].val;
-}
-
-const char *
-state_cell_get(const struct state *s, const char *tab, const char *key,
-    const char *column)
-{
-	struct st_row *r = find_row(s, tab, key, NULL, NULL);
-	uint32_t col;
-	const char *p;
-
-	if (r == NULL || !col_index(s, column, &col))
-		return NULL;
-	for (p = r->blob; p < r->blob + r->blen; p += ent_size(p))
-		if (ent_col(p) == col)
-			return p + ENT_HDR;
-	return NULL;
-}
-
-static struct st_row *
-make_row(struct state *s, const char *tab, const char *key, struct err *e)
-{
-	uint64_t h = hash_str(tab);
-	size_t i = smap_find(&s->tabs, tab, h), len;
-	struct st_tab *t;
-	struct st_row *r;
-
-	if (i == SIZE_MAX) {
-		len = strlen(tab);
-		t = calloc(1, sizeof(*t) + len + 1);
-		if (t == NULL)
-			goto nomem;
-		memcpy(t->name, tab, len + 1);
-		if (smap_put(&s->tabs, t->name, h, t) == -1) {
-			free(t);
-			goto nomem;
-		}
-	} else {
-		t = s->tabs.ents[i].val;
-	}
-	len = strlen(key);
-	r = calloc(1, sizeof(*r) + len + 1);
-	if (r == NULL)
-		goto nomem;
-	memcpy(r->key, key, len + 1);
-	if (smap_put(&t->rows, r->key, hash_str(r->key), r) == -1) {
-		free(r);
-		goto nomem;
-	}
-	return r;
-nomem:
-	err_set(e, ERR_NOMEM, "state: out of memory");
-	return NULL;
-}
-
-int
-state_cell_set(struct state *s, const char *tab, const char *key,
-    const char *column, const char *value, struct err *e)
-{
-	struct st_row *r;
-	struct st_tab *t = NULL;
-	size_t slot = 0, vlen, old = 0, nlen;
-	uint32_t col, len32;
-	char *p, *nb, *found = NULL;
-
-	if (check_text("tab", tab, e) == -1 || check_text("row key", key, e) == -1 ||
-	    check_text("column", column, e) == -1 ||
-	    (value != NULL && check_text("value", value, e) == -1))
-		return -1;
-	r = find_row(s, tab, key, &t, &slot);
-	if (value == NULL) {
-		if (r == NULL || !col_index(s, column, &col))
-			return 0;
-	} else if (col_intern(s, column, &col, e) == -1) {
-		return -1;
-	}
-	if (r != NULL) {
-		for (p = r->blob; p < r->blob + r->blen; p += ent_size(p)) {
-			if (ent_col(p) == col) {
-				found = p;
-				old = ent_size(p);
-				break;
-			}
-		}
-	}
-	if (value == NULL) {
-		if (found == NULL)
-			return 0;
-		memmove(found, found + old, (size_t)(r->blob + r->blen - found) - old);
-		r->blen -= (uint32_t)old;
-		r->n--;
-		s->ncells--;
-		if (r->n == 0 && t != NULL) {
-			smap_del(&t->rows, slot);
-			free(r->blob);
-			free(r);
-		}
-		return 0;
-	}
-	vlen = strlen(value);
-	if (found != NULL && old == ENT_HDR + vlen + 1 &&
-	    memcmp(found + ENT_HDR, value, vlen) == 0)
-		return 0;
-	if (r == NULL && (r = make_row(s, tab, key, e)) == NULL)
-		return -1;
-	if (found != NULL) {
-		/* Drop the old entry; the new one goes at the end. */
-		memmove(found, found + old, (size_t)(r->blob + r->blen - found) - old);
-		r->blen -= (uint32_t)old;
-		r->n--;
-		s->ncells--;
-	}
-	nlen = r->blen + ENT_HDR + vlen + 1;
-	nb = realloc(r->blob, nlen);
-	if (nb == NULL) {
-		err_set(e, ERR_NOMEM, "state: out of memory");
-		return -1;	/* the old value is gone; the row stays valid */
-	}
-	r->blob = nb;
-	p = nb + r->blen;
-	len32 = (uint32_t)vlen;
-	memcpy(p, &col, 4);
-	memcpy(p + 4, &len32, 4);
-	memcpy(p + ENT_HDR, value, vlen + 1);
-	r->blen = (uint32_t)nlen;
-	r->n++;
-	s->ncells++;
-	return 0;
-}
-
-void
-state_row_remove(struct state *s, const char *tab, const char *key)
-{
-	struct st_tab *t = NULL;
-	size_t slot = 0;
-	struct st_row *r = find_row(s, tab, key, &t, &slot);
-
-	if (r == NULL || t == NULL)
-		return;
-	s->ncells -= r->n;
-	smap_del(&t->rows, slot);
-	free(r->blob);
-	free(r);
-}
-
-void
-state_cells_foreach(const struct state *s,
-    void (*fn)(const char *tab, const char *key, const char *column,
-    const char *value, void *ctx), void *ctx)
-{
-	const struct st_tab *t;
-	const struct st_row *r;
-	const char *p;
-	size_t i, j;
-
-	for (i = 0; i < s->tabs.cap; i++) {
-		if (s->tabs.ents[i].key == NULL)
-			continue;
-		t = s->tabs.ents[i].val;
-		for (j = 0; j < t->rows.cap; j++) {
-			if (t->rows.ents[j].key == NULL)
-				continue;
-			r = t->rows.ents[j].val;
-			for (p = r->blob; p < r->blob + r->blen; p += ent_size(p))
-				fn(t->name, r->key, s->cols[ent_col(p)],
-				    p + ENT_HDR, ctx);
-		}
-	}
-}
-
-size_t
-state_cell_count(const struct state *s)
-{
-	return s->ncells;
-}
-
 /* ---- saving ----------------------------------------------------------- */
 
 static int
@@ -973,20 +665,10 @@ write_state(FILE *f, void *ctx, struct err *e)
 {
 	const struct state *s = ctx;
 	const struct st_seen *seen;
-	const struct st_tab *t;
-	const struct st_row *r;
-	const char **byidx;
-	const char *p;
-	size_t i, j, c, top;
-	int first, firstrow;
+	size_t i;
+	int first;
 
-	/* Row values are written as an array indexed by column number, so
-	 * each column name is written once, not once per cell. */
-	byidx = calloc(s->ncols ? s->ncols : 1, sizeof(*byidx));
-	if (byidx == NULL) {
-		err_set(e, ERR_NOMEM, "state: out of memory");
-		return -1;
-	}
+	(void)e;
 	fprintf(f, "{\"format\":%d,\"version\":", STATE_FORMAT);
 	jsonout_string(f, s->version);
 	fprintf(f, ",\"cycle\":%" PRIu64 ",\"rendered_hash\":", s->cycle);
@@ -1068,50 +750,7 @@ write_state(FILE *f, void *ctx, struct err *e)
 		putc(':', f);
 		fputs(seen->detail, f);
 	}
-	fputs("},\n\"columns\":[", f);
-	for (i = 0; i < s->ncols; i++) {
-		if (i > 0)
-			putc(',', f);
-		jsonout_string(f, s->cols[i]);
-	}
-	fputs("],\n\"cells\":{", f);
-	first = 1;
-	for (i = 0; i < s->tabs.cap; i++) {
-		if (s->tabs.ents[i].key == NULL)
-			continue;
-		t = s->tabs.ents[i].val;
-		if (!first)
-			putc(',', f);
-		first = 0;
-		jsonout_string(f, t->name);
-		fputs(":{", f);
-		firstrow = 1;
-		for (j = 0; j < t->rows.cap; j++) {
-			if (t->rows.ents[j].key == NULL)
-				continue;
-			r = t->rows.ents[j].val;
-			fputs(firstrow ? "\n" : ",\n", f);
-			firstrow = 0;
-			jsonout_string(f, r->key);
-			fputs(":[", f);
-			top = 0;
-			for (p = r->blob; p < r->blob + r->blen; p += ent_size(p)) {
-				byidx[ent_col(p)] = p + ENT_HDR;
-				if (ent_col(p) + 1 > top)
-					top = ent_col(p) + 1;
-			}
-			for (c = 0; c < top; c++) {
-				if (c > 0)
-					putc(',', f);
-				jsonout_string(f, byidx[c]);
-				byidx[c] = NULL;
-			}
-			putc(']', f);
-		}
-		putc('}', f);
-	}
 	fputs("}}\n", f);
-	free(byidx);
 	return 0;
 }
 
@@ -1141,48 +780,9 @@ state_save(const struct state *s, const char *dir, struct err *e)
 /* ---- loading ---------------------------------------------------------- */
 
 static int
-load_cells(struct state *s, json_t *cells, json_t *cols, const char *path,
-    struct err *e)
-{
-	const char *tab, *key;
-	json_t *rows, *vals, *v, *name;
-	size_t i;
-
-	json_object_foreach(cells, tab, rows) {
-		if (!json_is_object(rows)) {
-			err_set(e, ERR_DATA, "%s: cells of tab \"%s\" are not an "
-			    "object", path, tab);
-			return -1;
-		}
-		json_object_foreach(rows, key, vals) {
-			if (!json_is_array(vals)) {
-				err_set(e, ERR_DATA, "%s: row \"%s\" of tab \"%s\" "
-				    "is not an array", path, key, tab);
-				return -1;
-			}
-			json_array_foreach(vals, i, v) {
-				if (json_is_null(v))
-					continue;
-				name = json_array_get(cols, i);
-				if (!json_is_string(v) || !json_is_string(name)) {
-					err_set(e, ERR_DATA, "%s: cell %zu of row "
-					    "\"%s\" of tab \"%s\" is not a string "
-					    "of a known column", path, i, key, tab);
-					return -1;
-				}
-				if (state_cell_set(s, tab, key, json_string_value(name),
-				    json_string_value(v), e) == -1)
-					return -1;
-			}
-		}
-	}
-	return 0;
-}
-
-static int
 load_doc(struct state *s, json_t *doc, const char *path, struct err *e)
 {
-	json_t *v, *seen, *cells, *cols;
+	json_t *v, *seen;
 	const char *id;
 
 	if (!json_is_object(doc)) {
@@ -1332,14 +932,6 @@ load_doc(struct state *s, json_t *doc, const char *path, struct err *e)
 		if (rc == -1)
 			return -1;
 	}
-	cols = json_object_get(doc, "columns");
-	if (cols != NULL && !json_is_array(cols))
-		goto badtype;
-	cells = json_object_get(doc, "cells");
-	if (cells != NULL && !json_is_object(cells))
-		goto badtype;
-	if (cells != NULL && load_cells(s, cells, cols, path, e) == -1)
-		return -1;
 	return 0;
 badtype:
 	err_set(e, ERR_DATA, "%s: a top-level member has the wrong type", path);

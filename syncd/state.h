@@ -3,13 +3,15 @@
  * file "STATE_DIR/state.json" replaced atomically (temp, fsync, rename,
  * fsync of the directory) by state_save.
  *
- * It holds the last Drive version seen, the cycle counter, the first-seen time
- * of each open discrepancy (by its identity key), the last value of each
- * mapped cell (tab, row key, column -> text) so cell.changed events can be
- * computed after a restart, and the hash of the last rendered summary and
- * discrepancy values.  Loading is tolerant: a missing file is a fresh start; a
- * corrupt one is a clear error, never a crash.  Sized for 100,000 households
- * x 16 mapped values: cells are kept packed, one allocation per row.
+ * It holds the last Drive version seen, the cycle counter, what the last
+ * evaluation depended on (the basis), the hash of the last rendered summary
+ * and discrepancy values, the sheet-edit bookkeeping (the head published in
+ * the footer, this instance, another writer), the tab list, the objects
+ * syncd made in the sheet, the cells holding its notes, and the first-seen
+ * time and fields of each open discrepancy (by its identity key).  The last
+ * values of the mapped cells, for cell.changed, are not here but in
+ * STATE_DIR/cells.dat (syncd/cellfile.h).  A missing file is a fresh start;
+ * a corrupt one is a clear error, never a crash.
  */
 #ifndef SYNCD_STATE_H
 #define SYNCD_STATE_H
@@ -23,7 +25,6 @@
 #define STATE_FILE "state.json"
 #define STATE_FILE_MAX (512u * 1024 * 1024)	/* bytes of state.json */
 #define STATE_TEXT_MAX (64 * 1024)	/* bytes of one value, key or name */
-#define STATE_COLUMNS_MAX 4096		/* distinct column names */
 
 struct state;
 
@@ -96,12 +97,6 @@ const char *state_basis(const struct state *s);
 int state_set_basis(struct state *s, const char *basis, struct err *e);
 
 /*
- * First-seen times of open discrepancies, by identity key.
- * state_first_seen_get returns 1 and fills *t when id is known, else 0.
- * state_first_seen_set adds or replaces.  state_first_seen_prune keeps only
- * the ids for which keep(id, t, ctx) returns non-zero.
- */
-/*
  * The spreadsheet's tab list as last discovered, so that a new process (a
  * restart, every `syncd --once`) need not ask for it again.  Titles are owned
  * by the state; state_sheet(s, i) is borrowed until the next change of s.
@@ -162,6 +157,13 @@ void state_noted_clear(struct state *s);
 int state_noted_add(struct state *s, int64_t sheet_id, uint32_t row, uint32_t col,
     struct err *e);
 
+/*
+ * First-seen times of open discrepancies, by identity key.
+ * state_first_seen_get returns 1 and fills *t when id is known, else 0.
+ * state_first_seen_set adds or replaces: 0, or -1 with e set.
+ * state_first_seen_prune keeps only the ids for which keep(id, t, ctx)
+ * returns non-zero.
+ */
 int state_first_seen_get(const struct state *s, const char *id, time_t *t);
 int state_first_seen_set(struct state *s, const char *id, time_t t,
     struct err *e);
@@ -178,24 +180,5 @@ const char *state_first_seen_detail(const struct state *s, const char *id);
 void state_first_seen_prune(struct state *s,
     int (*keep)(const char *id, time_t t, void *ctx), void *ctx);
 size_t state_first_seen_count(const struct state *s);
-
-/*
- * Last values of mapped cells.  key identifies the row within tab: the
- * household key, or "#ROW" (e.g. "#7") when the row has none.
- * state_cell_get returns the text (belongs to s, valid until the next change
- * of that row) or NULL when unknown.  state_cell_set copies value (NULL
- * removes the cell).  state_row_remove forgets a whole row.
- * state_cells_foreach calls fn for every cell (order unspecified); fn must not
- * change s.
- */
-const char *state_cell_get(const struct state *s, const char *tab,
-    const char *key, const char *column);
-int state_cell_set(struct state *s, const char *tab, const char *key,
-    const char *column, const char *value, struct err *e);
-void state_row_remove(struct state *s, const char *tab, const char *key);
-void state_cells_foreach(const struct state *s,
-    void (*fn)(const char *tab, const char *key, const char *column,
-    const char *value, void *ctx), void *ctx);
-size_t state_cell_count(const struct state *s);
 
 #endif

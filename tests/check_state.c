@@ -70,9 +70,8 @@ START_TEST(test_missing_is_fresh)
 	ck_assert_ptr_null(state_version(s));
 	ck_assert_ptr_null(state_rendered_hash(s));
 	ck_assert_uint_eq(state_cycle(s), 0);
-	ck_assert_uint_eq(state_cell_count(s), 0);
 	ck_assert_uint_eq(state_first_seen_count(s), 0);
-	ck_assert_ptr_null(state_cell_get(s, "a", "b", "c"));
+	ck_assert_uint_eq(state_sheets_count(s), 0);
 	state_free(s);
 	state_free(NULL);
 }
@@ -92,32 +91,13 @@ keep_even(const char *id, time_t t, void *ctx)
 	return t % 2 == 0;
 }
 
-struct tally {
-	size_t n;
-	int saw_thai;
-};
-
-static void
-tally_cell(const char *tab, const char *key, const char *column,
-    const char *value, void *ctx)
-{
-	struct tally *t = ctx;
-
-	(void)key;
-	(void)value;
-	t->n++;
-	if (strcmp(tab, "บางคล้า") == 0 && strcmp(column, "คร. ที่พัฒนาได้") == 0)
-		t->saw_thai = 1;
-}
-
 START_TEST(test_roundtrip)
 {
-	struct tally tally = { 0, 0 };
 	struct err e;
 	struct state *s, *t;
-	char id[64];
+	char id[64], odd_id[256];
 	time_t when;
-	size_t i, j, k;
+	size_t i, j;
 
 	err_init(&e);
 	s = state_new();
@@ -130,12 +110,15 @@ START_TEST(test_roundtrip)
 		snprintf(id, sizeof(id), "status.multiple|บางคล้า|%zu", i);
 		ck_assert_int_eq(state_first_seen_set(s, id, (time_t)(1700000000 + i), &e), 0);
 	}
+	/* Ids and titles of every odd kind survive the escaper. */
 	for (i = 0; i < NODD; i++)
-		for (j = 0; j < NODD; j++)
-			for (k = 0; k < NODD; k++)
-				ck_assert_msg(state_cell_set(s, odd[i], odd[j], odd[k],
-				    odd[(i + j + k) % NODD], &e) == 0, "%s", e.msg);
-	ck_assert_uint_eq(state_cell_count(s), NODD * NODD * NODD);
+		for (j = 0; j < NODD; j++) {
+			snprintf(odd_id, sizeof(odd_id), "%s|%s", odd[i], odd[j]);
+			ck_assert_msg(state_first_seen_set(s, odd_id,
+			    (time_t)(i * NODD + j), &e) == 0, "%s", e.msg);
+		}
+	for (i = 0; i < NODD; i++)
+		ck_assert_int_eq(state_sheets_add(s, odd[i], (int64_t)i, (long)i, &e), 0);
 	ck_assert_msg(state_save(s, dir, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(count_files(), 1);
 
@@ -145,23 +128,23 @@ START_TEST(test_roundtrip)
 	ck_assert_str_eq(state_rendered_hash(t), "abc");
 	ck_assert_str_eq(state_basis(t), "0.1.0|cfg|2024-02-01");
 	ck_assert_uint_eq(state_cycle(t), 1ULL << 40);
-	ck_assert_uint_eq(state_first_seen_count(t), 200);
+	ck_assert_uint_eq(state_first_seen_count(t), 200 + NODD * NODD);
 	ck_assert_int_eq(state_first_seen_get(t, "status.multiple|บางคล้า|7", &when), 1);
 	ck_assert_int_eq(when, 1700000007);
 	ck_assert_int_eq(state_first_seen_get(t, "nope", &when), 0);
-	ck_assert_uint_eq(state_cell_count(t), NODD * NODD * NODD);
 	for (i = 0; i < NODD; i++)
-		for (j = 0; j < NODD; j++)
-			for (k = 0; k < NODD; k++)
-				ck_assert_str_eq(state_cell_get(t, odd[i], odd[j], odd[k]),
-				    odd[(i + j + k) % NODD]);
-	state_cells_foreach(t, tally_cell, &tally);
-	ck_assert_uint_eq(tally.n, NODD * NODD * NODD);
-	ck_assert_int_eq(tally.saw_thai, 1);
+		for (j = 0; j < NODD; j++) {
+			snprintf(odd_id, sizeof(odd_id), "%s|%s", odd[i], odd[j]);
+			ck_assert_int_eq(state_first_seen_get(t, odd_id, &when), 1);
+			ck_assert_int_eq(when, (time_t)(i * NODD + j));
+		}
+	ck_assert_uint_eq(state_sheets_count(t), NODD);
+	for (i = 0; i < NODD; i++)
+		ck_assert_str_eq(state_sheet(t, i)->title, odd[i]);
 
 	/* Prune keeps exactly the matching ids, and survives another save. */
 	state_first_seen_prune(t, keep_even, NULL);
-	ck_assert_uint_eq(state_first_seen_count(t), 100);
+	ck_assert_uint_eq(state_first_seen_count(t), 100 + (NODD * NODD + 1) / 2);
 	for (i = 0; i < 200; i++) {
 		snprintf(id, sizeof(id), "status.multiple|บางคล้า|%zu", i);
 		ck_assert_int_eq(state_first_seen_get(t, id, &when), i % 2 == 0);
@@ -170,54 +153,8 @@ START_TEST(test_roundtrip)
 	state_free(t);
 	t = state_load(dir, &e);
 	ck_assert_ptr_nonnull(t);
-	ck_assert_uint_eq(state_first_seen_count(t), 100);
+	ck_assert_uint_eq(state_first_seen_count(t), 100 + (NODD * NODD + 1) / 2);
 	state_free(t);
-	state_free(s);
-}
-END_TEST
-
-START_TEST(test_cells)
-{
-	struct err e;
-	struct state *s;
-	char key[32], val[32];
-	int i;
-
-	err_init(&e);
-	s = state_new();
-	ck_assert_int_eq(state_cell_set(s, "t", "k", "c1", "a", &e), 0);
-	ck_assert_int_eq(state_cell_set(s, "t", "k", "c2", "b", &e), 0);
-	ck_assert_int_eq(state_cell_set(s, "t", "k", "c1", "longer value", &e), 0);
-	ck_assert_str_eq(state_cell_get(s, "t", "k", "c1"), "longer value");
-	ck_assert_str_eq(state_cell_get(s, "t", "k", "c2"), "b");
-	ck_assert_uint_eq(state_cell_count(s), 2);
-	ck_assert_int_eq(state_cell_set(s, "t", "k", "c1", NULL, &e), 0);
-	ck_assert_ptr_null(state_cell_get(s, "t", "k", "c1"));
-	ck_assert_str_eq(state_cell_get(s, "t", "k", "c2"), "b");
-	ck_assert_int_eq(state_cell_set(s, "t", "k", "c2", NULL, &e), 0);
-	ck_assert_uint_eq(state_cell_count(s), 0);
-	/* Many rows with removals in between: the table stays consistent. */
-	for (i = 0; i < 20000; i++) {
-		snprintf(key, sizeof(key), "2401%07d", i);
-		snprintf(val, sizeof(val), "%d", i);
-		ck_assert_int_eq(state_cell_set(s, "t", key, "c", val, &e), 0);
-	}
-	for (i = 0; i < 20000; i += 3) {
-		snprintf(key, sizeof(key), "2401%07d", i);
-		state_row_remove(s, "t", key);
-	}
-	for (i = 0; i < 20000; i++) {
-		snprintf(key, sizeof(key), "2401%07d", i);
-		snprintf(val, sizeof(val), "%d", i);
-		if (i % 3 == 0)
-			ck_assert_ptr_null(state_cell_get(s, "t", key, "c"));
-		else
-			ck_assert_str_eq(state_cell_get(s, "t", key, "c"), val);
-	}
-	ck_assert_uint_eq(state_cell_count(s), 20000 - 6667);
-	/* Invalid UTF-8 is refused, not stored to corrupt the file. */
-	ck_assert_int_eq(state_cell_set(s, "t", "k", "c", "\xff", &e), -1);
-	ck_assert_int_eq(e.code, ERR_DATA);
 	state_free(s);
 }
 END_TEST
@@ -286,10 +223,10 @@ START_TEST(test_corrupt_is_error)
 		"{\"format\":1,\"cycle\":\"x\"}",
 		"{\"format\":1,\"cycle\":-1}",
 		"{\"format\":1,\"first_seen\":{\"a\":\"b\"}}",
-		"{\"format\":1,\"columns\":[\"c\"],\"cells\":{\"t\":{\"k\":[1]}}}",
-		"{\"format\":1,\"columns\":[\"c\"],\"cells\":{\"t\":{\"k\":[null,\"x\"]}}}",
-		"{\"format\":1,\"columns\":[\"c\"],\"cells\":{\"t\":{\"k\":{\"c\":\"x\"}}}}",
-		"{\"format\":1,\"cells\":{\"t\":[]}}",
+		"{\"format\":1,\"sheets\":[{\"title\":\"a\",\"sheetId\":\"x\",\"index\":0}]}",
+		"{\"format\":1,\"objects\":[{\"kind\":\"chart\",\"name\":\"\",\"id\":1.5}]}",
+		"{\"format\":1,\"noted\":[[1,2]]}",
+		"{\"format\":1,\"first_seen\":{\"a\":1},\"findings\":{\"a\":[]}}",
 		"{\"format\":1,\"format\":1}",
 		"",
 	};
@@ -325,8 +262,8 @@ START_TEST(test_failed_save_keeps_good_file)
 	ck_assert_int_eq(state_set_version(s, "good", &e), 0);
 	ck_assert_int_eq(state_save(s, dir, &e), 0);
 	for (i = 0; i < 5000; i++) {
-		snprintf(key, sizeof(key), "%d", i);
-		ck_assert_int_eq(state_cell_set(s, "t", key, "c", "value", &e), 0);
+		snprintf(key, sizeof(key), "status.missing|t|%d", i);
+		ck_assert_int_eq(state_first_seen_set(s, key, (time_t)i, &e), 0);
 	}
 	ck_assert_int_eq(state_set_version(s, "bad", &e), 0);
 	/* A real failing write: the file-size limit (Check forks per test). */
@@ -361,7 +298,6 @@ state_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_missing_is_fresh);
 	tcase_add_test(tc, test_roundtrip);
-	tcase_add_test(tc, test_cells);
 	tcase_add_test(tc, test_corrupt_is_error);
 	tcase_add_test(tc, test_sheets_roundtrip);
 	tcase_add_test(tc, test_failed_save_keeps_good_file);

@@ -43,7 +43,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (state_save(s, dir, &e) != 0)
 		abort();
 	t = state_load(dir, &e);
-	if (t == NULL || state_cell_count(t) != state_cell_count(s) ||
+	if (t == NULL || state_sheets_count(t) != state_sheets_count(s) ||
+	    state_objects_count(t) != state_objects_count(s) ||
+	    state_noted_count(t) != state_noted_count(s) ||
 	    state_first_seen_count(t) != state_first_seen_count(s) ||
 	    state_cycle(t) != state_cycle(s))
 		abort();

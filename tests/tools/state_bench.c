@@ -1,9 +1,10 @@
 /*
- * state_bench: measures state_save and state_load at the design size
- * (100,000 households x 16 mapped values by default).  A measurement tool,
- * not a test: it asserts nothing about time.
+ * state_bench: measures state_save and state_load at the design size, its
+ * bulk being the open discrepancies (100,000 by default, one for each
+ * household of the design size), each with its first-seen time and fields.
+ * A measurement tool, not a test: it asserts nothing about time.
  *
- * usage: state_bench DIR [ROWS [COLS]]
+ * usage: state_bench DIR [IDS]
  *        state_bench DIR load       (only load DIR/state.json: peak memory)
  */
 #include <malloc.h>
@@ -26,14 +27,14 @@ secs(void)
 int
 main(int argc, char **argv)
 {
-	char tab[32], key[32], col[64], val[32];
+	char id[96], detail[256];
 	struct err e;
 	struct state *s, *t;
-	long rows = 100000, cols = 16, r, c;
+	long ids = 100000, i;
 	double t0, t1, t2, t3;
 
 	if (argc < 2) {
-		fputs("usage: state_bench DIR [ROWS [COLS]]\n", stderr);
+		fputs("usage: state_bench DIR [IDS]\n", stderr);
 		return 64;
 	}
 	err_init(&e);
@@ -44,29 +45,28 @@ main(int argc, char **argv)
 			fprintf(stderr, "state_bench: %s\n", e.msg);
 			return 1;
 		}
-		printf("cells %zu: load %.3f s, %zu MB allocated after load\n",
-		    state_cell_count(t), secs() - t0,
+		printf("first-seen %zu: load %.3f s, %zu MB allocated after load\n",
+		    state_first_seen_count(t), secs() - t0,
 		    mallinfo2().uordblks / (1024 * 1024));
 		state_free(t);
 		return 0;
 	}
 	if (argc > 2)
-		rows = strtol(argv[2], NULL, 10);
-	if (argc > 3)
-		cols = strtol(argv[3], NULL, 10);
-	err_init(&e);
+		ids = strtol(argv[2], NULL, 10);
 	s = state_new();
+	if (s == NULL) {
+		fputs("state_bench: out of memory\n", stderr);
+		return 1;
+	}
 	t0 = secs();
-	for (r = 0; r < rows; r++) {
-		snprintf(tab, sizeof(tab), "อำเภอ%ld", r % 11);
-		snprintf(key, sizeof(key), "2401%07ld", r);
-		for (c = 0; c < cols; c++) {
-			snprintf(col, sizeof(col), "คอลัมน์ที่ %ld", c);
-			snprintf(val, sizeof(val), "%ld", (r * 31 + c) % 1000);
-			if (state_cell_set(s, tab, key, col, val, &e) != 0) {
-				fprintf(stderr, "state_bench: %s\n", e.msg);
-				return 1;
-			}
+	for (i = 0; i < ids; i++) {
+		snprintf(id, sizeof(id), "status.missing|อำเภอ%ld|2401%07ld", i % 11, i);
+		snprintf(detail, sizeof(detail), "{\"tab\":\"อำเภอ%ld\",\"row\":%ld,"
+		    "\"key\":\"2401%07ld\",\"column\":\"ยากจน\"}", i % 11, i / 11 + 3, i);
+		if (state_first_seen_set(s, id, (time_t)1700000000 + i, &e) != 0 ||
+		    state_first_seen_set_detail(s, id, detail, &e) != 0) {
+			fprintf(stderr, "state_bench: %s\n", e.msg);
+			return 1;
 		}
 	}
 	t1 = secs();
@@ -81,8 +81,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "state_bench: %s\n", e.msg);
 		return 1;
 	}
-	printf("cells %zu: fill %.3f s, save %.3f s, load %.3f s\n",
-	    state_cell_count(t), t1 - t0, t2 - t1, t3 - t2);
+	printf("first-seen %zu: fill %.3f s, save %.3f s, load %.3f s\n",
+	    state_first_seen_count(t), t1 - t0, t2 - t1, t3 - t2);
 	state_free(t);
 	state_free(s);
 	return 0;

@@ -15,8 +15,8 @@
 
 #include <openssl/evp.h>
 
+#include "auth/err.h"
 #include "auth/key.h"
-#include "rules/err.h"
 
 /* The scopes syncd asks for: write the sheet, read Drive's version number. */
 #define AUTH_JWT_SCOPE \

@@ -16,7 +16,7 @@
 
 #include <openssl/evp.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 #define AUTH_KEY_MAX_FILE	(64 * 1024)	/* bytes of key JSON */
 #define AUTH_KEY_MIN_BITS	2048		/* smallest RSA modulus accepted */

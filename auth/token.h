@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "auth/err.h"
 #include "auth/key.h"
-#include "rules/err.h"
 
 /* Refresh when this few seconds remain: google-auth's REFRESH_THRESHOLD (3 min 45 s). */
 #define AUTH_TOKEN_REFRESH_MARGIN	225

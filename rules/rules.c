@@ -978,7 +978,7 @@ eval_fini(struct eval *ev)
 
 int
 rules_evaluate(const struct workbook *wb, const struct rules_config *cfg,
-    int32_t today, struct rules_report *out, struct err *e)
+    int32_t today, struct rules_report *out)
 {
 	struct eval ev;
 	struct layout lo;
@@ -1134,7 +1134,6 @@ oom:
 	free(titles);
 	free(others);
 	rules_report_fini(out);
-	err_set(e, ERR_NOMEM, "rules: out of memory");
 	return -1;
 }
 

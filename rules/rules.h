@@ -15,7 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rules/err.h"
 #include "rules/workbook.h"
 
 #define RULES_MAX_FIELDS	32	/* mapped columns of a tab */
@@ -141,13 +140,15 @@ const char *rules_id_at(size_t i);
 void rules_config_default(struct rules_config *cfg);
 
 /*
- * rules_evaluate(wb, cfg, today, out, e): evaluate every district tab of wb
+ * rules_evaluate(wb, cfg, today, out): evaluate every district tab of wb
  * (borrowed for the call) under cfg (borrowed) as of today.  Fills *out,
- * which the caller releases with rules_report_fini().  Returns 0, or -1 with
- * e set (out of memory only) and *out empty.
+ * which the caller releases with rules_report_fini().  Returns 0, or -1 when
+ * memory ran out, *out then empty.  That is the engine's only failure, so it
+ * takes no error record: the shell's (auth/err.h) names transport failures
+ * the pure engine knows nothing of, and the caller says "out of memory".
  */
 int rules_evaluate(const struct workbook *wb, const struct rules_config *cfg,
-    int32_t today, struct rules_report *out, struct err *e);
+    int32_t today, struct rules_report *out);
 
 /* rules_report_fini(r): release what r owns; r may be NULL or empty. */
 void rules_report_fini(struct rules_report *r);

@@ -30,7 +30,7 @@
 
 #include <jansson.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 /* Longest line audit_append writes, newline included. */
 #define AUDIT_EVENT_MAX (1024 * 1024)

@@ -19,7 +19,7 @@
 
 #include <jansson.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "syncd/audit.h"
 
 /* Files one command reads as one log. */

@@ -8,7 +8,7 @@
 #ifndef SYNCD_CELLDIFF_H
 #define SYNCD_CELLDIFF_H
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 struct run;
 

@@ -28,7 +28,7 @@
 
 #include <stddef.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 #define CELLFILE_NAME		"cells.dat"
 #define CELLFILE_LINE_MAX	(1024 * 1024)	/* bytes of one line */

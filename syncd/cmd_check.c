@@ -69,8 +69,10 @@ check(const struct cmdline *cl, int json, size_t *nerrors, struct err *e)
 		goto out;
 	if ((wf = sheetjson_load_file(cl->workbook, e)) == NULL)
 		goto out;
-	if (rules_evaluate(sheetjson_view(wf), &cfg->rules, cl->today, &report, e) == -1)
+	if (rules_evaluate(sheetjson_view(wf), &cfg->rules, cl->today, &report) == -1) {
+		err_set(e, ERR_NOMEM, "rules: out of memory");
 		goto out;
+	}
 	/* The report owns its strings: the workbook (file size plus 16 bytes a
 	 * cell) can go before rendering, which lowers the peak. */
 	sheetjson_free(wf);

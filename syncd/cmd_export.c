@@ -87,8 +87,10 @@ export(const struct cmdline *cl, const char *out, struct err *e)
 		wf = live_read(cfg, e);
 	if (wf == NULL)
 		goto out;
-	if (rules_evaluate(sheetjson_view(wf), &cfg->rules, cl->today, &report, e) == -1)
+	if (rules_evaluate(sheetjson_view(wf), &cfg->rules, cl->today, &report) == -1) {
+		err_set(e, ERR_NOMEM, "rules: out of memory");
 		goto out;
+	}
 	taken(cl, when, sizeof(when));
 	memset(&in, 0, sizeof(in));
 	in.wb = sheetjson_view(wf);

@@ -76,8 +76,10 @@ report(const struct cmdline *cl, struct err *e)
 	if ((wf = cl->workbook != NULL ? sheetjson_load_file(cl->workbook, e) :
 	    live_read(cfg, e)) == NULL)
 		goto out;
-	if (rules_evaluate(sheetjson_view(wf), &cfg->rules, now.day, &rr, e) == -1)
+	if (rules_evaluate(sheetjson_view(wf), &cfg->rules, now.day, &rr) == -1) {
+		err_set(e, ERR_NOMEM, "rules: out of memory");
 		goto out;
+	}
 	sheetjson_free(wf);
 	wf = NULL;
 

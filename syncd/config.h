@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "rules/rules.h"
 
 #define CONFIG_DEFAULT_PATH	"/etc/syncd/syncd.conf"

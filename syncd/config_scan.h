@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 /*
  * config_scan(name, text, len, e): scan len bytes of text (borrowed for the

@@ -13,7 +13,7 @@
 
 #include <libconfig.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "syncd/config.h"
 
 /* What one load needs to report an error and fill the result. */

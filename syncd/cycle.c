@@ -645,8 +645,10 @@ evaluate(struct run *r, struct err *e)
 	double t1 = monotime_now();
 
 	r->res->parse_s = r->parse_s;
-	if (rules_evaluate(r->view, &r->cfg->rules, r->today, &r->report, e) == -1)
+	if (rules_evaluate(r->view, &r->cfg->rules, r->today, &r->report) == -1) {
+		err_set(e, ERR_NOMEM, "rules: out of memory");
 		return -1;
+	}
 	r->res->evaluate_s = monotime_now() - t1;
 	malloc_trim(0);		/* the engine's tables are gone */
 	return 0;

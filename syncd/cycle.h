@@ -20,7 +20,7 @@
 #include <signal.h>
 #include <stdint.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "syncd/config.h"
 #include "syncd/metrics.h"
 #include "syncd/today.h"

@@ -6,7 +6,7 @@
 #ifndef SYNCD_EXITCODE_H
 #define SYNCD_EXITCODE_H
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 /*
  * exitcode_for(e): 66 a missing input, 65 bad data, 78 configuration or

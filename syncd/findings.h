@@ -6,7 +6,7 @@
 #ifndef SYNCD_FINDINGS_H
 #define SYNCD_FINDINGS_H
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "rules/rules.h"
 
 struct run;

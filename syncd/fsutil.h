@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 /*
  * fsutil_writer: writes the new content of a file to f (borrowed, open for

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 #define HTTP_MAX_BODY		(1024 * 1024)		/* bytes: any answer but batchGet */
 #define HTTP_MAX_BODY_LARGE	(256 * 1024 * 1024)	/* bytes: a values:batchGet answer */

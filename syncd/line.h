@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "syncd/http.h"
 
 #define LINE_CREDENTIAL		"line-token"	/* systemd credential name of the token */

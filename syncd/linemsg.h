@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "rules/rules.h"
 
 #define LINEMSG_MAX_UTF16	5000	/* LINE's limit on one text message */

@@ -20,7 +20,7 @@
 
 #include <stdint.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "rules/rules.h"
 #include "syncd/audit.h"
 #include "syncd/config.h"

@@ -8,7 +8,7 @@
 #ifndef SYNCD_LIVE_H
 #define SYNCD_LIVE_H
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "syncd/config.h"
 #include "syncd/sheetjson.h"
 

@@ -13,7 +13,7 @@
 
 #include <sys/types.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 #define LOCKFILE_NAME	"syncd.lock"
 

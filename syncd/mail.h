@@ -17,7 +17,7 @@
 
 #include <time.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "syncd/config.h"
 
 #define MAIL_MAX_PASSWORD	1024	/* bytes of password_file */

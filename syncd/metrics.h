@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 #define METRICS_MAX_SERIES 64	/* distinct (kind, status) request pairs */
 #define METRICS_KIND_MAX 32

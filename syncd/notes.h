@@ -8,7 +8,7 @@
 #ifndef SYNCD_NOTES_H
 #define SYNCD_NOTES_H
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 struct run;
 

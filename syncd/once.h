@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 #define ONCE_MAX_FILE		(256 * 1024)	/* bytes of a ledger file */
 #define ONCE_MAX_ENTRIES	120		/* entries kept: years of snapshots and mails */

@@ -22,7 +22,7 @@
 
 #include <jansson.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "rules/rules.h"
 #include "rules/workbook.h"
 #include "syncd/audit.h"

@@ -9,7 +9,7 @@
 #ifndef SYNCD_PUBLISH_H
 #define SYNCD_PUBLISH_H
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 struct run;
 

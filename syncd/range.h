@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 /* Longest A1 text (title plus cells) accepted or produced, in bytes. */
 #define RANGE_MAX_LEN	4096

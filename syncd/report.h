@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "rules/rules.h"
 
 /*

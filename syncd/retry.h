@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 #define RETRY_BASE_S		1.0	/* first backoff ceiling, seconds */
 #define RETRY_CAP_S		64.0	/* backoff ceiling, seconds (Workspace: 32 or 64) */

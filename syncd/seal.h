@@ -34,7 +34,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "syncd/audit.h"
 
 #define SEAL_KEY_FILE	"seal.key"	/* in state_dir */

@@ -9,9 +9,9 @@
 #ifndef SYNCD_SESSION_H
 #define SYNCD_SESSION_H
 
+#include "auth/err.h"
 #include "auth/key.h"
 #include "auth/token.h"
-#include "rules/err.h"
 #include "syncd/config.h"
 #include "syncd/http.h"
 #include "syncd/metrics.h"

@@ -9,7 +9,7 @@
 #ifndef SYNCD_SHEETEDITS_H
 #define SYNCD_SHEETEDITS_H
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 struct run;
 

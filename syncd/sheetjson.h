@@ -32,7 +32,7 @@
 
 #include <stddef.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "rules/workbook.h"
 
 /* Named limits; past any of them the input is refused with ERR_DATA. */

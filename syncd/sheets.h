@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "syncd/http.h"
 #include "syncd/retry.h"
 

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 #define STATE_FILE "state.json"
 #define STATE_FILE_MAX (512u * 1024 * 1024)	/* bytes of state.json */

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "syncd/sheets.h"
 #include "syncd/state.h"
 

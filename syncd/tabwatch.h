@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "syncd/sheets.h"
 #include "syncd/state.h"
 

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "rules/rules.h"
 
 #define WRITER_DISCREPANCY_COLS 10	/* columns of the discrepancy tab */

@@ -14,7 +14,7 @@
 #ifndef SYNCD_XLSX_H
 #define SYNCD_XLSX_H
 
-#include "rules/err.h"
+#include "auth/err.h"
 #include "rules/rules.h"
 #include "rules/workbook.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/err.h"
+#include "auth/err.h"
 
 START_TEST(test_first_wins)
 {

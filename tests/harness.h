@@ -26,8 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/err.h"
 #include "auth/key.h"
-#include "rules/err.h"
 #include "syncd/http.h"
 
 #define HARNESS_PATH	512

@@ -5,7 +5,19 @@
  * takes a caller-supplied struct err.  The first error wins: err_set() on an
  * err that already holds one does nothing, so the deepest, most precise
  * message survives the unwinding.  Messages are one line, never hold a secret.
- * Pure: no I/O, no globals, so rules/ and auth/ can use it too.
+ * No I/O, no globals, and it includes nothing of the project: a leaf.
+ *
+ * Why it lives in auth/.  Its kinds include the transport's (ERR_HTTP,
+ * ERR_API, ERR_AUTH, ERR_TEMP) and it carries an HTTP status, so it cannot
+ * live in rules/: the pure engine knows no transport, and auth/ must not
+ * depend on rules/.  syncd/ cannot hold it either, since auth/ never uses
+ * syncd/.  auth/ is the lowest layer that fails in these ways (its token
+ * exchange is the first HTTP the daemon makes, and it fills ERR_AUTH and
+ * the status itself), and syncd/ already builds on it, so the type is
+ * declared by the transport side and every user sees it through the
+ * dependencies it already has; no new top-level folder.  rules/ does not
+ * use it at all: the engine's only failure is running out of memory, which
+ * rules_evaluate reports as -1 and the caller names (rules/rules.h).
  *
  * Fatal errors.  Some failures mean the process must stop rather than go
  * on (syncd: the audit log or the state lost durability, fsyncgate).  That
@@ -17,8 +29,8 @@
  * holds, and only an earlier fatal error keeps its place.  The message a
  * fatal exit reports is therefore always the failure that caused it.
  */
-#ifndef RULES_ERR_H
-#define RULES_ERR_H
+#ifndef AUTH_ERR_H
+#define AUTH_ERR_H
 
 #include <stddef.h>
 

@@ -1,8 +1,9 @@
 /*
- * err: the first-error-wins error record shared by every module.
- * Pure: formats into the caller's struct, nothing else.
+ * err: the first-error-wins error record shared by auth/ and syncd/ (see
+ * err.h for why it lives here).  Formats into the caller's struct, nothing
+ * else: no I/O, no globals.
  */
-#include "rules/err.h"
+#include "auth/err.h"
 
 #include <stdarg.h>
 #include <stdio.h>

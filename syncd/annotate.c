@@ -90,8 +90,8 @@ wanted(const struct annotate_in *in, size_t *n)
 	}
 	if (nw > 1)
 		qsort(w, nw, sizeof(*w), want_cmp);
-	/* Past ANNOTATE_MAX_CELLS cells (one read filter each) the findings
-	 * are in the discrepancy tab only: a cell not read is never written. */
+	/* Past ANNOTATE_MAX_CELLS cells the findings are in the discrepancy
+	 * tab only, so the one batchUpdate stays bounded. */
 	for (i = 0, k = 0; i < nw; i++) {
 		if (i > 0 && cell_cmp(w[i].sheet_id, w[i].row, w[i].col, w[i - 1].sheet_id,
 		    w[i - 1].row, w[i - 1].col) != 0)
@@ -177,90 +177,7 @@ annotate_link(const struct annotate_in *in, size_t i, const char *spreadsheet_id
 	    in->cols != NULL && in->cols[i] >= 0 ? in->cols[i] : 0);
 }
 
-/* ---- the read ---- */
-
-static json_t *
-grid_filter(int64_t sheet_id, uint32_t row, uint32_t col)
-{
-	return json_pack("{s:{s:I,s:I,s:I,s:I,s:I}}", "gridRange", "sheetId",
-	    (json_int_t)sheet_id, "startRowIndex", (json_int_t)row, "endRowIndex",
-	    (json_int_t)row + 1, "startColumnIndex", (json_int_t)col, "endColumnIndex",
-	    (json_int_t)col + 1);
-}
-
-static const struct annotate_tab *
-tab_by_id(const struct annotate_in *in, int64_t id)
-{
-	size_t i;
-
-	for (i = 0; i < in->ntabs; i++)
-		if (in->tabs[i].sheet_id == id)
-			return &in->tabs[i];
-	return NULL;
-}
-
-json_t *
-annotate_read_body(const struct annotate_in *in, struct err *e)
-{
-	json_t *dfs = json_array(), *body;
-	struct want *w;
-	size_t nw = 0, i;
-	int64_t own[2] = { in->summary_id, in->disc_id };
-
-	if (dfs == NULL || (w = wanted(in, &nw)) == NULL)
-		goto nomem;
-	for (i = 0; i < nw; i++)
-		if ((i == 0 || cell_cmp(w[i].sheet_id, w[i].row, w[i].col, w[i - 1].sheet_id,
-		    w[i - 1].row, w[i - 1].col) != 0) &&
-		    json_array_append_new(dfs, grid_filter(w[i].sheet_id, w[i].row, w[i].col)) != 0)
-			goto nomem_w;
-	for (i = 0; in->old != NULL && i < state_noted_count(in->old); i++) {
-		const struct state_cell *c = state_noted(in->old, i);
-		const struct annotate_tab *t = tab_by_id(in, c->sheet_id);
-		struct want key = { c->sheet_id, c->row, c->col, 0 };
-		size_t lo = 0, hi = nw;
-
-		if (t == NULL || !t->district || c->row >= t->nrows)
-			continue;	/* its tab or row went: nothing to read */
-		if (json_array_size(dfs) >= 2 * ANNOTATE_MAX_CELLS)
-			break;		/* the rest waits: never written unread */
-		while (lo < hi) {	/* already read for a finding? */
-			size_t mid = (lo + hi) / 2;
-			int cmp = cell_cmp(w[mid].sheet_id, w[mid].row, w[mid].col, key.sheet_id,
-			    key.row, key.col);
-
-			if (cmp == 0)
-				break;
-			if (cmp < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < hi)
-			continue;
-		if (json_array_append_new(dfs, grid_filter(c->sheet_id, c->row, c->col)) != 0)
-			goto nomem_w;
-	}
-	free(w);
-	for (i = 0; i < 2; i++)
-		if (own[i] >= 0 && json_array_append_new(dfs, grid_filter(own[i], 0, 0)) != 0)
-			goto nomem;
-	if (json_array_size(dfs) == 0) {
-		json_decref(dfs);
-		return NULL;
-	}
-	body = json_pack("{s:o,s:b}", "dataFilters", dfs, "includeGridData", 1);
-	if (body == NULL)
-		goto nomem_body;
-	return body;
-nomem_w:
-	free(w);
-nomem:
-	json_decref(dfs);
-nomem_body:
-	err_set(e, ERR_NOMEM, "out of memory building the notes read");
-	return NULL;
-}
+/* ---- what the tab list read back (syncd/tabnotes) ---- */
 
 void
 annotate_seen_fini(struct annotate_seen *s)
@@ -273,34 +190,67 @@ annotate_seen_fini(struct annotate_seen *s)
 		free(s->notes[i].text);
 	free(s->notes);
 	free(s->ids);
+	free(s->read);
+	free(s->charted);
 	memset(s, 0, sizeof(*s));
 }
 
+/* Room for one more in *v (n used): doubled from 16.  -1: out of memory. */
 static int
-add_id(struct annotate_seen *s, json_t *v, struct err *e)
+grow(void **v, size_t n, size_t size)
 {
-	int64_t *n;
+	void *p;
 
-	if (!json_is_integer(v))
+	if (n != 0 && (n < 16 || (n & (n - 1)) != 0))
 		return 0;
-	if (s->nids == ANNOTATE_MAX_OBJECTS) {
-		err_set(e, ERR_DATA, "notes read: more than %d objects", ANNOTATE_MAX_OBJECTS);
+	if ((p = realloc(*v, (n ? n * 2 : 16) * size)) == NULL)
 		return -1;
-	}
-	if (s->nids == 0 || (s->nids >= 16 && (s->nids & (s->nids - 1)) == 0)) {
-		n = realloc(s->ids, (s->nids ? s->nids * 2 : 16) * sizeof(*n));
-		if (n == NULL) {
-			err_set(e, ERR_NOMEM, "out of memory reading notes");
-			return -1;
-		}
-		s->ids = n;
-	}
-	s->ids[s->nids++] = (int64_t)json_integer_value(v);
+	*v = p;
 	return 0;
 }
 
+int
+annotate_seen_has(const int64_t *list, size_t n, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (list[i] == id)
+			return 1;
+	return 0;
+}
+
+int
+annotate_seen_add_id(struct annotate_seen *s, int list, int64_t id, struct err *e)
+{
+	int64_t **v = list == 0 ? &s->ids : list == 1 ? &s->read : &s->charted;
+	size_t *n = list == 0 ? &s->nids : list == 1 ? &s->nread : &s->ncharted;
+
+	if (*n == ANNOTATE_MAX_OBJECTS) {
+		err_set(e, ERR_DATA, "notes read: more than %d objects or tabs",
+		    ANNOTATE_MAX_OBJECTS);
+		return -1;
+	}
+	if (grow((void **)v, *n, sizeof(**v)) == -1) {
+		err_set(e, ERR_NOMEM, "out of memory reading notes");
+		return -1;
+	}
+	(*v)[(*n)++] = id;
+	return 0;
+}
+
+/* A note syncd wrote: its first line is the mark. */
 static int
-add_note(struct annotate_seen *s, int64_t sheet, json_int_t row, json_int_t col,
+is_ours(const char *text)
+{
+	size_t n = strlen(WRITER_NOTE_MARK);
+
+	return text != NULL && strncmp(text, WRITER_NOTE_MARK, n) == 0 &&
+	    (text[n] == '\n' || text[n] == '\0');
+}
+
+int
+annotate_seen_add_note(struct annotate_seen *s, int64_t sheet, int64_t row, int64_t col,
     const char *text, struct err *e)
 {
 	struct annotate_note *n;
@@ -313,89 +263,23 @@ add_note(struct annotate_seen *s, int64_t sheet, json_int_t row, json_int_t col,
 		err_set(e, ERR_DATA, "notes read: more than %d notes", ANNOTATE_MAX_NOTES);
 		return -1;
 	}
-	if (s->nnotes == 0 || (s->nnotes >= 16 && (s->nnotes & (s->nnotes - 1)) == 0)) {
-		n = realloc(s->notes, (s->nnotes ? s->nnotes * 2 : 16) * sizeof(*n));
-		if (n == NULL) {
-			err_set(e, ERR_NOMEM, "out of memory reading notes");
-			return -1;
-		}
-		s->notes = n;
-	}
+	if (grow((void **)&s->notes, s->nnotes, sizeof(*s->notes)) == -1)
+		goto nomem;
 	n = &s->notes[s->nnotes];
-	if ((n->text = strdup(text)) == NULL) {
-		err_set(e, ERR_NOMEM, "out of memory reading notes");
-		return -1;
-	}
+	n->text = NULL;
+	if (is_ours(text) && (n->text = strdup(text)) == NULL)
+		goto nomem;
 	n->sheet_id = sheet;
 	n->row = (uint32_t)row;
 	n->col = (uint32_t)col;
 	s->nnotes++;
 	return 0;
-}
-
-int
-annotate_parse(const char *body, size_t len, struct annotate_seen *out, struct err *e)
-{
-	static const char *const lists[] = { "protectedRanges", "filterViews", "charts" };
-	static const char *const keys[] = { "protectedRangeId", "filterViewId", "chartId" };
-	json_error_t je;
-	json_t *doc, *sh, *x, *gd, *rd, *cd;
-	size_t i, k, j, r, c;
-
-	memset(out, 0, sizeof(*out));
-	doc = json_loadb(body, len, 0, &je);
-	if (doc == NULL || !json_is_array(json_object_get(doc, "sheets"))) {
-		json_decref(doc);
-		err_set(e, ERR_DATA, "notes read: not a spreadsheets.get answer");
-		return -1;
-	}
-	json_array_foreach(json_object_get(doc, "sheets"), i, sh) {
-		int64_t sid = (int64_t)json_integer_value(json_object_get(json_object_get(sh,
-		    "properties"), "sheetId"));
-
-		for (k = 0; k < 3; k++)
-			json_array_foreach(json_object_get(sh, lists[k]), j, x)
-				if (add_id(out, json_object_get(x, keys[k]), e) == -1)
-					goto fail;
-		json_array_foreach(json_object_get(sh, "data"), j, gd) {
-			json_int_t r0 = json_integer_value(json_object_get(gd, "startRow"));
-			json_int_t c0 = json_integer_value(json_object_get(gd, "startColumn"));
-
-			if (r0 < 0 || c0 < 0 || r0 > UINT32_MAX || c0 > UINT32_MAX) {
-				err_set(e, ERR_DATA, "notes read: a grid range outside the grid");
-				goto fail;
-			}
-
-			json_array_foreach(json_object_get(gd, "rowData"), r, rd)
-				json_array_foreach(json_object_get(rd, "values"), c, cd) {
-					const char *note = json_string_value(json_object_get(cd,
-					    "note"));
-
-					if (note != NULL && note[0] != '\0' &&
-					    add_note(out, sid, r0 + (json_int_t)r,
-					    c0 + (json_int_t)c, note, e) == -1)
-						goto fail;
-				}
-		}
-	}
-	json_decref(doc);
-	return 0;
-fail:
-	json_decref(doc);
-	annotate_seen_fini(out);
+nomem:
+	err_set(e, ERR_NOMEM, "out of memory reading notes");
 	return -1;
 }
 
 /* ---- notes ---- */
-
-/* A note syncd wrote: its first line is the mark. */
-static int
-is_ours(const char *text)
-{
-	size_t n = strlen(WRITER_NOTE_MARK);
-
-	return strncmp(text, WRITER_NOTE_MARK, n) == 0 && (text[n] == '\n' || text[n] == '\0');
-}
 
 static int
 note_cmp(const void *a, const void *b)
@@ -524,17 +408,6 @@ done:
 /* ---- objects ---- */
 
 static int
-seen_id(const struct annotate_seen *s, int64_t id)
-{
-	size_t i;
-
-	for (i = 0; i < s->nids; i++)
-		if (s->ids[i] == id)
-			return 1;
-	return 0;
-}
-
-static int
 keep(struct annotate_plan *p, const char *kind, const char *name, int64_t id)
 {
 	struct state_object *n = realloc(p->keep, (p->nkeep + 1) * sizeof(*n));
@@ -631,7 +504,7 @@ plan_objects(const struct annotate_in *in, struct annotate_plan *p, struct err *
 	for (i = 0; i < n; i++) {
 		const struct state_object *o = state_object(in->old, i);
 
-		if (!seen_id(in->seen, o->id))
+		if (!annotate_seen_has(in->seen->ids, in->seen->nids, o->id))
 			continue;	/* deleted by a person: made again below */
 		if (strcmp(o->kind, "protected_range") == 0) {
 			for (k = 0; k < 2; k++)

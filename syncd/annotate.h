@@ -5,15 +5,13 @@
  * discrepancy tab; syncd's two tabs get a warning-only protected range; the
  * summary tab gets a column chart of ร้อยละ per district.
  *
- * It plans; the cycle reads and writes.  annotate_read_body() is the ONE
- * extra read of a changed cycle: spreadsheets.getByDataFilter of the cells
- * that matter (those of the findings, and those that held syncd's note after
- * the last cycle, kept in the state) and one cell of each of syncd's two
- * tabs, notes and object ids only, so it grows with the findings, not with
- * the sheet; annotate_parse() reads its answer; annotate_plan() compares what is
- * there with what should be and gives the requests to append to the cycle's
- * one atomic batchUpdate; annotate_commit() takes the ids Google gave the
- * new objects from that batchUpdate's reply into the state.
+ * It plans; the cycle reads and writes.  What is on the sheet comes from
+ * the changed cycle's tab list, which reads the notes and syncd's objects
+ * too (syncd/tabnotes: one read, no extra one), as a struct annotate_seen;
+ * annotate_plan() compares what is there with what should be and gives the
+ * requests to append to the cycle's one atomic batchUpdate;
+ * annotate_commit() takes the ids Google gave the new objects from that
+ * batchUpdate's reply into the state.
  *
  * Rules it keeps: a note is written with the field mask "note" only, so no
  * value, format or validation of a district tab can change; a note without
@@ -36,43 +34,51 @@
 #define ANNOTATE_MAX_OBJECTS	10000	/* views, protections, charts read back */
 #define ANNOTATE_MAX_CELLS	5000	/* flagged cells noted (the rest: in the tab only) */
 
-/* The field mask of the read. */
-#define ANNOTATE_FIELDS "sheets(properties(sheetId,title),protectedRanges(protectedRangeId)," \
-	"filterViews(filterViewId,title),charts(chartId),data(startRow,startColumn," \
-	"rowData.values.note))"
-
 /* One tab of the spreadsheet, as the cycle knows it.  title borrowed. */
 struct annotate_tab {
 	const char *title;
 	int64_t sheet_id;
 	int district;		/* evaluated as a district */
-	uint32_t nrows;		/* rows it holds (cells below are not read) */
+	uint32_t nrows;		/* rows it holds */
 };
 
 /* What the read found.  Everything owned; release with annotate_seen_fini. */
 struct annotate_note {
 	int64_t sheet_id;
 	uint32_t row, col;	/* 0-based */
-	char *text;
+	char *text;		/* syncd's marked note; NULL: a person's (never ours to touch) */
 };
 struct annotate_seen {
 	struct annotate_note *notes;
 	size_t nnotes;
 	int64_t *ids;		/* every protectedRangeId, filterViewId and chartId */
 	size_t nids;
+	int64_t *read;		/* the sheetIds whose notes were read */
+	size_t nread;
+	int64_t *charted;	/* the sheetIds (of tabs whose objects were read) with a chart */
+	size_t ncharted;
 };
 
-struct annotate_in;
+/*
+ * annotate_seen_add_note(s, sheet, row, col, text, e): one note read back;
+ * text (borrowed) is kept only when it carries syncd's mark.  Returns 0, or
+ * -1 with e set (ERR_DATA: a cell outside 32 bits, more than
+ * ANNOTATE_MAX_NOTES; ERR_NOMEM).
+ */
+int annotate_seen_add_note(struct annotate_seen *s, int64_t sheet, int64_t row, int64_t col,
+    const char *text, struct err *e);
 
 /*
- * annotate_read_body(in, e): the getByDataFilter body (in->seen unused): a
- * one-cell gridRange for each cell a finding of a district tab points at and
- * each cell the state says holds syncd's note (in a district tab that still
- * exists, within its rows), and cell A1 of each of syncd's two tabs (that
- * exist); grid data on.  Returns a new reference (NULL with no error when
- * there is nothing to read), or NULL with e set (ERR_NOMEM).
+ * annotate_seen_add_id(s, list, id, e): an id read back: to s->ids (list 0,
+ * at most ANNOTATE_MAX_OBJECTS), s->read (1) or s->charted (2).  Returns 0,
+ * or -1 with e set (ERR_DATA past the limit; ERR_NOMEM).
  */
-json_t *annotate_read_body(const struct annotate_in *in, struct err *e);
+int annotate_seen_add_id(struct annotate_seen *s, int list, int64_t id, struct err *e);
+
+/* annotate_seen_has(list, n, id): is id among list[0..n)? */
+int annotate_seen_has(const int64_t *list, size_t n, int64_t id);
+
+struct annotate_in;
 
 /*
  * annotate_locate(r, wb, cfg, e): the 0-based column of each finding's cell
@@ -91,13 +97,6 @@ int32_t *annotate_locate(const struct rules_report *r, const struct workbook *wb
  */
 const char *annotate_link(const struct annotate_in *in, size_t i, const char *spreadsheet_id,
     char *buf, size_t size);
-
-/*
- * annotate_parse(body, len, out, e): the notes and object ids of the read's
- * answer.  Returns 0 with *out filled, or -1 with e set (ERR_DATA: not the
- * expected JSON, or past a limit; ERR_NOMEM) and *out empty.
- */
-int annotate_parse(const char *body, size_t len, struct annotate_seen *out, struct err *e);
 
 /* annotate_seen_fini(s): release what s owns; s becomes empty.  Safe twice. */
 void annotate_seen_fini(struct annotate_seen *s);

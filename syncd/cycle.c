@@ -18,12 +18,14 @@
  *                               request, no audit line)         (here)
  *   audit     seal_tick         idle only: the day's seal (syncd/seal)
  *   tabs      tab_list          the tab list, read again, compared with
- *                               the saved one by sheetId (syncd/tabwatch)
+ *                               the saved one by sheetId (syncd/tabwatch);
+ *                               with annotation, the notes and our tabs'
+ *                               objects in the same read   (syncd/notes)
  *   batchGet  read_tabs         ONE values:batchGet of every district tab
  *                               and our two tabs                (here)
  *   evaluate  evaluate          the rules engine                (here)
- *   notes     notes_plan        where findings sit, the notes read, the
- *                               plan of notes, views, protections, chart
+ *   notes     notes_plan        where findings sit, the plan of notes,
+ *                               views, protections, chart (no read)
  *                                                          (syncd/notes)
  *   render    publish_compare   our tabs against the sheet's, while the
  *                               workbook is here         (syncd/publish)
@@ -502,7 +504,9 @@ seal_tick(struct run *r, struct err *e)
 /*
  * tabs: the tab list, read again whenever the version moved (a tab added,
  * removed or renamed shows within one cycle), compared with the saved one
- * by sheetId (r->changes); and this state directory's instance id.
+ * by sheetId (r->changes); and this state directory's instance id.  With
+ * annotate_districts the same read brings the notes and our tabs' objects
+ * (syncd/notes), so a changed cycle makes two reads: this and the values.
  */
 static int
 tab_list(struct run *r, struct err *e)
@@ -510,16 +514,14 @@ tab_list(struct run *r, struct err *e)
 	struct cycle *c = r->c;
 	int prev_ok = tabcache_state_trusted(c->state, r->basis);
 
-	if (run_discover(r, e) == -1)
+	if (notes_tab_list(r, e) == -1)
 		return -1;
 	if (prev_ok && tabwatch_diff(c->state, &c->tabs.tabs, &r->changes, e) == -1)
 		return -1;
-	/* With a saved list this is a re-list, not a discovery: the notes are
-	 * still read (a third read on a changed cycle that annotates). */
-	if (prev_ok) {
+	/* With a saved list this is a re-list, not a discovery: a tab renamed
+	 * before the values read sends read_tabs to list them once more. */
+	if (prev_ok)
 		r->discovered = 0;
-		r->sheet_reads++;
-	}
 	if (state_instance(c->state) != NULL)
 		snprintf(r->inst, sizeof(r->inst), "%s", state_instance(c->state));
 	else if (tabwatch_new_instance(r->inst, e) == -1)

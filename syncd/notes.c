@@ -10,15 +10,79 @@
 
 #include "syncd/publish.h"
 #include "syncd/run.h"
+#include "syncd/tabnotes.h"
+
+/* What the combined read keeps of a tab: our tabs' objects (the history
+ * tab's chart among them), the districts' notes. */
+static unsigned
+keep_what(const void *ctx, const char *title)
+{
+	const struct config *cfg = ctx;
+	const struct rules_config *rc = &cfg->rules;
+
+	if (strcmp(title, rc->summary_tab) == 0 || strcmp(title, rc->discrepancy_tab) == 0 ||
+	    (cfg->history_tab[0] != '\0' && strcmp(title, cfg->history_tab) == 0))
+		return TABNOTES_OBJECTS;
+	return rules_is_district(rc, title) ? TABNOTES_NOTES : 0;
+}
 
 /*
- * notes_plan(r, e): with annotate_districts, in a cycle that did not list
- * the tabs (2 reads at most), while the workbook is here:
- * where each finding sits, then the ONE notes read (the cells that matter
- * and syncd's tabs' objects), then the plan whose requests ride in the
- * cycle's one batchUpdate.  Our tabs that do not exist yet get the sheetIds
- * write_tabs will give them, so their protections, views and chart come in
- * the same request that adds them.  Returns 0 or -1 with e set.
+ * notes_tab_list(r, e): the changed cycle's tab list.  With
+ * annotate_districts it is the ONE spreadsheets.get that brings the notes
+ * and our tabs' objects too (syncd/tabnotes), into r->seen (r->notes_read),
+ * and tells whether the history tab has its chart.  That read refused as
+ * invalid (400) or an answer we cannot read must never keep the two tabs
+ * from being written: it is recorded (api.error, step "notes") and the
+ * plain list read instead; the cycle then goes on without notes.  Anything
+ * that may pass fails the cycle as a read does.  Returns 0, or -1 with e
+ * set.
+ */
+int
+notes_tab_list(struct run *r, struct err *e)
+{
+	struct tabnotes_keep keep = { keep_what, r->cfg };
+	const struct sheets_tab *ht;
+	struct sheets_tabs tabs;
+	struct err be;
+	if (!r->cfg->annotate_districts)
+		return run_discover(r, e);
+	err_init(&be);
+	r->sheet_reads++;
+	if (tabnotes_read(r->c->ss.sheets, &keep, &tabs, &r->seen, NULL, &be) == 0) {
+		tabcache_take(&r->c->tabs, &tabs);
+		r->discovered = 1;
+		r->notes_read = 1;
+		ht = r->cfg->history_tab[0] != '\0' ?
+		    tabcache_find(&r->c->tabs, r->cfg->history_tab) : NULL;
+		if (ht != NULL) {
+			r->hist_seen = 1;
+			r->hist_has = annotate_seen_has(r->seen.charted, r->seen.ncharted,
+			    ht->sheet_id);
+		}
+		return 0;
+	}
+	if (!((be.code == ERR_API && be.status == 400) || be.code == ERR_DATA)) {
+		err_set(e, be.code, "%s", be.msg);
+		e->status = be.status;
+		return -1;
+	}
+	if (run_audit_failure(r->c, "notes", &be) == -1) {
+		/* The log lost durability: be holds that, fatal. */
+		err_fatal(e, be.code, "%s", be.msg);
+		return -1;
+	}
+	return run_discover(r, e);
+}
+
+/*
+ * notes_plan(r, e): with annotate_districts, while the workbook is here:
+ * where each finding sits, then the plan whose requests ride in the
+ * cycle's one batchUpdate, from what the tab list read (r->seen): no read
+ * of its own.  Only tabs whose notes were read are noted (a person's note
+ * is never written over unseen).  Our tabs that do not exist yet get the
+ * sheetIds write_tabs will give them, so their protections, views and
+ * chart come in the same request that adds them.  Returns 0 or -1 with e
+ * set.
  */
 int
 notes_plan(struct run *r, struct err *e)
@@ -27,11 +91,7 @@ notes_plan(struct run *r, struct err *e)
 	const struct sheets_tab *st = tabcache_find(&r->c->tabs, rc->summary_tab);
 	const struct sheets_tab *dt = tabcache_find(&r->c->tabs, rc->discrepancy_tab);
 	struct annotate_in *in = &r->ain;
-	struct sheets_reply reply;
-	struct err be;
-	json_t *body;
 	size_t i;
-	int rv;
 
 	if (!r->cfg->annotate_districts)
 		return 0;
@@ -44,11 +104,13 @@ notes_plan(struct run *r, struct err *e)
 	for (i = 0; i < r->c->tabs.tabs.n; i++) {
 		const char *t = r->c->tabs.tabs.tabs[i].title;
 		const struct workbook_tab *vt = run_view_tab(r->view, t);
+		int64_t id = r->c->tabs.tabs.tabs[i].sheet_id;
 
 		r->atabs[i].title = t;
-		r->atabs[i].sheet_id = r->c->tabs.tabs.tabs[i].sheet_id;
+		r->atabs[i].sheet_id = id;
 		r->atabs[i].district = rules_is_district(rc, t) &&
-		    strcmp(t, rc->summary_tab) != 0 && strcmp(t, rc->discrepancy_tab) != 0;
+		    strcmp(t, rc->summary_tab) != 0 && strcmp(t, rc->discrepancy_tab) != 0 &&
+		    annotate_seen_has(r->seen.read, r->seen.nread, id);
 		r->atabs[i].nrows = vt != NULL ? vt->nrows : 0;
 	}
 	if (publish_summary(r, "", e) == -1)
@@ -72,56 +134,9 @@ notes_plan(struct run *r, struct err *e)
 		    strcmp(r->sum.cells[i].text, "ร้อยละ") == 0)
 			in->percent_col = (int)i;
 	r->linking = 1;
-	/* A cycle that listed the tabs has spent its second read: the notes
-	 * wait for the next changed cycle (ours, after the tabs are written). */
-	if (r->discovered)
+	/* The combined read failed (recorded): no plan, the tabs are written. */
+	if (!r->notes_read)
 		return 0;
-	err_init(&be);
-	body = annotate_read_body(in, &be);
-	if (body == NULL && be.code != 0) {
-		err_set(e, be.code, "%s", be.msg);
-		return -1;
-	}
-	if (body != NULL) {
-		const struct sheets_tab *ht = r->cfg->history_tab[0] != '\0' ?
-		    tabcache_find(&r->c->tabs, r->cfg->history_tab) : NULL;
-
-		/* The history tab's charts come with this read (its cell A1),
-		 * so the day's row needs no read of its own (syncd/overtime). */
-		if (ht != NULL)
-			(void)json_array_append_new(json_object_get(body, "dataFilters"),
-			    json_pack("{s:{s:I, s:i, s:i, s:i, s:i}}", "gridRange",
-			    "sheetId", (json_int_t)ht->sheet_id, "startRowIndex", 0,
-			    "endRowIndex", 1, "startColumnIndex", 0, "endColumnIndex", 1));
-		err_init(&be);
-		rv = sheets_get_by_data_filter(r->c->ss.sheets, ANNOTATE_FIELDS, body, &reply, &be);
-		json_decref(body);
-		r->sheet_reads++;
-		if (rv == 0 && ht != NULL)
-			r->hist_seen = overtime_sheet_has_chart(reply.body, reply.len, ht->sheet_id,
-			    &r->hist_has) == 0;
-		if (rv == 0)
-			rv = annotate_parse(reply.body, reply.len, &r->seen, &be);
-		sheets_reply_fini(&reply);
-		/* Refused as invalid (or an answer we cannot read): the notes
-		 * must never keep the two tabs from being written.  Record it
-		 * and go on without them; anything that may pass fails the
-		 * cycle as a read does. */
-		if (rv == -1 && ((be.code == ERR_API && be.status == 400) || be.code == ERR_DATA)) {
-			annotate_seen_fini(&r->seen);
-			if (run_audit_failure(r->c, "notes", &be) == -1) {
-				/* The log lost durability: be holds that, fatal. */
-				err_fatal(e, be.code, "%s", be.msg);
-				return -1;
-			}
-			return 0;
-		}
-		if (rv == -1) {
-			err_set(e, be.code, "%s", be.msg);
-			e->status = be.status;
-			return -1;
-		}
-	}
 	if (st == NULL)
 		in->summary_id = tabcache_new_sheet_id(&r->c->tabs, rc->summary_tab, -1);
 	if (dt == NULL)

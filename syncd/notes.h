@@ -1,9 +1,9 @@
 /*
  * notes: with annotate_districts, the cycle's flags in the district tabs:
  * notes on the cells of findings, filter views, protections of our tabs and
- * the summary's chart (syncd/annotate).  One read of the notes at most, in
- * a cycle that did not list the tabs; the requests ride in the cycle's one
- * batchUpdate.
+ * the summary's chart (syncd/annotate).  The notes come with the changed
+ * cycle's tab list (syncd/tabnotes: no read of their own); the requests
+ * ride in the cycle's one batchUpdate.
  */
 #ifndef SYNCD_NOTES_H
 #define SYNCD_NOTES_H
@@ -13,8 +13,17 @@
 struct run;
 
 /*
+ * notes_tab_list(r, e): the tab list of a changed cycle: with
+ * annotate_districts ONE spreadsheets.get that also reads the notes and our
+ * tabs' objects (r->seen, r->notes_read), else the plain list; the
+ * combined read refused (400) or unreadable is recorded (api.error, step
+ * "notes") and the plain list read instead.  Returns 0, or -1 with e set.
+ */
+int notes_tab_list(struct run *r, struct err *e);
+
+/*
  * notes_plan(r, e): while the workbook is here: where each finding sits,
- * the ONE notes read, then the plan (r->plan, r->annotating; r->linking
+ * then the plan from what the tab list read (r->plan, r->annotating; r->linking
  * once row numbers can link to cells).  Does nothing without
  * annotate_districts.  Returns 0, or -1 with e set.
  */

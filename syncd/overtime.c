@@ -505,25 +505,3 @@ overtime_mail_run(const struct config *cfg, struct audit *a, int32_t day, time_t
 		finish(cfg, month);
 	return audit_failed(a, month, ent.tries, retry, me.msg, e);
 }
-
-int
-overtime_sheet_has_chart(const char *body, size_t len, int64_t sheet_id, int *has)
-{
-	json_t *j = json_loadb(body, len, 0, NULL), *sh;
-	size_t i;
-
-	*has = 0;
-	if (!json_is_object(j)) {
-		json_decref(j);
-		return -1;
-	}
-	json_array_foreach(json_object_get(j, "sheets"), i, sh) {
-		json_t *id = json_object_get(json_object_get(sh, "properties"), "sheetId");
-
-		if ((json_is_integer(id) ? json_integer_value(id) : 0) == sheet_id &&
-		    json_array_size(json_object_get(sh, "charts")) > 0)
-			*has = 1;
-	}
-	json_decref(j);
-	return 0;
-}

@@ -117,11 +117,4 @@ int overtime_mail_prepare(const struct config *cfg, const struct workbook *wb,
 int overtime_mail_run(const struct config *cfg, struct audit *a, int32_t day, time_t now,
     struct err *e);
 
-/*
- * overtime_sheet_has_chart(body, len, sheet_id, has): from a spreadsheets.get
- * or getByDataFilter answer (len bytes at body, borrowed), *has says whether
- * the tab sheet_id holds a chart.  Returns 0, or -1 when body is not JSON.
- */
-int overtime_sheet_has_chart(const char *body, size_t len, int64_t sheet_id, int *has);
-
 #endif

@@ -269,13 +269,14 @@ publish_overtime(struct run *r, struct err *e)
 		    run_view_tab(r->view, cfg->history_tab), &r->hist, &r->hist_write, e) == -1)
 			return -1;
 		/* The chart: added with a new tab; else looked for on the
-		 * day's row, in the notes read when there was one, else in a
-		 * read of its own when the cycle has one to spare (2 at most). */
+		 * day's row, in the tab list when it read our tabs' objects,
+		 * else in a read of its own when the cycle has one to spare
+		 * (2 at most). */
 		if (st == NULL)
 			r->hist_chart = 1;
 		else if (r->hist_write && r->hist_seen)
 			r->hist_chart = !r->hist_has;
-		else if (r->hist_write && r->sheet_reads + (r->discovered ? 1 : 0) < 2) {
+		else if (r->hist_write && r->sheet_reads < 2) {
 			int has = 0;
 
 			if (sheets_has_chart(r->c->ss.sheets, st->sheet_id, &has, e) == -1)

@@ -85,8 +85,8 @@ struct run {
 	 * row, its chart when missing, today's snapshot tab. */
 	struct writer_grid hist, snap;
 	int hist_write, hist_chart, snap_write;
-	int hist_seen, hist_has;	/* the notes read also saw the history tab's charts */
-	int sheet_reads;		/* Sheets reads so far (batchGet, tab list, notes) */
+	int hist_seen, hist_has;	/* the tab list also saw the history tab's charts */
+	int sheet_reads;		/* Sheets read requests so far (tab list, batchGet) */
 	char snap_title[OVERTIME_TITLE_MAX];
 	char snap_sha[SHA256_HEX_SIZE];
 	char fs_buf[RUN_FS_MAX];	/* findings_first_seen_text's answer */
@@ -99,7 +99,8 @@ struct run {
 	int32_t *fcols;			/* owned: each finding's cell column */
 	struct annotate_tab *atabs;	/* owned; titles borrowed from c->tabs */
 	struct annotate_in ain;		/* what the plan was made from */
-	struct annotate_seen seen;	/* owned: what the notes read found */
+	int notes_read;			/* the tab list read the notes too (seen) */
+	struct annotate_seen seen;	/* owned: the notes and objects the tab list read */
 	struct annotate_plan plan;	/* owned */
 	char link[512];			/* link_text's answer */
 	struct err *e;
@@ -147,10 +148,12 @@ run_audit_failure(struct cycle *c, const char *step, struct err *e)
 	return -1;
 }
 
-/* run_discover(r, e): read the tab list again (once a cycle is enough). */
+/* run_discover(r, e): read the plain tab list again (once a cycle is
+ * enough); counted as a Sheets read. */
 static inline int
 run_discover(struct run *r, struct err *e)
 {
+	r->sheet_reads++;
 	if (tabcache_discover(&r->c->tabs, r->c->ss.sheets, e) == -1)
 		return -1;
 	r->discovered = 1;

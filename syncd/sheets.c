@@ -582,9 +582,32 @@ sheets_drive_changes(struct sheets *s, const char *page_token, struct sheets_rep
 }
 
 int
+sheets_tab_from_properties(const json_t *p, size_t i, struct sheets_tab *t, struct err *e)
+{
+	json_t *v = json_object_get(p, "title");
+
+	t->title = NULL;
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    strlen(json_string_value(v)) != json_string_length(v) ||
+	    json_string_length(v) > RANGE_MAX_LEN) {
+		err_set(e, ERR_DATA, "spreadsheets.get: tab %zu has no usable title", i + 1);
+		return -1;
+	}
+	if ((t->title = strdup(json_string_value(v))) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return -1;
+	}
+	v = json_object_get(p, "sheetId");
+	t->sheet_id = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+	v = json_object_get(p, "index");
+	t->index = json_is_integer(v) ? (long)json_integer_value(v) : (long)i;
+	return 0;
+}
+
+int
 sheets_parse_tabs(const char *body, size_t len, struct sheets_tabs *out, struct err *e)
 {
-	json_t *j, *sheets, *sh, *p, *v;
+	json_t *j, *sheets, *sh;
 	size_t i, n;
 
 	out->tabs = NULL;
@@ -610,26 +633,10 @@ sheets_parse_tabs(const char *body, size_t len, struct sheets_tabs *out, struct 
 		}
 	}
 	json_array_foreach(sheets, i, sh) {
-		struct sheets_tab *t = &out->tabs[i];
-
-		p = json_object_get(sh, "properties");
-		v = json_object_get(p, "title");
-		if (!json_is_string(v) || json_string_length(v) == 0 ||
-		    strlen(json_string_value(v)) != json_string_length(v) ||
-		    json_string_length(v) > RANGE_MAX_LEN) {
-			err_set(e, ERR_DATA, "spreadsheets.get: tab %zu has no usable title", i + 1);
+		if (sheets_tab_from_properties(json_object_get(sh, "properties"), i,
+		    &out->tabs[i], e) == -1)
 			goto fail;
-		}
-		t->title = strdup(json_string_value(v));
-		if (t->title == NULL) {
-			err_set(e, ERR_NOMEM, "out of memory");
-			goto fail;
-		}
 		out->n = i + 1;
-		v = json_object_get(p, "sheetId");
-		t->sheet_id = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
-		v = json_object_get(p, "index");
-		t->index = json_is_integer(v) ? (long)json_integer_value(v) : (long)i;
 	}
 	json_decref(j);
 	return 0;
@@ -655,6 +662,26 @@ sheets_get_tabs(struct sheets *s, struct sheets_tabs *out, struct err *e)
 		return -1;
 	rc = sheets_parse_tabs(r.body, r.len, out, e);
 	sheets_reply_fini(&r);
+	return rc;
+}
+
+int
+sheets_get_fields(struct sheets *s, const char *fields, struct sheets_reply *out,
+    struct err *e)
+{
+	/* The tab list with the notes grows with the rows up to the last
+	 * noted one (about 3 bytes a row): the batchGet's limit. */
+	struct call c = { .op = "spreadsheets.get", .metric = "get_tabs", .method = "GET",
+	    .max_body = HTTP_MAX_BODY_LARGE, .kind = HTTP_KIND_READ, .idempotent = 1 };
+	char *fenc;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((fenc = range_escape(fields, strlen(fields), e)) == NULL)
+		return -1;
+	rc = call_url(s, &c, url_fmt(e, "%s/v4/spreadsheets/%s?fields=%s&prettyPrint=false",
+	    s->sheets_url, s->id_enc, fenc), out, e);
+	free(fenc);
 	return rc;
 }
 

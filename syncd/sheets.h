@@ -108,6 +108,16 @@ int sheets_drive_changes(struct sheets *s, const char *page_token, struct sheets
 int sheets_get_tabs(struct sheets *s, struct sheets_tabs *out, struct err *e);
 
 /*
+ * sheets_get_fields(s, fields, out, e): GET {sheets_url}/v4/spreadsheets/{id}
+ * ?fields=FIELDS&prettyPrint=false, no ranges (a mask that selects grid data
+ * gets it, whatever includeGridData says): the raw answer, at most
+ * HTTP_MAX_BODY_LARGE bytes.  A read: retried.  Returns 0 with out holding
+ * Google's answer, or -1 with e set (as above).
+ */
+int sheets_get_fields(struct sheets *s, const char *fields, struct sheets_reply *out,
+    struct err *e);
+
+/*
  * sheets_has_chart(s, sheet_id, has, e): GET {sheets_url}/v4/spreadsheets/{id}
  * ?fields=sheets(properties.sheetId,charts.chartId): *has is non-zero when
  * the tab sheet_id holds a chart.  Returns 0, or -1 with e set (as above).
@@ -208,6 +218,15 @@ void sheets_parse_error(const char *body, size_t len, long status,
  * or -1 with e set (ERR_DATA).
  */
 int sheets_parse_version(const char *body, size_t len, char **version, struct err *e);
+
+/*
+ * sheets_tab_from_properties(p, i, t, e): tab i (0-based, the index when p
+ * has none) from a sheet's "properties" object.  Returns 0 with t->title
+ * owned, or -1 with e set (ERR_DATA: no usable title; ERR_NOMEM) and
+ * t->title NULL.
+ */
+int sheets_tab_from_properties(const json_t *p, size_t i, struct sheets_tab *t,
+    struct err *e);
 
 /*
  * sheets_parse_tabs(body, len, out, e): the tabs of a spreadsheets.get

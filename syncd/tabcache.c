@@ -20,10 +20,18 @@ tabcache_discover(struct tabcache *tc, struct sheets *sh, struct err *e)
 
 	if (sheets_get_tabs(sh, &t, e) == -1)
 		return -1;
-	sheets_tabs_fini(&tc->tabs);
-	tc->tabs = t;
-	tc->valid = 1;
+	tabcache_take(tc, &t);
 	return 0;
+}
+
+void
+tabcache_take(struct tabcache *tc, struct sheets_tabs *t)
+{
+	sheets_tabs_fini(&tc->tabs);
+	tc->tabs = *t;
+	tc->valid = 1;
+	t->tabs = NULL;
+	t->n = 0;
 }
 
 /*

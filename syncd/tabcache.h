@@ -26,6 +26,10 @@ void tabcache_fini(struct tabcache *tc);
  * Returns 0, or -1 with e set (tc unchanged). */
 int tabcache_discover(struct tabcache *tc, struct sheets *sh, struct err *e);
 
+/* tabcache_take(tc, t): *t (read by the caller) is the list from now on;
+ * *t is taken and left empty. */
+void tabcache_take(struct tabcache *tc, struct sheets_tabs *t);
+
 /*
  * tabcache_state_trusted(s, basis): does s hold a tab list saved under the
  * configuration basis names ("syncd V; config SHA; today D": the date may

@@ -261,61 +261,6 @@ START_TEST(test_nothing_to_do)
 }
 END_TEST
 
-START_TEST(test_parse_and_read_body)
-{
-	static const char body[] = "{\"sheets\":[{\"properties\":{\"sheetId\":11},"
-	    "\"protectedRanges\":[{\"protectedRangeId\":7}],"
-	    "\"data\":[{\"startRow\":0,\"startColumn\":1,\"rowData\":[{},{\"values\":[{},"
-	    "{\"note\":\"x\"}]}]}]},{\"properties\":{\"sheetId\":22},\"filterViews\":"
-	    "[{\"filterViewId\":8}],\"charts\":[{\"chartId\":9}]}]}";
-	struct annotate_seen s;
-	struct err e;
-	json_t *b;
-	char *t;
-
-	err_init(&e);
-	ck_assert_int_eq(annotate_parse(body, strlen(body), &s, &e), 0);
-	ck_assert_uint_eq(s.nnotes, 1);
-	ck_assert_int_eq(s.notes[0].sheet_id, 11);
-	ck_assert_uint_eq(s.notes[0].row, 1);
-	ck_assert_uint_eq(s.notes[0].col, 2);
-	ck_assert_str_eq(s.notes[0].text, "x");
-	ck_assert_uint_eq(s.nids, 3);
-	annotate_seen_fini(&s);
-	annotate_seen_fini(&s);
-	ck_assert_int_eq(annotate_parse("[]", 2, &s, &e), -1);
-	ck_assert_int_eq(e.code, ERR_DATA);
-
-	/* The read: the findings' cells (one for two findings), a noted cell
-	 * of the state (not one past its tab's rows, nor of a tab gone),
-	 * A1 of our two tabs. */
-	{
-		struct state *old = state_new();
-		struct annotate_in in;
-
-		setup();
-		err_init(&e);
-		ck_assert_int_eq(state_noted_add(old, 11, 3, 3, &e), 0);
-		ck_assert_int_eq(state_noted_add(old, 12, 30, 2, &e), 0);
-		ck_assert_int_eq(state_noted_add(old, 12, 40, 2, &e), 0);
-		ck_assert_int_eq(state_noted_add(old, 99, 1, 1, &e), 0);
-		in = input(NULL, old);
-		in.disc_id = -1;
-		b = annotate_read_body(&in, &e);
-		state_free(old);
-	}
-	t = json_dumps(b, JSON_COMPACT);
-	ck_assert_str_eq(t, "{\"dataFilters\":["
-	    "{\"gridRange\":{\"sheetId\":11,\"startRowIndex\":3,\"endRowIndex\":4,\"startColumnIndex\":3,\"endColumnIndex\":4}},"
-	    "{\"gridRange\":{\"sheetId\":12,\"startRowIndex\":8,\"endRowIndex\":9,\"startColumnIndex\":5,\"endColumnIndex\":6}},"
-	    "{\"gridRange\":{\"sheetId\":12,\"startRowIndex\":30,\"endRowIndex\":31,\"startColumnIndex\":2,\"endColumnIndex\":3}},"
-	    "{\"gridRange\":{\"sheetId\":21,\"startRowIndex\":0,\"endRowIndex\":1,\"startColumnIndex\":0,\"endColumnIndex\":1}}],"
-	    "\"includeGridData\":true}");
-	free(t);
-	json_decref(b);
-}
-END_TEST
-
 /* The annotations ride in the tabs' one batchUpdate. */
 START_TEST(test_request_append)
 {
@@ -363,7 +308,6 @@ main(void)
 	tcase_add_test(tc, test_notes_against_the_sheet);
 	tcase_add_test(tc, test_objects_kept_remade_renamed);
 	tcase_add_test(tc, test_nothing_to_do);
-	tcase_add_test(tc, test_parse_and_read_body);
 	tcase_add_test(tc, test_request_append);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

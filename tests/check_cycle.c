@@ -65,8 +65,9 @@ setup(void)
 	snprintf(text, sizeof(text),
 	    "spreadsheet_id = \"%s\";\nkey_file = \"%s\";\nsheets_url = \"%s\";\n"
 	    "drive_url = \"%s\";\nca_file = \"%s/ca.pem\";\nstate_dir = \"%s/state\";\n"
-	    /* The workers' counts without the notes read (t_notes has it). */
-	    "audit_log = \"%s\";\nannotate_districts = false;\n",
+	    /* Annotating (the default): the notes come with the tab list, so
+	     * the counts below are those of a plain cycle. */
+	    "audit_log = \"%s\";\n",
 	    json_string_value(json_object_get(wb, "spreadsheetId")), key, fake.url,
 	    fake.url, dir, dir, log_path);
 	json_decref(wb);
@@ -152,12 +153,12 @@ START_TEST(test_cycles_carry_on)
 	struct err e;
 	int i;
 
-	/* First: token, Drive, tab list, the read, write. */
+	/* First: token, Drive, tab list (with the notes), the read, write. */
 	ck_assert_int_eq(run_cycle(&res), 0);
 	ck_assert_int_eq(res.wrote, 1);
 	ck_assert_uint_eq(res.requests, 5);
 	/* Sees its own write: no token (kept); the version moved, so Drive,
-	 * the tab list and the read. */
+	 * the tab list (with the notes) and the read: two Sheets reads. */
 	ck_assert_int_eq(run_cycle(&res), 0);
 	ck_assert_int_eq(res.idle, 0);
 	ck_assert_int_eq(res.wrote, 0);

@@ -94,8 +94,9 @@ check "three deletes" "$r:$(state | jq -c '.sheets[0] | keys')" '200:["links","p
 # --- grid data: notes (and values) with ranges and a mask ---
 g=$(api "$V4?includeGridData=true&ranges=%E0%B8%9A%E0%B8%B2%E0%B8%87%E0%B8%84%E0%B8%A5%E0%B9%89%E0%B8%B2!B1:C&fields=sheets(properties(sheetId,title),data(startRow,startColumn,rowData.values.note))")
 check "grid data: only the sheet named" "$(echo "$g" | jq '.sheets | length')" 1
-check "grid data: notes of the range" "$(echo "$g" | jq -c '.sheets[0].data')" \
-	'[{"startRow":0,"startColumn":1,"rowData":[{"values":[{},{}]},{"values":[{"note":"a person'"'"'s note"},{}]}]}]'
+check "grid data: notes of the range (Google's shape: zero startRow omitted, trailing {} dropped)" \
+	"$(echo "$g" | jq -c '.sheets[0].data')" \
+	'[{"startColumn":1,"rowData":[{},{"values":[{"note":"a person'"'"'s note"}]}]}]'
 g=$(api "$V4?includeGridData=true&fields=sheets.data.rowData.values(formattedValue,hyperlink)")
 check "grid data: values and links" "$(echo "$g" | jq -c '.sheets[0].data[0].rowData[1]')" \
 	'{"values":[{"formattedValue":"ก","hyperlink":"https://docs.google.com/spreadsheets/d/t-obj-1/edit#gid=7&range=A2"},{"formattedValue":"50","hyperlink":"https://x.example/"}]}'
@@ -106,11 +107,29 @@ r=$(gb '{"dataFilters":[{"gridRange":{"sheetId":7,"startRowIndex":0,"startColumn
 	'sheets(properties.sheetId,data(startColumn,rowData.values.note))')
 check "getByDataFilter: 200" "$(echo "$r" | tail -1)" 200
 check "getByDataFilter: the notes of the range" "$(echo "$r" | head -n -1 | jq -c .sheets)" \
-	'[{"properties":{"sheetId":7},"data":[{"startColumn":1,"rowData":[{"values":[{},{}]},{"values":[{"note":"a person'"'"'s note"},{}]}]}]}]'
+	'[{"properties":{"sheetId":7},"data":[{"startColumn":1,"rowData":[{},{"values":[{"note":"a person'"'"'s note"}]}]}]}]'
 r=$(gb '{"dataFilters":[{"gridRange":{"sheetId":99}}]}' 'sheets.properties')
 check "getByDataFilter: no such sheet matches nothing" "$(echo "$r" | tail -1):$(echo "$r" | head -n -1 | jq -c .)" '200:{"sheets":[]}' 
 r=$(gb '{"dataFilters":[{"gridRange":{"sheetId":7}}],"includeGridDat":true}' 'sheets.properties')
 check "getByDataFilter: unknown field 400" "$(echo "$r" | tail -1)" 400
+
+# --- the tab list with the notes (syncd's changed cycle, issue 13): one GET,
+# no ranges, a mask that selects grid data (includeGridData then ignored) ---
+fake_curl -X PUT --data-binary "$(state | jq -c '.sheets[1].notes = {"C2": "far", "A5": "down", "B5": "here"}
+    | .sheets[1].values += [[], [], []]')" "$FAKE_URL/_fake/spreadsheets/$ID" >/dev/null
+M='sheets(properties(sheetId,title,index),data(startRow,startColumn,rowData.values.note),protectedRanges.protectedRangeId,filterViews.filterViewId,charts.chartId)'
+g=$(api "$V4?fields=$(printf %s "$M" | jq -sRr @uri)")
+check "combined mask: a tab without a note is data:[{}]" "$(echo "$g" | jq -c '.sheets[0].data')" '[{}]'
+check "combined mask: {} before a noted row and cell, trailing ones dropped" \
+	"$(echo "$g" | jq -c '.sheets[1].data')" \
+	'[{"rowData":[{},{"values":[{},{},{"note":"far"}]},{},{},{"values":[{"note":"down"},{"note":"here"}]}]}]'
+check "combined mask: properties as asked" "$(echo "$g" | jq -c '.sheets[1].properties')" \
+	'{"sheetId":7,"title":"บางคล้า","index":1}'
+check "combined mask: no ranges, every tab" "$(echo "$g" | jq '.sheets | length')" 2
+r=$(api -w '\n%{http_code}' "$V4?fields=sheets(properties.sheetId,data.rowData.values.notes)")
+check "a mask naming no field: 400" "$(echo "$r" | tail -1)" 400
+check "in Google's envelope, naming the path" "$(echo "$r" | head -n -1 | jq -r '.error.status + " " + .error.message')" \
+	"INVALID_ARGUMENT Error expanding 'fields' parameter. Cannot find matching fields for path 'sheets.data.rowData.values.notes'."
 
 # --- frozen rows ---
 r=$(bu '{"requests":[{"updateSheetProperties":{"properties":{"sheetId":0,"gridProperties":{"frozenRowCount":1}},"fields":"gridProperties.frozenRowCount"}}]}' | tail -1)

@@ -39,10 +39,15 @@ wait_for 60 drives_at_least $((n0 + 5)) && ok "five idle cycles ran" || bad "fiv
 check "five idle cycles use one connection" "$(fake_connections)" 1
 check "one token request serves every cycle" "$(count_requests /token)" 1
 # The tab list is read by each changed cycle (each one reads the tabs once),
-# never by an idle one.
+# never by an idle one; annotating (the default), it brings the notes too:
+# two Sheets reads per changed cycle, no third.
 check "a tab list request per changed cycle, none when idle" \
     "$(fake_requests | jq --arg p "/v4/spreadsheets/$ID" '[.[] | select(.path == $p)] | length')" \
     "$(fake_requests | jq '[.[] | select(.path | endswith("values:batchGetByDataFilter"))] | length')"
+check "two Sheets reads per changed cycle, the notes with the tab list" \
+    "$(fake_requests | jq '[.[] | select((.path | startswith("/v4/")) and
+        (.path | endswith(":batchUpdate") | not))] | length')" \
+    "$(fake_requests | jq '2 * ([.[] | select(.path | endswith("values:batchGetByDataFilter"))] | length)')"
 check "no child process" "$(pgrep -P "$spid" | wc -l)" 0
 
 # The next cycle picks up an edit and writes it, though SIGTERM arrives

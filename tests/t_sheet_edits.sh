@@ -3,7 +3,8 @@
 #   1. the emulator's values:batchGetByDataFilter: Google's request and
 #      answer shapes (MatchedValueRange), gridRange by sheetId, errors;
 #   2. the daemon (--once) on the demo sheet: the request economy (a changed
-#      cycle lists the tabs and reads them by sheetId, an idle one costs one
+#      cycle lists the tabs (with the notes: annotating is on) and reads them
+#      by sheetId, two reads and at most one write; an idle one costs one
 #      Drive request); an instructions tab is not a district; an added tab
 #      is in the summary after one cycle; a rename is one tab.renamed; a
 #      removal one tab.removed and findings closed as tab_removed; a footer
@@ -68,9 +69,8 @@ fake_stop
 
 # --- 2. the daemon on the demo sheet ---
 sheet_start tests/data/demo-chachoengsao.json
-# The notes on district cells (annotate_districts) add a read of their own
-# (t_notes); here the cycles are the tab list, the read and the write.
-echo "annotate_districts = false;" >> "$CONF"
+# Annotating (the default): the notes come with the tab list, so a changed
+# cycle is the tab list, the read by sheetId and at most the write.
 TOK=$(fake_token)
 V4="$FAKE_URL/v4/spreadsheets/$ID"
 # once [CONF [ARGS...]]: one --once cycle; prints its requests, one word each.
@@ -83,7 +83,7 @@ once() {
 	fake_requests | jq -r '[.[] | .path | if . == "/token" then empty
 	    elif startswith("/drive/") then "drive"
 	    elif endswith(":batchGetByDataFilter") then "byfilter"
-	    elif endswith(":getByDataFilter") then "notes"
+	    elif endswith(":getByDataFilter") then "getByDataFilter"
 	    elif endswith(":batchUpdate") then "batchUpdate"
 	    elif endswith("values:batchGet") then "batchGet" else "get" end] | join(" ")'
 }
@@ -225,7 +225,6 @@ json.dump({"spreadsheetId": "t-edits-200", "properties": {"title": "200"}, "shee
           open(sys.argv[1], "w"), ensure_ascii=False)
 PY
 sheet_start "$work/wb200.json"
-echo "annotate_districts = false;" >> "$CONF"
 check "200 Thai-named tabs: one cycle reads and writes" "$(once)" "drive get byfilter batchUpdate"
 check "200 district rows and the total" \
     "$(tabvals "$SUM" | jq '[.[] | select(.[0] | tostring | startswith("สำนักงานพัฒนาชุมชน"))] | length')" 200

@@ -1205,19 +1205,200 @@ grid_data(const struct span *sp)
 #define GET_MAX_FILTERS 50000	/* data filters of one getByDataFilter */
 
 /*
+ * The GridData of span sp when the mask asks for notes only
+ * (rowData.values.note): built from the sheet's notes alone, so a
+ * 100,000-row tab costs its notes, not its cells.  Rows run to the last
+ * noted row of the span; the proto3 trimming (trim_grid) does the rest.
+ */
+static json_t *
+grid_notes(const struct span *sp)
+{
+	json_t *notes = json_object_get(sp->sheet, "notes"), *rd = json_array(), *x, *out;
+	const char *key;
+
+	json_object_foreach(notes, key, x) {
+		struct a1_range a;
+		json_t *row, *vals;
+
+		memset(&a, 0, sizeof(a));
+		if (a1_parse_ref(key, &a) != 0 || a.r0 < sp->r0 || a.r0 > sp->r1 ||
+		    a.c0 < sp->c0 || a.c0 > sp->c1)
+			continue;
+		while (json_array_size(rd) <= (size_t)(a.r0 - sp->r0))
+			json_array_append_new(rd, json_object());
+		row = json_array_get(rd, (size_t)(a.r0 - sp->r0));
+		if ((vals = json_object_get(row, "values")) == NULL) {
+			vals = json_array();
+			json_object_set_new(row, "values", vals);
+		}
+		while (json_array_size(vals) <= (size_t)(a.c0 - sp->c0))
+			json_array_append_new(vals, json_object());
+		json_object_set(json_array_get(vals, (size_t)(a.c0 - sp->c0)), "note", x);
+	}
+	out = json_pack("{s:i, s:i}", "startRow", sp->r0, "startColumn", sp->c0);
+	json_object_set_new(out, "rowData", rd);
+	return out;
+}
+
+/* Drop the empty objects at the end of list a. */
+static void
+trim_tail(json_t *a)
+{
+	while (json_array_size(a) > 0 &&
+	    json_object_size(json_array_get(a, json_array_size(a) - 1)) == 0)
+		json_array_remove(a, json_array_size(a) - 1);
+}
+
+/*
+ * What Google's JSON makes of masked grid data (API_NOTES, the recorded
+ * notes traffic): zero ints (startRow, startColumn) omitted; empty
+ * messages at the end of rowData and of a row's values dropped, those
+ * before a non-empty one kept as {} so indexes line up; an empty list
+ * omitted.  A tab or range with nothing selected is "data":[{}].
+ */
+static void
+trim_grid(json_t *out)
+{
+	json_t *sh, *gd, *row;
+	size_t i, j, k;
+
+	json_array_foreach(json_object_get(out, "sheets"), i, sh)
+		json_array_foreach(json_object_get(sh, "data"), j, gd) {
+			json_t *rd = json_object_get(gd, "rowData");
+
+			if (json_integer_value(json_object_get(gd, "startRow")) == 0)
+				json_object_del(gd, "startRow");
+			if (json_integer_value(json_object_get(gd, "startColumn")) == 0)
+				json_object_del(gd, "startColumn");
+			json_array_foreach(rd, k, row) {
+				json_t *v = json_object_get(row, "values");
+
+				trim_tail(v);
+				if (v != NULL && json_array_size(v) == 0)
+					json_object_del(row, "values");
+			}
+			trim_tail(rd);
+			if (rd != NULL && json_array_size(rd) == 0)
+				json_object_del(gd, "rowData");
+		}
+}
+
+/* The fields a spreadsheets.get mask may name (below those marked NULL:
+ * not checked).  Google refuses a name the resource has no field for. */
+struct fschema {
+	const char *name;
+	const struct fschema *sub;
+};
+
+static const struct fschema f_cell[] = {
+	{"userEnteredValue", NULL}, {"effectiveValue", NULL}, {"formattedValue", NULL},
+	{"userEnteredFormat", NULL}, {"effectiveFormat", NULL}, {"hyperlink", NULL},
+	{"note", NULL}, {"textFormatRuns", NULL}, {"dataValidation", NULL},
+	{"pivotTable", NULL}, {"dataSourceTable", NULL}, {"dataSourceFormula", NULL},
+	{"chipRuns", NULL}, {NULL, NULL}
+};
+static const struct fschema f_row[] = { {"values", f_cell}, {NULL, NULL} };
+static const struct fschema f_grid[] = {
+	{"startRow", NULL}, {"startColumn", NULL}, {"rowData", f_row},
+	{"rowMetadata", NULL}, {"columnMetadata", NULL}, {NULL, NULL}
+};
+static const struct fschema f_sheet_props[] = {
+	{"sheetId", NULL}, {"title", NULL}, {"index", NULL}, {"sheetType", NULL},
+	{"gridProperties", NULL}, {"hidden", NULL}, {"tabColor", NULL},
+	{"tabColorStyle", NULL}, {"rightToLeft", NULL}, {"dataSourceSheetProperties", NULL},
+	{NULL, NULL}
+};
+static const struct fschema f_sheet[] = {
+	{"properties", f_sheet_props}, {"data", f_grid}, {"merges", NULL},
+	{"conditionalFormats", NULL}, {"filterViews", NULL}, {"protectedRanges", NULL},
+	{"basicFilter", NULL}, {"charts", NULL}, {"bandedRanges", NULL},
+	{"developerMetadata", NULL}, {"rowGroups", NULL}, {"columnGroups", NULL},
+	{"slicers", NULL}, {"tables", NULL}, {NULL, NULL}
+};
+static const struct fschema f_book[] = {
+	{"spreadsheetId", NULL}, {"properties", NULL}, {"sheets", f_sheet},
+	{"namedRanges", NULL}, {"spreadsheetUrl", NULL}, {"developerMetadata", NULL},
+	{"dataSources", NULL}, {"dataSourceSchedules", NULL}, {NULL, NULL}
+};
+
+/* The first name of mask tree t that schema sc has no field for, its path
+ * in path (NULL when all are known). */
+static const char *
+mask_unknown(json_t *t, const struct fschema *sc, char *path, size_t size)
+{
+	const char *k, *bad;
+	size_t len = strlen(path), i;
+	json_t *sub;
+
+	json_object_foreach(t, k, sub) {
+		if (strcmp(k, "*") == 0)
+			continue;
+		for (i = 0; sc[i].name != NULL && strcmp(sc[i].name, k) != 0; i++)
+			;
+		snprintf(path + len, size - len, "%s%s", len > 0 ? "." : "", k);
+		if (sc[i].name == NULL)
+			return path;
+		if (sc[i].sub != NULL && (bad = mask_unknown(sub, sc[i].sub, path, size)) != NULL)
+			return bad;
+		path[len] = '\0';
+	}
+	return NULL;
+}
+
+/* Does the mask (tree) select the sheets' grid data?  And only its notes? */
+static int
+mask_grid(json_t *tree, int *notes_only)
+{
+	json_t *sh = json_object_get(tree, "sheets"), *gd, *cells;
+
+	*notes_only = 0;
+	if (json_object_get(sh, "*") != NULL)
+		return 1;
+	if ((gd = json_object_get(sh, "data")) == NULL)
+		return 0;
+	cells = json_object_get(json_object_get(gd, "rowData"), "values");
+	*notes_only = json_object_size(cells) == 1 && json_object_get(cells, "note") != NULL &&
+	    json_object_get(json_object_get(cells, "note"), "*") != NULL &&
+	    json_object_get(gd, "*") == NULL && json_object_get(json_object_get(gd,
+	    "rowData"), "*") == NULL;
+	return 1;
+}
+
+/*
  * The spreadsheets.get answer: properties, and per sheet its properties,
  * protected ranges, filter views and charts; with grid also "data" (of the
  * whole sheet, or of each span given; with spans only the sheets they name
- * are listed, as Google does).  Then the field mask.
+ * are listed, as Google does).  Then the field mask.  As Google documents,
+ * includeGridData is ignored when a field mask is set: the mask selects the
+ * grid data or not; a name the resource has no field for is a 400.
  */
 static json_t *
 get_answer(struct book *b, const struct span *sps, size_t nsp, int with_ranges,
     int with_grid, const char *fields, struct fail *f)
 {
-	json_t *out, *sheets, *s, *tree, *masked, *entry;
-	char url[256];
+	json_t *out, *sheets, *s, *tree = NULL, *masked, *entry;
+	char url[256], path[512];
+	const char *unknown;
+	int notes_only = 0;
 	size_t i, k;
 
+	if (fields != NULL && fields[0] != '\0' && strcmp(fields, "*") != 0) {
+		tree = json_object();
+		if (mask_parse(fields, tree, 0) == NULL ||
+		    *mask_parse(fields, tree, 0) != '\0') {
+			json_decref(tree);
+			fail_set(f, 400, "Invalid field selection %s", fields);
+			return NULL;
+		}
+		path[0] = '\0';
+		if ((unknown = mask_unknown(tree, f_book, path, sizeof(path))) != NULL) {
+			fail_set(f, 400, "Error expanding 'fields' parameter. Cannot find "
+			    "matching fields for path '%s'.", unknown);
+			json_decref(tree);
+			return NULL;
+		}
+		with_grid = mask_grid(tree, &notes_only);
+	}
 	sheets = json_array();
 	json_array_foreach(json_object_get(b->doc, "sheets"), i, s) {
 		json_t *data = json_array();
@@ -1225,8 +1406,8 @@ get_answer(struct book *b, const struct span *sps, size_t nsp, int with_ranges,
 
 		for (k = 0; k < nsp; k++)
 			if (sps[k].index == i)
-				json_array_append_new(data, with_grid ?
-				    grid_data(&sps[k]) : json_object());
+				json_array_append_new(data, !with_grid ? json_object() :
+				    notes_only ? grid_notes(&sps[k]) : grid_data(&sps[k]));
 		if (with_ranges && json_array_size(data) == 0) {
 			json_decref(data);
 			continue;
@@ -1239,7 +1420,7 @@ get_answer(struct book *b, const struct span *sps, size_t nsp, int with_ranges,
 			sp.index = i;
 			sp.r1 = grid_get(s, "rowCount") - 1;
 			sp.c1 = grid_get(s, "columnCount") - 1;
-			json_array_append_new(data, grid_data(&sp));
+			json_array_append_new(data, notes_only ? grid_notes(&sp) : grid_data(&sp));
 		}
 		if (with_grid)
 			json_object_set_new(entry, "data", data);
@@ -1252,19 +1433,12 @@ get_answer(struct book *b, const struct span *sps, size_t nsp, int with_ranges,
 	out = json_pack("{s:s, s:O, s:o, s:s}", "spreadsheetId", b->id,
 	    "properties", json_object_get(b->doc, "properties"),
 	    "sheets", sheets, "spreadsheetUrl", url);
-	if (fields == NULL || fields[0] == '\0' || strcmp(fields, "*") == 0)
+	if (tree == NULL)
 		return out;
-	tree = json_object();
-	if (mask_parse(fields, tree, 0) == NULL ||
-	    *mask_parse(fields, tree, 0) != '\0') {
-		json_decref(tree);
-		json_decref(out);
-		fail_set(f, 400, "Invalid field selection %s", fields);
-		return NULL;
-	}
 	masked = mask_apply(out, tree);
 	json_decref(tree);
 	json_decref(out);
+	trim_grid(masked);
 	return masked;
 }
 

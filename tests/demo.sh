@@ -113,7 +113,7 @@ section "The discrepancy tab '$DISC' as the emulator now holds it (first 12 of $
 jq --arg t "$DISC" '.sheets[] | select(.properties.title == $t) | .values[0:13] |
     map([.[0], .[1], .[2], .[4], .[5], .[6], .[7]])' "$FAKE_DIR/after.json" | table
 
-section "The next cycle (after syncd's own write): notes, views, protections, chart"
+section "The next cycle sees syncd's own write (notes, views, protections and the chart came with the first)"
 fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
 rc=0
 "$BUILD/syncd" --once -c "$FAKE_DIR/syncd.conf" --now "${TODAY}T08:35" || rc=$?
@@ -122,7 +122,7 @@ if [ "$rc" -ne 0 ]; then
 	exit 1
 fi
 echo
-echo "API requests of that cycle (two reads, one write):"
+echo "API requests of that cycle (two reads: the tab list with the notes, the values; nothing to write):"
 fake_requests | jq -r '.[] | "    \(.status)  \(.method) \(.path)"'
 fake_get "_fake/spreadsheets/$ID" > "$FAKE_DIR/after2.json"
 DT=$(jq -r '[.sheets[] | select(.notes != null)][0].properties.title' "$FAKE_DIR/after2.json")

@@ -56,6 +56,7 @@
 
 #include "rules/cell.h"
 #include "rules/date.h"
+#include "rules/hash.h"
 
 #define HEADING_MAX 2048	/* longest heading we compare */
 #define ECHO_MAX 60		/* bytes of a cell value quoted in a message */
@@ -490,25 +491,6 @@ column_name(struct eval *ev, const struct workbook_tab *tab, const struct rules_
 	return out;
 }
 
-static uint32_t
-hash_key(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	/* FNV's low bits are weak and the table masks them: mix (fmix32). */
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
-}
-
 /*
  * seen_reserve(ev, n): room for n keys (rules_evaluate passes the rows it
  * will read, an upper bound), the index at most half full.  Also the growth
@@ -555,7 +537,8 @@ seen_reserve(struct eval *ev, size_t n)
 static const struct seen *
 seen_add(struct eval *ev, const char *key, size_t n, uint32_t row)
 {
-	uint32_t h = hash_key(key, n);
+	/* The table masks the low bits, and hash_seeded's are mixed. */
+	uint32_t h = (uint32_t)hash_seeded(ev->cfg->hash_seed, key, n);
 	struct seen *s;
 	size_t j, mask;
 

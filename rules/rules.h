@@ -69,6 +69,13 @@ struct rules_config {
 	 * district, like the summary and discrepancy tabs and every snapshot
 	 * tab (rules_is_snapshot_title). */
 	const char *history_tab;
+	/*
+	 * Seeds the table of household keys (rules/hash.h), which the sheet's
+	 * cells pick: the shell draws it at random (syncd/hashseed.h) so that
+	 * keys cannot be aimed at one bucket.  Any value gives the same
+	 * report; rules_config_default leaves 0.
+	 */
+	uint64_t hash_seed;
 };
 
 /* What a snapshot tab's title starts with: "สรุป 20 ก.พ. 2567". */

@@ -16,12 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "rules/hash.h"
 #include "syncd/fsutil.h"
+#include "syncd/hashseed.h"
 #include "syncd/jsonout.h"
 
 #define CELLFILE_FORMAT	1
@@ -61,47 +62,39 @@ struct cellfile {
 	char lost[ERR_MSG_MAX];		/* why the previous file was unusable, "" */
 };
 
-static uint64_t
-mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
+/*
+ * The row hashes are stored in the file, under the file's seed: they must
+ * keep their values (rules/hash.h's FNV-1a and fmix64 never change), or
+ * every row of an existing cells.dat would read as new.
+ */
 
 /* hash_add(h, s): FNV-1a over s and a 0xff separator (never in UTF-8). */
 static uint64_t
 hash_add(uint64_t h, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	h ^= 0xff;
-	h *= 0x100000001b3ULL;
-	return h;
+	return hash_bytes(hash_bytes(h, s, strlen(s)), "\xff", 1);
 }
 
 static uint64_t
 key_hash(const struct cellfile *cf, const char *tab, const char *id)
 {
-	uint64_t h = mix(hash_add(hash_add(0xcbf29ce484222325ULL ^ cf->seed, tab), id));
+	uint64_t h = hash_mix(hash_add(hash_add(HASH_FNV_BASIS ^ cf->seed, tab), id));
 
 	return h != 0 ? h : 1;		/* 0 marks a free slot of cf->now */
 }
 
+/* The values start from another basis (FNV's, its halves swapped). */
+#define VALUES_BASIS 0x84222325cbf29ce4ULL
+
 static uint64_t
 values_hash(const struct cellfile *cf, const char *const *values)
 {
-	uint64_t h = 0x84222325cbf29ce4ULL ^ cf->seed;
+	uint64_t h = VALUES_BASIS ^ cf->seed;
 	size_t i;
 
 	for (i = 0; i < cf->ncols; i++)
 		h = hash_add(h, values[i]);
-	return mix(h);
+	return hash_mix(h);
 }
 
 static int
@@ -491,8 +484,7 @@ cellfile_begin(const char *dir, const char *const *columns, size_t ncolumns,
 		nomem(e);
 		goto fail;
 	}
-	if (getrandom(&cf->seed, sizeof(cf->seed), GRND_NONBLOCK) != (ssize_t)sizeof(cf->seed))
-		cf->seed = (uint64_t)(uintptr_t)cf ^ (uint64_t)getpid() << 32;
+	cf->seed = hashseed_draw();	/* a previous file's seed replaces it */
 	err_init(&sub);
 	if (load_prev(cf, &sub) == -1) {
 		if (sub.code != ERR_DATA) {

@@ -28,6 +28,7 @@
 #include "syncd/config_keys.h"
 #include "syncd/config_scan.h"
 #include "syncd/config_value.h"
+#include "syncd/hashseed.h"
 
 /*
  * member(root, name, other): the setting name if the file holds it, else
@@ -137,6 +138,7 @@ defaults(struct config_loader *ld)
 	cfg->mail.day = 20;
 	rules_config_default(&cfg->rules);
 	cfg->rules.history_tab = cfg->history_tab;
+	cfg->rules.hash_seed = hashseed_draw();
 	return 0;
 }
 

@@ -16,11 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <jansson.h>
 
+#include "rules/hash.h"
 #include "syncd/fsutil.h"
+#include "syncd/hashseed.h"
 #include "syncd/jsonout.h"
 
 #define STATE_FORMAT 1
@@ -38,25 +39,6 @@ struct smap {
 	struct smap_ent *ents;
 	size_t cap, n;		/* cap is 0 or a power of two */
 };
-
-static uint64_t state_seed;
-
-static uint64_t
-hash_str(const char *s)
-{
-	/* FNV-1a with a per-process random seed and a final mix, so keys
-	 * chosen in a district sheet cannot be aimed at one bucket cheaply. */
-	uint64_t h = 0xcbf29ce484222325ULL ^ state_seed;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return h;
-}
 
 static size_t
 smap_find(const struct smap *m, const char *key, uint64_t h)
@@ -160,7 +142,15 @@ struct state {
 	size_t nnoted, notedcap;
 	uint64_t cycle;
 	struct smap seen;	/* id -> struct st_seen */
+	uint64_t seed;		/* of seen's hashes: its ids come from the sheet */
 };
+
+/* id_hash(s, id): the hash of a first-seen id in s's table. */
+static uint64_t
+id_hash(const struct state *s, const char *id)
+{
+	return hash_seeded(s->seed, id, strlen(id));
+}
 
 /* utf8_ok(s): s is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 static int
@@ -211,13 +201,10 @@ check_text(const char *what, const char *s, struct err *e)
 struct state *
 state_new(void)
 {
-	struct state *s;
+	struct state *s = calloc(1, sizeof(*s));
 
-	if (state_seed == 0 &&
-	    getrandom(&state_seed, sizeof(state_seed), GRND_NONBLOCK) !=
-	    (ssize_t)sizeof(state_seed))
-		state_seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&state_seed;
-	s = calloc(1, sizeof(*s));
+	if (s != NULL)
+		s->seed = hashseed_draw();
 	return s;
 }
 
@@ -560,7 +547,7 @@ state_sheet_set_households(struct state *s, size_t i, long households)
 int
 state_first_seen_get(const struct state *s, const char *id, time_t *t)
 {
-	size_t i = smap_find(&s->seen, id, hash_str(id));
+	size_t i = smap_find(&s->seen, id, id_hash(s, id));
 
 	if (i == SIZE_MAX)
 		return 0;
@@ -571,7 +558,7 @@ state_first_seen_get(const struct state *s, const char *id, time_t *t)
 int
 state_first_seen_set(struct state *s, const char *id, time_t t, struct err *e)
 {
-	uint64_t h = hash_str(id);
+	uint64_t h = id_hash(s, id);
 	size_t i = smap_find(&s->seen, id, h), len;
 	struct st_seen *f;
 
@@ -602,7 +589,7 @@ int
 state_first_seen_set_detail(struct state *s, const char *id, const char *detail,
     struct err *e)
 {
-	size_t i = smap_find(&s->seen, id, hash_str(id));
+	size_t i = smap_find(&s->seen, id, id_hash(s, id));
 	struct st_seen *f;
 	char *copy = NULL;
 
@@ -623,7 +610,7 @@ state_first_seen_set_detail(struct state *s, const char *id, const char *detail,
 const char *
 state_first_seen_detail(const struct state *s, const char *id)
 {
-	size_t i = smap_find(&s->seen, id, hash_str(id));
+	size_t i = smap_find(&s->seen, id, id_hash(s, id));
 
 	if (i == SIZE_MAX)
 		return NULL;

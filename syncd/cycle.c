@@ -13,16 +13,16 @@
  * (api.error's "step", the daemon's log line).  The steps, and where each
  * lives:
  *
- *   drive     change_check      Drive's version and the basis against the
+ *   drive     sheetread_drive   Drive's version and the basis against the
  *                               saved ones: unchanged is idle (no Sheets
- *                               request, no audit line)         (here)
+ *                               request, no audit line) (syncd/sheetread)
  *   audit     seal_tick         idle only: the day's seal (syncd/seal)
- *   tabs      tab_list          the tab list, read again, compared with
+ *   tabs      sheetread_tabs    the tab list, read again, compared with
  *                               the saved one by sheetId (syncd/tabwatch);
  *                               with annotation, the notes and our tabs'
- *                               objects in the same read   (syncd/notes)
- *   batchGet  read_tabs         ONE values:batchGet of every district tab
- *                               and our two tabs                (here)
+ *                               objects in the same read (syncd/notes)
+ *   batchGet  sheetread_values  ONE values:batchGet of every district tab
+ *                               and our two tabs     (syncd/sheetread)
  *   evaluate  evaluate          the rules engine                (here)
  *   notes     notes_plan        where findings sit, the plan of notes,
  *                               views, protections, chart (no read)
@@ -32,11 +32,12 @@
  *   overtime  publish_overtime  the history row and chart, today's
  *                               snapshot, the month's e-mail prepared
  *                                                        (syncd/publish)
- *   render    read_footer       the audit head the summary's footer shows
+ *   render    sheetread_footer  the audit head the summary's footer shows
+ *                                                      (syncd/sheetread)
  *   audit     tab_edits         tab.renamed, tab.removed (syncd/sheetedits)
  *   audit     celldiff_run      cell.changed             (syncd/celldiff)
- *   state     drop_workbook     free the workbook, load the saved
- *                               first-seen table                (here)
+ *   state     runstate_drop     free the workbook, load the saved
+ *                               first-seen table      (syncd/runstate)
  *   audit     findings_run      discrepancy identities, first-seen times,
  *                               opened/resolved          (syncd/findings)
  *   audit     notes_state       what the next state keeps of our notes
@@ -51,8 +52,8 @@
  *                               fdatasync                       (here)
  *   write     publish_write     ONE batchUpdate of our two tabs, when they
  *                               differ                   (syncd/publish)
- *   state     save_state        cells.dat and state.json, atomically
- *                                                               (here)
+ *   state     runstate_save     cells.dat and state.json, atomically
+ *                                                       (syncd/runstate)
  *   report    daily_report      idle or not: the daily LINE report, once
  *                               the sheet is done    (syncd/linereport)
  *   mail      monthly_mail      idle or not: the month's e-mail, last
@@ -82,7 +83,7 @@
  *   - Memory (100,000 households: a ~56 MB workbook): between cycles only a
  *     light copy of the state is held (version, basis, tab list; not the
  *     first-seen table), and a cycle that reads loads state.json again once
- *     the workbook is freed (drop_workbook), after the cells are diffed and
+ *     the workbook is freed (runstate_drop), after the cells are diffed and
  *     our tabs compared, before anything else is built.
  */
 #include "syncd/cycle.h"
@@ -103,8 +104,10 @@
 #include "syncd/monotime.h"
 #include "syncd/notes.h"
 #include "syncd/publish.h"
+#include "syncd/runstate.h"
 #include "syncd/seal.h"
 #include "syncd/sheetedits.h"
+#include "syncd/sheetread.h"
 #include "syncd/run.h"
 
 #ifndef SYNCD_VERSION
@@ -138,72 +141,6 @@ total_requests(const struct http *h)
 
 	traffic(h, &n, &in, &out);
 	return n;
-}
-
-/*
- * state_light(s, e): what a cycle needs of s before it reads the sheet (the
- * Drive version, the basis, the counter, the tab list, the rendered hash),
- * without the first-seen table: held between cycles.  A state without
- * first-seen times is light already: returned as is (then s is taken).
- * Returns NULL with e set when out of memory; s is then left to the caller.
- */
-static struct state *
-state_light(struct state *s, struct err *e)
-{
-	struct state *l;
-	size_t i;
-
-	if (state_first_seen_count(s) == 0)
-		return s;
-	if ((l = state_new()) == NULL) {
-		err_set(e, ERR_NOMEM, "out of memory");
-		return NULL;
-	}
-	state_set_cycle(l, state_cycle(s));
-	if (state_set_version(l, state_version(s), e) == -1 ||
-	    state_set_basis(l, state_basis(s), e) == -1 ||
-	    state_set_rendered_hash(l, state_rendered_hash(s), e) == -1 ||
-	    state_copy_sheet_edits(l, s, e) == -1)
-		goto fail;
-	for (i = 0; i < state_sheets_count(s); i++) {
-		const struct state_sheet *sh = state_sheet(s, i);
-
-		if (state_sheets_add(l, sh->title, sh->sheet_id, sh->index, e) == -1)
-			goto fail;
-		state_sheet_set_households(l, i, sh->households);
-	}
-	for (i = 0; i < state_objects_count(s); i++) {
-		const struct state_object *o = state_object(s, i);
-
-		if (state_objects_add(l, o->kind, o->name, o->id, e) == -1)
-			goto fail;
-	}
-	for (i = 0; i < state_noted_count(s); i++) {
-		const struct state_cell *nc = state_noted(s, i);
-
-		if (state_noted_add(l, nc->sheet_id, nc->row, nc->col, e) == -1)
-			goto fail;
-	}
-	state_free(s);
-	return l;
-fail:
-	state_free(l);
-	return NULL;
-}
-
-/* keep_state(c, s): s (just loaded or saved) is the state from now on. */
-static void
-keep_state(struct cycle *c, struct state *s)
-{
-	struct state *l;
-	struct err e;
-
-	err_init(&e);
-	state_free(c->state);
-	/* Out of memory for the light copy: keep the whole one. */
-	c->state = (l = state_light(s, &e)) != NULL ? l : s;
-	c->state_light = c->state != s;
-	malloc_trim(0);		/* the first-seen table's pages */
 }
 
 static int
@@ -319,7 +256,7 @@ cycle_new(const struct config *cfg, const struct cycle_opts *o, struct err *e)
 	}
 	if ((st = state_load(cfg->state_dir, e)) == NULL)
 		goto fail;
-	keep_state(c, st);
+	runstate_keep(c, st);
 	c->cycle_no = state_cycle(c->state);
 	if ((c->audit = open_audit(cfg, c, e)) == NULL)
 		goto fail;
@@ -474,141 +411,12 @@ run_fini(struct run *r)
 	tabwatch_fini(&r->changes);
 }
 
-/*
- * drive: Drive's version; the cycle is idle (r->res->idle: only the steps
- * marked STEP_IDLE run on) when it and the basis are the saved ones and
- * the daily report needs no read of the sheet.
- */
-static int
-change_check(struct run *r, struct err *e)
-{
-	const struct state *s = r->c->state;
-
-	if (sheets_drive_version(r->c->ss.sheets, &r->version, e) == -1)
-		return -1;
-	if (!r->full && state_version(s) != NULL && state_basis(s) != NULL &&
-	    strcmp(state_version(s), r->version) == 0 && strcmp(state_basis(s), r->basis) == 0 &&
-	    !linereport_needs_sheet(r->cfg, r->cfg->state_dir, &r->clock))
-		r->res->idle = 1;
-	return 0;
-}
-
 /* audit, idle cycles: a sealed log gets a seal each day even when idle, so
  * a log cut back to an earlier day is caught (syncd/seal.h). */
 static int
 seal_tick(struct run *r, struct err *e)
 {
 	return audit_seal_tick(r->c->audit, e);
-}
-
-/*
- * tabs: the tab list, read again whenever the version moved (a tab added,
- * removed or renamed shows within one cycle), compared with the saved one
- * by sheetId (r->changes); and this state directory's instance id.  With
- * annotate_districts the same read brings the notes and our tabs' objects
- * (syncd/notes), so a changed cycle makes two reads: this and the values.
- */
-static int
-tab_list(struct run *r, struct err *e)
-{
-	struct cycle *c = r->c;
-	int prev_ok = tabcache_state_trusted(c->state, r->basis);
-
-	if (notes_tab_list(r, e) == -1)
-		return -1;
-	if (prev_ok && tabwatch_diff(c->state, &c->tabs.tabs, &r->changes, e) == -1)
-		return -1;
-	/* With a saved list this is a re-list, not a discovery: a tab renamed
-	 * before the values read sends read_tabs to list them once more. */
-	if (prev_ok)
-		r->discovered = 0;
-	if (state_instance(c->state) != NULL)
-		snprintf(r->inst, sizeof(r->inst), "%s", state_instance(c->state));
-	else if (tabwatch_new_instance(r->inst, e) == -1)
-		return -1;
-	return 0;
-}
-
-/*
- * One values:batchGetByDataFilter, by sheetId, of every tab that may be a
- * district plus our own tabs that exist: no URL limit (200 long Thai titles),
- * and a tab renamed since the list was read is read all the same.
- */
-static int
-read_tabs(struct run *r, struct err *e)
-{
-	const struct rules_config *rc = &r->cfg->rules;
-	struct sheetjson_request req;
-	struct sheets_reply reply;
-	int64_t *ids = NULL;
-	size_t i, n;
-	struct err ge;
-	double t0;
-
-	for (;;) {
-		free(ids);
-		ids = calloc(r->c->tabs.tabs.n + 1, sizeof(*ids));
-		if (ids == NULL) {
-			err_set(e, ERR_NOMEM, "out of memory");
-			return -1;
-		}
-		n = 0;
-		for (i = 0; i < r->c->tabs.tabs.n; i++) {
-			const char *t = r->c->tabs.tabs.tabs[i].title;
-
-			if (rules_is_district(rc, t) || strcmp(t, rc->summary_tab) == 0 ||
-			    strcmp(t, rc->discrepancy_tab) == 0 ||
-			    (r->cfg->history_tab[0] != '\0' &&
-			    strcmp(t, r->cfg->history_tab) == 0))
-				ids[n++] = r->c->tabs.tabs.tabs[i].sheet_id;
-		}
-		if (n == 0) {
-			free(ids);
-			r->view = &r->empty;
-			r->sheet_reads++;	/* counted as the read it stands for */
-			return 0;
-		}
-		err_init(&ge);
-		if (sheets_batch_get_by_ids(r->c->ss.sheets, ids, n, &reply, &ge) == 0)
-			break;
-		sheets_reply_fini(&reply);
-		/* A tab renamed or removed since the tab list was read: 400. */
-		if (ge.code == ERR_API && ge.status == 400 && !r->discovered) {
-			if (run_discover(r, e) == -1) {
-				free(ids);
-				return -1;
-			}
-			continue;
-		}
-		err_set(e, ge.code, "%s", ge.msg);
-		if (e != NULL)
-			e->status = ge.status;
-		free(ids);
-		return -1;
-	}
-	memset(&req, 0, sizeof(req));
-	req.name = "values:batchGetByDataFilter";
-	t0 = monotime_now();
-	r->wf = sheetjson_parse_batchget(reply.body, reply.len, &req, e);
-	r->parse_s = monotime_now() - t0;
-	reply.body = NULL;
-	sheets_reply_fini(&reply);
-	free(ids);
-	if (r->wf == NULL)
-		return -1;
-	r->view = sheetjson_view(r->wf);
-	r->sheet_reads++;
-	return 0;
-}
-
-/* render: the audit head and instance id the sheet's summary footer shows. */
-static int
-read_footer(struct run *r, struct err *e)
-{
-	(void)e;
-	writer_footer_read(run_view_tab(r->view, r->cfg->rules.summary_tab), r->sheet_head,
-	    sizeof(r->sheet_head), r->sheet_inst, sizeof(r->sheet_inst));
-	return 0;
 }
 
 /* audit: the edits to the sheet's tabs carried into the next state, then
@@ -656,23 +464,6 @@ evaluate(struct run *r, struct err *e)
 	return 0;
 }
 
-/*
- * state: the sheet's values are no longer needed once the cells are
- * diffed and our tabs compared: free them before the saved first-seen
- * table is loaded and the rest is built (the report owns its strings).
- */
-static int
-drop_workbook(struct run *r, struct err *e)
-{
-	sheetjson_free(r->wf);
-	r->wf = NULL;
-	r->view = &r->empty;
-	malloc_trim(0);
-	if (r->c->state_light && (r->old = state_load(r->cfg->state_dir, e)) == NULL)
-		return -1;
-	return 0;
-}
-
 /* audit: summary.written (when we write), the cycle event, fdatasync. */
 static int
 audit_cycle(struct run *r, struct err *e)
@@ -711,40 +502,6 @@ audit_cycle(struct run *r, struct err *e)
 	if (rc == 0)
 		r->synced = 1;
 	return rc;
-}
-
-/* state: the cells file and state.json, atomically; c->state from now on. */
-static int
-save_state(struct run *r, struct err *e)
-{
-	struct state *next = r->next;
-
-	/* In a conflict the version is not kept: read again next cycle. */
-	if (state_set_version(next, r->conflict ? NULL : r->version, e) == -1 ||
-	    state_set_basis(next, r->basis, e) == -1 ||
-	    state_set_rendered_hash(next, r->hash, e) == -1 ||
-	    tabcache_to_state(&r->c->tabs, next, e) == -1)
-		return -1;
-	sheetedits_households(r);
-	state_set_cycle(next, r->c->cycle_no);
-	if (cellfile_commit(r->cf, e) == -1 || state_save(next, r->cfg->state_dir, e) == -1) {
-		/*
-		 * The state could not be made durable (a failed fsync, a full
-		 * disk).  After a failed fsync the kernel may have dropped the
-		 * data and a later fsync may lie (fsyncgate), so carrying on
-		 * from a state the disk may not hold is not safe: record it,
-		 * exit, and the restart starts again from the state on disk.
-		 */
-		if (e->code == ERR_IO) {
-			(void)run_audit_failure(r->c, r->step, e);
-			r->fatal_logged = 1;
-			err_fatal(e, e->code, "%s", e->msg);
-		}
-		return -1;
-	}
-	keep_state(r->c, next);
-	r->next = NULL;
-	return 0;
 }
 
 /*
@@ -833,25 +590,25 @@ struct cycle_step {
 
 /* The steps of a cycle, in order (see the top of this file). */
 static const struct cycle_step cycle_steps[] = {
-	{ "drive", change_check, STEP_ALL },
+	{ "drive", sheetread_drive, STEP_ALL },
 	{ "audit", seal_tick, STEP_IDLE },
-	{ "tabs", tab_list, STEP_READ },
-	{ "batchGet", read_tabs, STEP_READ },
+	{ "tabs", sheetread_tabs, STEP_READ },
+	{ "batchGet", sheetread_values, STEP_READ },
 	{ "evaluate", evaluate, STEP_READ },
 	{ "notes", notes_plan, STEP_READ },
 	{ "render", publish_compare, STEP_READ },
-	{ "render", read_footer, STEP_READ },
+	{ "render", sheetread_footer, STEP_READ },
 	{ "overtime", publish_overtime, STEP_READ },
 	{ "audit", tab_edits, STEP_READ },
 	{ "audit", celldiff_run, STEP_READ },
-	{ "state", drop_workbook, STEP_READ },
+	{ "state", runstate_drop, STEP_READ },
 	{ "audit", findings_run, STEP_READ },
 	{ "audit", notes_state, STEP_READ },
 	{ "render", publish_render, STEP_READ },
 	{ "audit", writer_conflict, STEP_READ },
 	{ "audit", audit_cycle, STEP_READ },
 	{ "write", publish_write, STEP_READ },
-	{ "state", save_state, STEP_READ },
+	{ "state", runstate_save, STEP_READ },
 	{ "report", daily_report, STEP_ALL },
 	{ "mail", monthly_mail, STEP_ALL },
 };
@@ -901,27 +658,14 @@ static int
 run_failed(struct run *r, struct err *e)
 {
 	struct cycle *c = r->c;
-	struct err se;
 
 	if (err_is_fatal(e)) {
 		r->res->step = r->fatal_logged ? r->step : "audit";
 		return -1;
 	}
 	r->res->step = r->step;
-	if (r->synced && r->next != NULL && strcmp(r->step, "state") != 0) {
-		err_init(&se);
-		state_set_cycle(r->next, c->cycle_no);
-		/* A refused write may mean a stale tab list: discover it again. */
-		if (strcmp(r->step, "write") == 0)
-			c->tabs.valid = 0;
-		if (tabcache_to_state(&c->tabs, r->next, &se) == 0 &&
-		    state_set_version(r->next, NULL, &se) == 0 &&
-		    (r->cf == NULL || cellfile_commit(r->cf, &se) == 0) &&
-		    state_save(r->next, r->cfg->state_dir, &se) == 0) {
-			keep_state(c, r->next);
-			r->next = NULL;
-		}
-	}
+	if (r->synced && r->next != NULL && strcmp(r->step, "state") != 0)
+		runstate_save_cleared(r);
 	(void)run_audit_failure(c, r->step, e);
 	return -1;
 }

@@ -2,11 +2,12 @@
  * run: what the steps of a cycle share.  struct cycle is what lives from
  * cycle to cycle; struct run is what one cycle builds, from its first step
  * to run_fini.  Private to the cycle and the files of its concerns
- * (cycle.c: the steps in order; celldiff.c: cell.changed; findings.c:
- * discrepancy identities and first-seen times; notes.c: flags in the
- * district tabs; sheetedits.c: tabs renamed or removed, another writer;
- * publish.c: rendering and writing our two tabs), which is why this header has no .c of its own;
- * nothing else includes it.
+ * (cycle.c: the steps in order; sheetread.c: the reads of the sheet;
+ * runstate.c: the saved state, light between cycles; celldiff.c:
+ * cell.changed; findings.c: discrepancy identities and first-seen times;
+ * notes.c: flags in the district tabs; sheetedits.c: tabs renamed or
+ * removed, another writer; publish.c: rendering and writing our two tabs),
+ * which is why this header has no .c of its own; nothing else includes it.
  */
 #ifndef SYNCD_RUN_H
 #define SYNCD_RUN_H

@@ -1,15 +1,18 @@
 /*
  * sheets: the Google Sheets v4 and Drive v3 calls syncd makes, with Google's
  * URL forms, the retry policy of syncd/retry, one token refresh on a 401, and
- * Google's error envelope turned into one line that says what to do.
+ * Google's error envelope turned into one line that says what to do
+ * (syncd/sheets_parse).
  *
  * Calls: Drive files.get?fields=version (the cheap change check),
- * spreadsheets.get of the tab list, ONE values:batchGet of whole tabs (the
+ * spreadsheets.get of the tab list (or with any field mask: the tab list
+ * with the notes, syncd/tabnotes), ONE values:batchGet of whole tabs (the
  * raw body goes to syncd/sheetjson's reader), spreadsheets.batchUpdate,
  * values:batchUpdate (always valueInputOption=RAW) and values:batchClear.
  * Reads are retried; writes only on 429, or when the caller says they are
  * idempotent; a token endpoint that is briefly down (the token source says
- * ERR_TEMP) is retried within the same budget, since no write was sent.  It never logs, never exits, and never puts a token in an error.
+ * ERR_TEMP) is retried within the same budget, since no write was sent.  It
+ * never logs, never exits, and never puts a token in an error.
  * (Named sheets_client_* for its lifecycle: the emulator's tests/fakesheets
  * exports sheets_new/sheets_free of its own.)
  */
@@ -25,10 +28,8 @@
 #include "syncd/retry.h"
 
 #define SHEETS_MAX_TABS		1000	/* tabs in a spreadsheets.get answer */
-#define SHEETS_MAX_JSON_DEPTH	32	/* nesting accepted in any API answer we parse */
 #define SHEETS_MAX_VERSION	64	/* bytes of a Drive version string */
 #define SHEETS_MAX_ID		256	/* bytes of a spreadsheet id */
-#define SHEETS_MSG_EXCERPT	200	/* bytes of Google's message kept in an error */
 
 /* The bearer-token source: auth_token_get of auth/token.h, with ctx = struct auth_token *. */
 typedef int (*sheets_token_fn)(void *ctx, int force_refresh, const char **bearer,
@@ -152,16 +153,6 @@ char *sheets_body_batch_get_by_ids(const int64_t *ids, size_t n, size_t *len,
     struct err *e);
 
 /*
- * sheets_get_by_data_filter(s, fields, body, out, e): POST
- * .../{id}:getByDataFilter?fields=FIELDS with body (borrowed: {"dataFilters":
- * [{"gridRange": ...}], "includeGridData": ...}): spreadsheets.get by sheetId
- * and grid ranges, with no URL to outgrow.  A read: retried.  Returns 0 with
- * out holding Google's answer, or -1 with e set.
- */
-int sheets_get_by_data_filter(struct sheets *s, const char *fields, const json_t *body,
-    struct sheets_reply *out, struct err *e);
-
-/*
  * sheets_batch_update(s, body, flags, out, e): POST .../{id}:batchUpdate
  * with body (the caller's {"requests": [...]}, borrowed), retried after a 5xx
  * or timeout only with SHEETS_IDEMPOTENT (an addSheet is not).  Returns 0
@@ -200,40 +191,5 @@ int sheets_values_batch_clear(struct sheets *s, const char *const *ranges, size_
  */
 char *sheets_url_batch_get(const char *base, const char *id, const char *const *titles,
     size_t n, struct err *e);
-
-/*
- * sheets_parse_error(body, len, status, client_email, e): set e from an
- * error answer: ERR_API with e->status = status, a line holding the status,
- * Google's status name and message (or a note that the body was not Google's
- * JSON, e.g. a proxy's HTML page) and what to do (403: share the spreadsheet
- * with client_email; 404: check spreadsheet_id; 429: quota; 401: key
- * revoked?).  Never fails; body need not be NUL-terminated.
- */
-void sheets_parse_error(const char *body, size_t len, long status,
-    const char *client_email, struct err *e);
-
-/*
- * sheets_parse_version(body, len, version, e): the "version" of a Drive
- * files.get answer (a string, or a number).  Returns 0 with *version owned,
- * or -1 with e set (ERR_DATA).
- */
-int sheets_parse_version(const char *body, size_t len, char **version, struct err *e);
-
-/*
- * sheets_tab_from_properties(p, i, t, e): tab i (0-based, the index when p
- * has none) from a sheet's "properties" object.  Returns 0 with t->title
- * owned, or -1 with e set (ERR_DATA: no usable title; ERR_NOMEM) and
- * t->title NULL.
- */
-int sheets_tab_from_properties(const json_t *p, size_t i, struct sheets_tab *t,
-    struct err *e);
-
-/*
- * sheets_parse_tabs(body, len, out, e): the tabs of a spreadsheets.get
- * answer.  Returns 0 with *out filled (sheets_tabs_fini), or -1 with e set
- * (ERR_DATA: not JSON, too deep, no title, a title with a NUL, more than
- * SHEETS_MAX_TABS); *out is then empty.
- */
-int sheets_parse_tabs(const char *body, size_t len, struct sheets_tabs *out, struct err *e);
 
 #endif

@@ -342,7 +342,7 @@ sheet(struct scan *s, size_t i, const struct tabnotes_keep *keep, struct sheets_
 		return bad(s, "a sheet without properties");
 	if ((p = decode(s, &props)) == NULL)
 		return -1;
-	rc = sheets_tab_from_properties(p, i, t, s->e);
+	rc = sheets_parse_properties(p, i, t, s->e);
 	json_decref(p);
 	if (rc == -1)
 		return -1;

@@ -24,6 +24,7 @@
 #include "auth/err.h"
 #include "syncd/annotate.h"
 #include "syncd/sheets.h"
+#include "syncd/sheets_parse.h"
 
 /* The combined read's field mask. */
 #define TABNOTES_FIELDS "sheets(properties(sheetId,title,index)," \

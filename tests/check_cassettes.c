@@ -20,6 +20,7 @@
 
 #include "syncd/range.h"
 #include "syncd/sheets.h"
+#include "syncd/sheets_parse.h"
 
 static const char *const files[] = {
 	"429_read_quota_extract.ClientTest.test_openall.at_53697fcd6b6a.json",

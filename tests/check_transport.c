@@ -35,6 +35,7 @@
 #include "syncd/http.h"
 #include "syncd/retry.h"
 #include "syncd/sheets.h"
+#include "syncd/sheets_parse.h"
 #include "tests/harness.h"
 
 #define SRV_MAX_REQS	16

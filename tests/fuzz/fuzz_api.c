@@ -15,6 +15,7 @@
 
 #include "syncd/retry.h"
 #include "syncd/sheets.h"
+#include "syncd/sheets_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

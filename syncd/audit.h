@@ -11,7 +11,7 @@
  *
  * Write-ahead: the daemon appends a cycle's lines, then calls audit_sync()
  * before anything reaches the sheet.  A failed write or fdatasync is fatal
- * (-1 with the error marked fatal, err_is_fatal; see rules/err.h): the
+ * (-1 with the error marked fatal, err_is_fatal; see auth/err.h): the
  * kernel may have dropped the data, so the daemon must exit and let systemd
  * restart it, never carry on.
  *

@@ -9,7 +9,7 @@
  * STEP_IDLE.  A step is a function
  * of the run (syncd/run.h: what the steps share) that returns 0 or -1 with
  * its error set (fatal when the audit log or the state lost durability:
- * the daemon must exit, rules/err.h); its name is what a failure reports
+ * the daemon must exit, auth/err.h); its name is what a failure reports
  * (api.error's "step", the daemon's log line).  The steps, and where each
  * lives:
  *

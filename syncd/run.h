@@ -130,7 +130,7 @@ run_audit_ok(struct run *r, int rc)
  * run_audit_failure(c, step, e): an api.error for the failed step whose
  * error e holds, synced.  Returns 0; or -1 when the audit log lost
  * durability: that failure is then in e, fatal (it outranks the step's
- * error, rules/err.h).  An api.error the log refuses without losing
+ * error, auth/err.h).  An api.error the log refuses without losing
  * durability is not the step's failure: 0.
  */
 static inline int

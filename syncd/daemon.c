@@ -177,6 +177,57 @@ log_report(const struct cycle_result *res)
 		log_line(LOG_ERR_P, "LINE report: %s", res->report_msg);
 }
 
+/*
+ * log_cycle(rc, res, e, once): what a cycle that did not stop the daemon
+ * says in the journal: its failure, or its figures (an idle cycle's only
+ * under --once), another writer seen or gone, the LINE report's outcome.
+ */
+static void
+log_cycle(int rc, const struct cycle_result *res, const struct err *e, int once)
+{
+	if (rc != 0)
+		log_line(LOG_ERR_P, "cycle failed at %s: %s", res->step, e->msg);
+	else if (!res->idle)
+		log_line(LOG_INFO_P, "cycle: %ld households, %ld errors, %ld warnings, "
+		    "%llu requests, %llu bytes in, %llu out, %s, %ld ms (parse %.3f s, "
+		    "evaluate %.3f s)", res->households,
+		    res->errors, res->warnings, (unsigned long long)res->requests,
+		    (unsigned long long)res->bytes_in, (unsigned long long)res->bytes_out,
+		    res->wrote ? "wrote the summary" : "nothing to write",
+		    res->duration_ms, res->parse_s, res->evaluate_s);
+	if (rc == 0 && res->conflict_new)
+		log_line(LOG_ERR_P, "another syncd writes this spreadsheet and "
+		    "evaluates it differently (the summary changed under us: its "
+		    "audit head %s is not in our log): writing nothing until it "
+		    "stops (writer.conflict in the audit log); stop one of the two",
+		    res->other_writer);
+	else if (rc == 0 && res->conflict_cleared)
+		log_line(LOG_WARNING_P, "the other syncd no longer writes this "
+		    "spreadsheet (its head %s unchanged since the sheet changed): "
+		    "writing again", res->other_writer);
+	if (rc == 0 && res->idle && once)	/* a daemon's idle cycles are not logged */
+		log_line(LOG_INFO_P, "cycle: idle (spreadsheet unchanged), "
+		    "%llu requests, %llu bytes in, %llu out, %ld ms",
+		    (unsigned long long)res->requests, (unsigned long long)res->bytes_in,
+		    (unsigned long long)res->bytes_out, res->duration_ms);
+	if (res->report != NULL)
+		log_report(res);
+}
+
+/* write_metrics(c, cfg): the metrics file, when configured; a failure is
+ * only a warning. */
+static void
+write_metrics(const struct cycle *c, const struct config *cfg)
+{
+	struct err me;
+
+	if (cfg->metrics_dir[0] == '\0')
+		return;
+	err_init(&me);
+	if (metrics_write(cycle_metrics(c), cfg->metrics_dir, &me) == -1)
+		log_line(LOG_WARNING_P, "metrics: %s", me.msg);
+}
+
 /* SIGHUP: re-read the file; keep the old configuration when it is bad.
  * Returns 0, or -1 with e fatal when config.loaded could not be made
  * durable. */
@@ -262,6 +313,37 @@ fatal(struct cycle *c, struct config *owned, const struct err *e)
 	return EX_IOERR;
 }
 
+/*
+ * setup(opt, wd, co): what the process runs under (the allocator's mmap
+ * threshold, the signals), the watchdog (wd) and the cycles' options (co,
+ * which borrows wd).  Returns 0, or -1 (errno set) when the signal handlers
+ * cannot be installed.
+ */
+static int
+setup(const struct run_options *opt, struct watchdog *wd, struct cycle_opts *co)
+{
+	/*
+	 * A fixed mmap threshold: every large block of a cycle (the sheet's
+	 * text, the workbook's arena, the write request) is its own mapping,
+	 * given back when freed.  glibc's default raises the threshold to the
+	 * size of a freed mapping (up to 32 MB), after which a second cycle's
+	 * 56 MB workbook would go to the heap and fragment it.
+	 */
+	mallopt(M_MMAP_THRESHOLD, DAEMON_MMAP_THRESHOLD);
+	got_hup = got_term = got_usr1 = 0;
+	if (install_signals() == -1)
+		return -1;
+	memset(wd, 0, sizeof(*wd));
+	wd->every = (double)notify_watchdog_usec() / 2e6;
+	wd->last = monotime_now();
+	memset(co, 0, sizeof(*co));
+	co->clock = opt->clock;
+	co->stop = &got_term;
+	co->keepalive = watchdog_ping;
+	co->keepalive_ctx = wd;
+	return 0;
+}
+
 int
 daemon_run(const struct config *cfg, const struct run_options *opt)
 {
@@ -275,28 +357,10 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 	double start;
 	int rc, status = 0, ready = 0;
 
-	/*
-	 * A fixed mmap threshold: every large block of a cycle (the sheet's
-	 * text, the workbook's arena, the write request) is its own mapping,
-	 * given back when freed.  glibc's default raises the threshold to the
-	 * size of a freed mapping (up to 32 MB), after which a second cycle's
-	 * 56 MB workbook would go to the heap and fragment it.
-	 */
-	mallopt(M_MMAP_THRESHOLD, DAEMON_MMAP_THRESHOLD);
-	got_hup = got_term = got_usr1 = 0;
-	if (install_signals() == -1) {
+	if (setup(opt, &wd, &co) == -1) {
 		log_line(LOG_ERR_P, "cannot install signal handlers: %s", strerror(errno));
 		return EX_OSERR;
 	}
-	memset(&wd, 0, sizeof(wd));
-	wd.every = (double)notify_watchdog_usec() / 2e6;
-	wd.last = monotime_now();
-	memset(&co, 0, sizeof(co));
-	co.clock = opt->clock;
-	co.stop = &got_term;
-	co.keepalive = watchdog_ping;
-	co.keepalive_ctx = &wd;
-
 	err_init(&e);
 	if (http_global_init(&e) == -1 || (c = cycle_new(cur, &co, &e)) == NULL) {
 		log_line(LOG_ERR_P, "start: %s", e.msg);
@@ -349,41 +413,9 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 		(void)log_audit_notice(c);
 		if (rc != 0 && err_is_fatal(&e))
 			return fatal(c, owned, &e);
-		if (rc != 0)
-			log_line(LOG_ERR_P, "cycle failed at %s: %s", res.step, e.msg);
-		else if (!res.idle)
-			log_line(LOG_INFO_P, "cycle: %ld households, %ld errors, %ld warnings, "
-			    "%llu requests, %llu bytes in, %llu out, %s, %ld ms (parse %.3f s, "
-			    "evaluate %.3f s)", res.households,
-			    res.errors, res.warnings, (unsigned long long)res.requests,
-			    (unsigned long long)res.bytes_in, (unsigned long long)res.bytes_out,
-			    res.wrote ? "wrote the summary" : "nothing to write",
-			    res.duration_ms, res.parse_s, res.evaluate_s);
-		if (rc == 0 && res.conflict_new)
-			log_line(LOG_ERR_P, "another syncd writes this spreadsheet and "
-			    "evaluates it differently (the summary changed under us: its "
-			    "audit head %s is not in our log): writing nothing until it "
-			    "stops (writer.conflict in the audit log); stop one of the two",
-			    res.other_writer);
-		else if (rc == 0 && res.conflict_cleared)
-			log_line(LOG_WARNING_P, "the other syncd no longer writes this "
-			    "spreadsheet (its head %s unchanged since the sheet changed): "
-			    "writing again", res.other_writer);
-		if (rc == 0 && res.idle && opt->once)	/* a daemon's idle cycles are not logged */
-			log_line(LOG_INFO_P, "cycle: idle (spreadsheet unchanged), "
-			    "%llu requests, %llu bytes in, %llu out, %ld ms",
-			    (unsigned long long)res.requests, (unsigned long long)res.bytes_in,
-			    (unsigned long long)res.bytes_out, res.duration_ms);
-		if (res.report != NULL)
-			log_report(&res);
+		log_cycle(rc, &res, &e, opt->once);
 		status_line(c, &res, rc == 0, cur->poll_interval);
-		if (cur->metrics_dir[0] != '\0') {
-			struct err me;
-
-			err_init(&me);
-			if (metrics_write(cycle_metrics(c), cur->metrics_dir, &me) == -1)
-				log_line(LOG_WARNING_P, "metrics: %s", me.msg);
-		}
+		write_metrics(c, cur);
 		if (opt->once) {
 			status = rc == 0 ? 0 : cycle_exit_status(&e);
 			break;

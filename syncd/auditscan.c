@@ -131,18 +131,114 @@ struct scan {
 	int first_file;
 };
 
+/*
+ * parse_line(s, buf, len): fill s->l from the line of len bytes (newline
+ * left out) at buf: its object, seq, event, time and hash.  Returns 1 when
+ * the scan must stop there (a line too long, a newer log format: the first
+ * defect recorded), else 0.
+ */
+static int
+parse_line(struct scan *s, char *buf, size_t len)
+{
+	struct auditscan_line *l = &s->l;
+	char why[200];
+	json_t *v;
+
+	l->len = len;
+	l->text = buf;
+	if (l->len + 1 > AUDIT_LINE_MAX) {
+		snprintf(why, sizeof(why), "line too long: over %d bytes", AUDIT_LINE_MAX);
+		first_defect(s->res, l, why);
+		return 1;
+	}
+	l->obj = json_loadb(buf, l->len, JSON_REJECT_DUPLICATES, NULL);
+	if (l->obj != NULL && !json_is_object(l->obj)) {
+		json_decref(l->obj);
+		l->obj = NULL;
+	}
+	v = json_object_get(l->obj, "seq");
+	l->seq = json_is_integer(v) && json_integer_value(v) > 0 ?
+	    (uint64_t)json_integer_value(v) : 0;
+	v = json_object_get(l->obj, "event");
+	l->event = json_is_string(v) ? json_string_value(v) : "";
+	v = json_object_get(l->obj, "ts");
+	if (!json_is_string(v) || auditscan_parse_ts(json_string_value(v), &l->ts) == -1)
+		l->ts = (time_t)-1;
+	sha256_hex(buf, l->len, l->hash);
+	v = json_object_get(l->obj, "format");
+	if (v == NULL || (json_is_integer(v) && json_integer_value(v) >= 1 &&
+	    json_integer_value(v) <= AUDIT_FORMAT))
+		return 0;
+	if (json_is_integer(v))
+		snprintf(why, sizeof(why), "written in log format %" JSON_INTEGER_FORMAT
+		    ", newer than this syncd reads (%d): use a newer syncd",
+		    json_integer_value(v), AUDIT_FORMAT);
+	else
+		snprintf(why, sizeof(why), "written in an unknown log format: use a "
+		    "newer syncd");
+	first_defect(s->res, l, why);
+	s->res->newer = 1;
+	json_decref(l->obj);
+	l->obj = NULL;
+	return 1;
+}
+
+/*
+ * chain_line(s, nl): hold s->l (nl: it ended in a newline) against the
+ * chain so far; the first line that does not continue it is the first
+ * defect, and no later line is chained.
+ */
+static void
+chain_line(struct scan *s, int nl)
+{
+	struct auditscan_result *res = s->res;
+	struct auditscan_line *l = &s->l;
+	const char *bad = NULL;
+	json_t *p = json_object_get(l->obj, "prev");
+
+	/* The first file may begin inside the chain: a segment. */
+	if (s->first_file && l->lineno == 1 && l->obj != NULL && segment_start(l) &&
+	    json_is_string(p)) {
+		res->head_seq = l->seq - 1;
+		snprintf(res->head_hash, sizeof(res->head_hash), "%s", json_string_value(p));
+		memcpy(l->prev, res->head_hash, 65);
+	}
+	if (s->ok) {
+		if (!nl)
+			bad = "torn last line: no newline at the end";
+		else if (l->obj == NULL)
+			bad = "not a JSON object";
+		else if (l->seq == 0 || l->ts == (time_t)-1 || *l->event == '\0' ||
+		    !json_is_string(p))
+			bad = "bad record: seq, ts, event or prev missing or malformed";
+		else if (l->seq != res->head_seq + 1)
+			bad = "seq gap";
+		else if (strcmp(json_string_value(p), res->head_hash) != 0)
+			bad = "bad prev hash: prev does not match the SHA-256 of the line "
+			    "before";
+		if (bad != NULL) {
+			first_defect(res, l, bad);
+			s->ok = 0;
+		} else {
+			res->good++;
+			res->head_seq = l->seq;
+			memcpy(res->head_hash, l->hash, 65);
+		}
+	}
+	l->chained = s->ok;
+}
+
 /* scan_one(s, path, e): one file of the log; 0, 1 (stop: newer format or
  * a line too long), or -1 (e set: cannot read, or the callback stopped). */
 static int
 scan_one(struct scan *s, const char *path, struct err *e)
 {
-	struct auditscan_result *res = s->res;
 	struct auditscan_line *l = &s->l;
-	char *buf = NULL, why[200];
+	char *buf = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	FILE *f;
-	int ret = 0;
+	int nl, ret = 0;
 
 	if ((f = fopen(path, "re")) == NULL) {
 		err_set(e, ERR_NOINPUT, "%s: %s", path, strerror(errno));
@@ -150,95 +246,20 @@ scan_one(struct scan *s, const char *path, struct err *e)
 	}
 	l->file = path;
 	l->lineno = 0;
-	while ((n = getline(&buf, &cap, f)) != -1) {
-		json_t *v;
-		int nl = n > 0 && buf[n - 1] == '\n';
-
+	while (ret == 0 && (n = getline(&buf, &cap, f)) != -1) {
+		nl = n > 0 && buf[n - 1] == '\n';
 		l->lineno++;
-		res->lines++;
-		l->len = (size_t)n - (nl ? 1 : 0);
-		l->text = buf;
-		if (l->len + 1 > AUDIT_LINE_MAX) {
-			snprintf(why, sizeof(why), "line too long: over %d bytes",
-			    AUDIT_LINE_MAX);
-			first_defect(res, l, why);
+		s->res->lines++;
+		if (parse_line(s, buf, (size_t)n - (nl ? 1 : 0)) != 0) {
 			ret = 1;
 			break;
 		}
-		l->obj = json_loadb(buf, l->len, JSON_REJECT_DUPLICATES, NULL);
-		if (l->obj != NULL && !json_is_object(l->obj)) {
-			json_decref(l->obj);
-			l->obj = NULL;
-		}
-		v = json_object_get(l->obj, "seq");
-		l->seq = json_is_integer(v) && json_integer_value(v) > 0 ?
-		    (uint64_t)json_integer_value(v) : 0;
-		v = json_object_get(l->obj, "event");
-		l->event = json_is_string(v) ? json_string_value(v) : "";
-		v = json_object_get(l->obj, "ts");
-		if (!json_is_string(v) || auditscan_parse_ts(json_string_value(v),
-		    &l->ts) == -1)
-			l->ts = (time_t)-1;
-		sha256_hex(buf, l->len, l->hash);
-		v = json_object_get(l->obj, "format");
-		if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 1 ||
-		    json_integer_value(v) > AUDIT_FORMAT)) {
-			if (json_is_integer(v))
-				snprintf(why, sizeof(why), "written in log format %"
-				    JSON_INTEGER_FORMAT ", newer than this syncd "
-				    "reads (%d): use a newer syncd",
-				    json_integer_value(v), AUDIT_FORMAT);
-			else
-				snprintf(why, sizeof(why), "written in an unknown log "
-				    "format: use a newer syncd");
-			first_defect(res, l, why);
-			res->newer = 1;
-			json_decref(l->obj);
-			l->obj = NULL;
-			ret = 1;
-			break;
-		}
-		/* The first file may begin inside the chain: a segment. */
-		if (s->first_file && l->lineno == 1 && l->obj != NULL &&
-		    segment_start(l) && json_is_string(json_object_get(l->obj, "prev"))) {
-			res->head_seq = l->seq - 1;
-			snprintf(res->head_hash, sizeof(res->head_hash), "%s",
-			    json_string_value(json_object_get(l->obj, "prev")));
-			memcpy(l->prev, res->head_hash, 65);
-		}
-		if (s->ok) {
-			const char *bad = NULL;
-			json_t *p = json_object_get(l->obj, "prev");
-
-			if (!nl)
-				bad = "torn last line: no newline at the end";
-			else if (l->obj == NULL)
-				bad = "not a JSON object";
-			else if (l->seq == 0 || l->ts == (time_t)-1 || *l->event == '\0' ||
-			    !json_is_string(p))
-				bad = "bad record: seq, ts, event or prev missing or malformed";
-			else if (l->seq != res->head_seq + 1)
-				bad = "seq gap";
-			else if (strcmp(json_string_value(p), res->head_hash) != 0)
-				bad = "bad prev hash: prev does not match the SHA-256 "
-				    "of the line before";
-			if (bad != NULL) {
-				first_defect(res, l, bad);
-				s->ok = 0;
-			} else {
-				res->good++;
-				res->head_seq = l->seq;
-				memcpy(res->head_hash, l->hash, 65);
-			}
-		}
-		l->chained = s->ok;
+		chain_line(s, nl);
 		if (s->fn != NULL && s->fn(s->ctx, l, e) == -1)
 			ret = -1;
 		memcpy(l->prev, l->hash, 65);
 		json_decref(l->obj);
 		l->obj = NULL;
-		if (ret != 0)
-			break;
 	}
 	if (ret == 0 && ferror(f)) {
 		err_set(e, ERR_IO, "%s: read: %s", path, strerror(errno));

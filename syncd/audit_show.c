@@ -319,25 +319,26 @@ show_line(void *ctx, const struct auditscan_line *l, struct err *e)
 	return 0;
 }
 
-int
-audit_show_main(int argc, char **argv)
-{
-	struct auditscan_result res;
-	struct show s;
-	const char *since = NULL, *until = NULL, *fmt = "text";
+/* The command line, as given (borrowed from argv) until checked. */
+struct show_args {
+	const char *since, *until, *fmt;
 	const char *files[AUDITSCAN_FILES_MAX];
-	size_t nfiles = 0;
-	char key[SHOW_KEY_MAX];
-	struct err e;
-	size_t i;
-	int a;
+	size_t nfiles;
+	char key[SHOW_KEY_MAX];		/* the --key normalised; s->key points here */
+};
 
-	memset(&s, 0, sizeof(s));
-	s.out = stdout;
-	s.since = s.until = (time_t)-1;
-	err_init(&e);
-	for (a = 1; a < argc; a++) {
-		const char *o = argv[a];
+/*
+ * parse_args(argc, argv, s, a): the options into s (--key, --tab, --rule)
+ * and a (the rest, the files).  Returns -1 to go on, or the exit status
+ * (0 after --help, EX_USAGE).
+ */
+static int
+parse_args(int argc, char **argv, struct show *s, struct show_args *a)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *o = argv[i];
 		const char **dst = NULL;
 
 		if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
@@ -345,95 +346,138 @@ audit_show_main(int argc, char **argv)
 			return 0;
 		}
 		if (strcmp(o, "--key") == 0)
-			dst = &s.key;
+			dst = &s->key;
 		else if (strcmp(o, "--tab") == 0)
-			dst = &s.tab;
+			dst = &s->tab;
 		else if (strcmp(o, "--rule") == 0)
-			dst = &s.rule;
+			dst = &s->rule;
 		else if (strcmp(o, "--since") == 0)
-			dst = &since;
+			dst = &a->since;
 		else if (strcmp(o, "--until") == 0)
-			dst = &until;
+			dst = &a->until;
 		else if (strcmp(o, "--format") == 0)
-			dst = &fmt;
+			dst = &a->fmt;
 		if (dst != NULL) {
-			if (a + 1 >= argc) {
+			if (i + 1 >= argc) {
 				fprintf(stderr, "syncd: audit show: %s needs a value\n", o);
 				fputs(usage_text, stderr);
 				return EX_USAGE;
 			}
-			*dst = argv[++a];
+			*dst = argv[++i];
 		} else if (o[0] == '-' && o[1] != '\0') {
 			fprintf(stderr, "syncd: audit show: unknown option %s\n", o);
 			fputs(usage_text, stderr);
 			return EX_USAGE;
-		} else if (nfiles < AUDITSCAN_FILES_MAX)
-			files[nfiles++] = o;
+		} else if (a->nfiles < AUDITSCAN_FILES_MAX)
+			a->files[a->nfiles++] = o;
 		else {
 			fprintf(stderr, "syncd: audit show: more than %d files\n",
 			    AUDITSCAN_FILES_MAX);
 			return EX_USAGE;
 		}
 	}
-	if (nfiles == 0) {
+	if (a->nfiles == 0) {
 		fputs(usage_text, stderr);
 		return EX_USAGE;
 	}
-	if (strcmp(fmt, "text") == 0)
-		s.format = SHOW_TEXT;
-	else if (strcmp(fmt, "json") == 0)
-		s.format = SHOW_JSON;
-	else if (strcmp(fmt, "csv") == 0)
-		s.format = SHOW_CSV;
+	return -1;
+}
+
+/*
+ * check_args(s, a): the format, the times and the key, into s.  Returns -1
+ * to go on, or EX_USAGE after a message.
+ */
+static int
+check_args(struct show *s, struct show_args *a)
+{
+	if (strcmp(a->fmt, "text") == 0)
+		s->format = SHOW_TEXT;
+	else if (strcmp(a->fmt, "json") == 0)
+		s->format = SHOW_JSON;
+	else if (strcmp(a->fmt, "csv") == 0)
+		s->format = SHOW_CSV;
 	else {
 		fprintf(stderr, "syncd: audit show: --format \"%s\": want text, "
-		    "json or csv\n", fmt);
+		    "json or csv\n", a->fmt);
 		return EX_USAGE;
 	}
-	if (since != NULL && auditscan_parse_when(since, 0, &s.since) == -1) {
+	if (a->since != NULL && auditscan_parse_when(a->since, 0, &s->since) == -1) {
 		fprintf(stderr, "syncd: audit show: --since \"%s\": want YYYY-MM-DD "
-		    "or YYYY-MM-DDTHH:MM (Asia/Bangkok)\n", since);
+		    "or YYYY-MM-DDTHH:MM (Asia/Bangkok)\n", a->since);
 		return EX_USAGE;
 	}
-	if (until != NULL && auditscan_parse_when(until, 1, &s.until) == -1) {
+	if (a->until != NULL && auditscan_parse_when(a->until, 1, &s->until) == -1) {
 		fprintf(stderr, "syncd: audit show: --until \"%s\": want YYYY-MM-DD "
-		    "or YYYY-MM-DDTHH:MM (Asia/Bangkok)\n", until);
+		    "or YYYY-MM-DDTHH:MM (Asia/Bangkok)\n", a->until);
 		return EX_USAGE;
 	}
-	if (s.key != NULL) {
+	if (s->key != NULL) {
 		/* The key as the daemon records it: digits only, as typed otherwise. */
-		int n = rules_key_normalise(s.key, strlen(s.key), 0, key, sizeof(key));
+		int n = rules_key_normalise(s->key, strlen(s->key), 0, a->key,
+		    sizeof(a->key));
 
 		if (n <= 0) {
 			fprintf(stderr, "syncd: audit show: --key: not a household key\n");
 			return EX_USAGE;
 		}
-		s.key = key;
+		s->key = a->key;
 	}
+	return -1;
+}
+
+/* scan_failed(res, e): the exit status of a scan that stopped (e says why),
+ * after saying so. */
+static int
+scan_failed(const struct auditscan_result *res, const struct err *e)
+{
+	if (e->code == ERR_NOINPUT) {
+		fprintf(stderr, "syncd: audit show: %s\n", e->msg);
+		return EX_NOINPUT;
+	}
+	if (e->code != ERR_DATA) {
+		fprintf(stderr, "syncd: audit show: %s\n", e->msg);
+		return EX_IOERR;
+	}
+	if (res->newer)
+		fprintf(stderr, "syncd: audit show: %s; nothing after it is shown\n",
+		    e->msg);
+	else
+		fprintf(stderr, "syncd: audit show: chain broken at %s; the lines "
+		    "from there on are shown but cannot be trusted\n", e->msg);
+	return EX_DATAERR;
+}
+
+int
+audit_show_main(int argc, char **argv)
+{
+	struct auditscan_result res;
+	struct show_args args;
+	struct show s;
+	struct err e;
+	size_t i;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	memset(&args, 0, sizeof(args));
+	s.out = stdout;
+	s.since = s.until = (time_t)-1;
+	args.fmt = "text";
+	rc = parse_args(argc, argv, &s, &args);
+	if (rc == -1)
+		rc = check_args(&s, &args);
+	if (rc != -1)
+		return rc;
 	if (s.format == SHOW_CSV)
 		for (i = 0; i < NCSV; i++)
 			csv_cell(s.out, csv_cols[i], i + 1 == NCSV);
-	if (auditscan_files(files, nfiles, show_line, &s, &res, &e) == 0) {
-		if (fflush(s.out) == EOF || ferror(s.out)) {
-			fprintf(stderr, "syncd: audit show: standard output: write error\n");
-			return EX_IOERR;
-		}
-		return 0;
+	err_init(&e);
+	if (auditscan_files(args.files, args.nfiles, show_line, &s, &res, &e) != 0) {
+		fflush(s.out);
+		return scan_failed(&res, &e);
 	}
-	fflush(s.out);
-	if (e.code == ERR_NOINPUT) {
-		fprintf(stderr, "syncd: audit show: %s\n", e.msg);
-		return EX_NOINPUT;
-	}
-	if (e.code != ERR_DATA) {
-		fprintf(stderr, "syncd: audit show: %s\n", e.msg);
+	if (fflush(s.out) == EOF || ferror(s.out)) {
+		fprintf(stderr, "syncd: audit show: standard output: write error\n");
 		return EX_IOERR;
 	}
-	if (res.newer)
-		fprintf(stderr, "syncd: audit show: %s; nothing after it is shown\n",
-		    e.msg);
-	else
-		fprintf(stderr, "syncd: audit show: chain broken at %s; the lines "
-		    "from there on are shown but cannot be trusted\n", e.msg);
-	return EX_DATAERR;
+	return 0;
 }

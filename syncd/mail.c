@@ -157,39 +157,46 @@ outcome_of(CURLcode rc, long code)
 	}
 }
 
-int
-mail_send(const struct mail_server *srv, const struct mail_message *msg,
-    enum mail_outcome *outcome, struct err *e)
-{
-	const struct config_mail *m = srv->mail;
-	char password[MAIL_MAX_PASSWORD + 2], subject[4 * MAIL_MAX_SUBJECT], date[64];
-	char errbuf[CURL_ERROR_SIZE], from[CONFIG_MAX_ADDRESS + 3], to[MAIL_MAX_HEADER];
-	struct curl_slist *rcpt = NULL, *hdr = NULL, *n;
-	curl_mime *mime = NULL;
-	curl_mimepart *part;
-	struct tm tm;
-	CURL *c = NULL;
-	CURLcode rc = CURLE_OK;
-	long code = 0;
-	size_t i, tolen = 0;
-	int bad = 0, have_password = 0;
+/* One message on its way: what mail_send builds and frees. */
+struct sending {
+	CURL *c;			/* owned */
+	curl_mime *mime;		/* owned */
+	struct curl_slist *rcpt, *hdr;	/* owned */
+	char subject[4 * MAIL_MAX_SUBJECT];	/* encoded */
+	char from[CONFIG_MAX_ADDRESS + 3];
+	char password[MAIL_MAX_PASSWORD + 2];	/* wiped by sending_fini */
+	int have_password;
+	char errbuf[CURL_ERROR_SIZE];
+};
 
-	*outcome = MAIL_NOT_SENT;
-	memset(password, 0, sizeof(password));
-	if (m->password_file != NULL && m->password_file[0] != '\0') {
-		if (read_password(m->password_file, password, sizeof(password), e) == -1)
-			return -1;
-		have_password = 1;
-	}
-	if (strlen(msg->subject) > MAIL_MAX_SUBJECT ||
-	    mail_encode_header(msg->subject, subject, sizeof(subject)) < 0) {
-		err_set(e, ERR_DATA, "mail: the subject is longer than %d bytes",
-		    MAIL_MAX_SUBJECT);
-		goto fail;
-	}
+/* sending_fini(s): wipe the password, free the rest. */
+static void
+sending_fini(struct sending *s)
+{
+	OPENSSL_cleanse(s->password, sizeof(s->password));
+	curl_easy_cleanup(s->c);
+	curl_mime_free(s->mime);
+	curl_slist_free_all(s->rcpt);
+	curl_slist_free_all(s->hdr);
+}
+
+/*
+ * envelope(s, m, msg): the recipients (s->rcpt) and the header lines
+ * (s->hdr: Date, From, To, Subject, Message-ID).  Returns 0, or -1 when a
+ * line would not fit (too many recipients) or memory ran out.
+ */
+static int
+envelope(struct sending *s, const struct config_mail *m, const struct mail_message *msg)
+{
+	char date[64], to[MAIL_MAX_HEADER];
+	struct curl_slist *n;
+	size_t i, tolen = 0;
+	struct tm tm;
+	int bad = 0;
+
 	gmtime_r(&msg->date, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	snprintf(from, sizeof(from), "<%s>", m->from);
+	snprintf(s->from, sizeof(s->from), "<%s>", m->from);
 	to[0] = '\0';
 	for (i = 0; i < m->nto; i++) {
 		int w = snprintf(to + tolen, sizeof(to) - tolen, "%s<%s>", i > 0 ? ", " : "",
@@ -200,41 +207,58 @@ mail_send(const struct mail_server *srv, const struct mail_message *msg,
 			break;
 		}
 		tolen += (size_t)w;
-		if ((n = curl_slist_append(rcpt, m->to[i])) == NULL)
+		if ((n = curl_slist_append(s->rcpt, m->to[i])) == NULL)
 			bad = 1;
 		else
-			rcpt = n;
+			s->rcpt = n;
 	}
-	hdr = header(hdr, &bad, "Date: %s", date);
-	hdr = header(hdr, &bad, "From: %s", from);
-	hdr = header(hdr, &bad, "To: %s", to);
-	hdr = header(hdr, &bad, "Subject: %s", subject);
+	s->hdr = header(s->hdr, &bad, "Date: %s", date);
+	s->hdr = header(s->hdr, &bad, "From: %s", s->from);
+	s->hdr = header(s->hdr, &bad, "To: %s", to);
+	s->hdr = header(s->hdr, &bad, "Subject: %s", s->subject);
 	if (msg->message_id != NULL)
-		hdr = header(hdr, &bad, "Message-ID: %s", msg->message_id);
-	if (bad || (c = curl_easy_init()) == NULL || (mime = curl_mime_init(c)) == NULL) {
-		err_set(e, ERR_NOMEM, "mail: out of memory (or too many recipients)");
-		goto fail;
-	}
-	if ((part = curl_mime_addpart(mime)) == NULL ||
+		s->hdr = header(s->hdr, &bad, "Message-ID: %s", msg->message_id);
+	return bad ? -1 : 0;
+}
+
+/* body(s, msg, e): the text part and the attachment, into s->mime (made
+ * on s->c).  Returns 0 or -1 with e set. */
+static int
+body(struct sending *s, const struct mail_message *msg, struct err *e)
+{
+	curl_mimepart *part;
+
+	if ((part = curl_mime_addpart(s->mime)) == NULL ||
 	    curl_mime_data(part, msg->body, CURL_ZERO_TERMINATED) != CURLE_OK ||
 	    curl_mime_type(part, "text/plain; charset=utf-8") != CURLE_OK ||
 	    curl_mime_encoder(part, "base64") != CURLE_OK) {
 		err_set(e, ERR_NOMEM, "mail: out of memory");
-		goto fail;
+		return -1;
 	}
-	if (msg->attach_path != NULL) {
-		if ((part = curl_mime_addpart(mime)) == NULL ||
-		    curl_mime_filedata(part, msg->attach_path) != CURLE_OK ||
-		    (msg->attach_name != NULL &&
-		    curl_mime_filename(part, msg->attach_name) != CURLE_OK) ||
-		    curl_mime_type(part, "application/vnd.openxmlformats-officedocument."
-		    "spreadsheetml.sheet") != CURLE_OK ||
-		    curl_mime_encoder(part, "base64") != CURLE_OK) {
-			err_set(e, ERR_IO, "mail: cannot attach %s", msg->attach_path);
-			goto fail;
-		}
+	if (msg->attach_path == NULL)
+		return 0;
+	if ((part = curl_mime_addpart(s->mime)) == NULL ||
+	    curl_mime_filedata(part, msg->attach_path) != CURLE_OK ||
+	    (msg->attach_name != NULL &&
+	    curl_mime_filename(part, msg->attach_name) != CURLE_OK) ||
+	    curl_mime_type(part, "application/vnd.openxmlformats-officedocument."
+	    "spreadsheetml.sheet") != CURLE_OK ||
+	    curl_mime_encoder(part, "base64") != CURLE_OK) {
+		err_set(e, ERR_IO, "mail: cannot attach %s", msg->attach_path);
+		return -1;
 	}
-	errbuf[0] = '\0';
+	return 0;
+}
+
+/* options(s, srv): the SMTP exchange: TLS always, peer verified, timeouts,
+ * the envelope and the message of s. */
+static void
+options(struct sending *s, const struct mail_server *srv)
+{
+	const struct config_mail *m = srv->mail;
+	CURL *c = s->c;
+
+	s->errbuf[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_URL, m->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
@@ -245,40 +269,64 @@ mail_send(const struct mail_server *srv, const struct mail_message *msg,
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, srv->connect_timeout);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, srv->timeout);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
-	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s->errbuf);
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, s->from);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, s->rcpt);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, s->hdr);
+	curl_easy_setopt(c, CURLOPT_MIMEPOST, s->mime);
 	if (m->user != NULL && m->user[0] != '\0')
 		curl_easy_setopt(c, CURLOPT_USERNAME, m->user);
-	if (have_password)
-		curl_easy_setopt(c, CURLOPT_PASSWORD, password);
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	if (s->have_password)
+		curl_easy_setopt(c, CURLOPT_PASSWORD, s->password);
+}
+
+int
+mail_send(const struct mail_server *srv, const struct mail_message *msg,
+    enum mail_outcome *outcome, struct err *e)
+{
+	const struct config_mail *m = srv->mail;
+	struct sending s;
+	CURLcode rc;
+	long code = 0;
+	int ret = -1;
+
+	*outcome = MAIL_NOT_SENT;
+	memset(&s, 0, sizeof(s));
+	if (m->password_file != NULL && m->password_file[0] != '\0') {
+		if (read_password(m->password_file, s.password, sizeof(s.password), e) == -1)
+			goto out;
+		s.have_password = 1;
+	}
+	if (strlen(msg->subject) > MAIL_MAX_SUBJECT ||
+	    mail_encode_header(msg->subject, s.subject, sizeof(s.subject)) < 0) {
+		err_set(e, ERR_DATA, "mail: the subject is longer than %d bytes",
+		    MAIL_MAX_SUBJECT);
+		goto out;
+	}
+	if (envelope(&s, m, msg) == -1 || (s.c = curl_easy_init()) == NULL ||
+	    (s.mime = curl_mime_init(s.c)) == NULL) {
+		err_set(e, ERR_NOMEM, "mail: out of memory (or too many recipients)");
+		goto out;
+	}
+	if (body(&s, msg, e) == -1)
+		goto out;
+	options(&s, srv);
+	rc = curl_easy_perform(s.c);
+	curl_easy_getinfo(s.c, CURLINFO_RESPONSE_CODE, &code);
 	if (rc != CURLE_OK) {
 		*outcome = outcome_of(rc, code);
 		/* curl's texts name the host and the step, never the password. */
 		if (code > 0)
 			err_set(e, ERR_HTTP, "mail to %s: the server answered %ld (%s)", m->url,
-			    code, errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
+			    code, s.errbuf[0] != '\0' ? s.errbuf : curl_easy_strerror(rc));
 		else
 			err_set(e, ERR_HTTP, "mail to %s: %s", m->url,
-			    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
-		goto fail;
+			    s.errbuf[0] != '\0' ? s.errbuf : curl_easy_strerror(rc));
+		goto out;
 	}
 	*outcome = MAIL_SENT;
-	OPENSSL_cleanse(password, sizeof(password));
-	curl_easy_cleanup(c);
-	curl_mime_free(mime);
-	curl_slist_free_all(rcpt);
-	curl_slist_free_all(hdr);
-	return 0;
-fail:
-	OPENSSL_cleanse(password, sizeof(password));
-	curl_easy_cleanup(c);
-	curl_mime_free(mime);
-	curl_slist_free_all(rcpt);
-	curl_slist_free_all(hdr);
-	return -1;
+	ret = 0;
+out:
+	sending_fini(&s);
+	return ret;
 }

@@ -3,15 +3,14 @@
  * plain fields, arrays and one string-keyed hash table (the open
  * discrepancies' first-seen times), and on disk as one JSON file.
  *
- * Saving streams the JSON through stdio with our own escaper; loading uses
- * jansson (JSON_REJECT_DUPLICATES) and checks every type.  It must never
- * replace a good state file with a bad one (fsutil_write_atomic) and never
- * crash on a corrupt one.
+ * The file's members are state_file.c's; here it is read whole and parsed
+ * with jansson (JSON_REJECT_DUPLICATES), and written through stdio into
+ * fsutil_write_atomic.  It must never replace a good state file with a bad
+ * one and never crash on a corrupt one.
  */
 #include "syncd/state.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +21,8 @@
 #include "rules/hash.h"
 #include "syncd/fsutil.h"
 #include "syncd/hashseed.h"
-#include "syncd/jsonout.h"
+#include "syncd/state_file.h"
 
-#define STATE_FORMAT 1
 #define STATE_PATH_MAX 4096
 
 /* ---- a string-keyed open-addressing hash table ------------------------ */
@@ -645,99 +643,28 @@ state_first_seen_count(const struct state *s)
 	return s->seen.n;
 }
 
-/* ---- saving ----------------------------------------------------------- */
+void
+state_first_seen_foreach(const struct state *s,
+    void (*fn)(const char *id, time_t t, const char *detail, void *ctx), void *ctx)
+{
+	const struct st_seen *f;
+	size_t i;
+
+	for (i = 0; i < s->seen.cap; i++) {
+		if (s->seen.ents[i].key == NULL)
+			continue;
+		f = s->seen.ents[i].val;
+		fn(f->id, f->t, f->detail, ctx);
+	}
+}
+
+/* ---- saving and loading (the members: state_file.c) ---------------- */
 
 static int
 write_state(FILE *f, void *ctx, struct err *e)
 {
-	const struct state *s = ctx;
-	const struct st_seen *seen;
-	size_t i;
-	int first;
-
-	(void)e;
-	fprintf(f, "{\"format\":%d,\"version\":", STATE_FORMAT);
-	jsonout_string(f, s->version);
-	fprintf(f, ",\"cycle\":%" PRIu64 ",\"rendered_hash\":", s->cycle);
-	jsonout_string(f, s->rendered_hash);
-	fputs(",\"basis\":", f);
-	jsonout_string(f, s->basis);
-	if (s->published_head != NULL) {
-		fputs(",\"published_head\":", f);
-		jsonout_string(f, s->published_head);
-	}
-	if (s->instance != NULL) {
-		fputs(",\"instance\":", f);
-		jsonout_string(f, s->instance);
-	}
-	if (s->conflict_other != NULL) {
-		fputs(",\n\"conflict\":{\"other\":", f);
-		jsonout_string(f, s->conflict_other);
-		fputs(",\"footer\":", f);
-		jsonout_string(f, s->conflict_footer != NULL ? s->conflict_footer : "");
-		fputs(",\"version\":", f);
-		jsonout_string(f, s->conflict_version != NULL ? s->conflict_version : "");
-		fprintf(f, ",\"quiet\":%ld}", s->conflict_quiet);
-	}
-	fputs(",\n\"sheets\":[", f);
-	for (i = 0; i < s->nsheets; i++) {
-		if (i > 0)
-			putc(',', f);
-		fputs("{\"title\":", f);
-		jsonout_string(f, s->sheets[i].title);
-		fprintf(f, ",\"sheetId\":%" PRId64 ",\"index\":%ld",
-		    s->sheets[i].sheet_id, s->sheets[i].index);
-		if (s->sheets[i].households >= 0)
-			fprintf(f, ",\"households\":%ld", s->sheets[i].households);
-		putc('}', f);
-	}
-	putc(']', f);
-	fputs(",\n\"objects\":[", f);
-	for (i = 0; i < s->nobjects; i++) {
-		if (i > 0)
-			putc(',', f);
-		fputs("{\"kind\":", f);
-		jsonout_string(f, s->objects[i].kind);
-		fputs(",\"name\":", f);
-		jsonout_string(f, s->objects[i].name);
-		fprintf(f, ",\"id\":%" PRId64 "}", s->objects[i].id);
-	}
-	putc(']', f);
-	fputs(",\n\"noted\":[", f);
-	for (i = 0; i < s->nnoted; i++)
-		fprintf(f, "%s[%" PRId64 ",%" PRIu32 ",%" PRIu32 "]", i > 0 ? "," : "",
-		    s->noted[i].sheet_id, s->noted[i].row, s->noted[i].col);
-	putc(']', f);
-	fputs(",\n\"first_seen\":{", f);
-	first = 1;
-	for (i = 0; i < s->seen.cap; i++) {
-		if (s->seen.ents[i].key == NULL)
-			continue;
-		seen = s->seen.ents[i].val;
-		if (!first)
-			putc(',', f);
-		first = 0;
-		jsonout_string(f, seen->id);
-		fprintf(f, ":%lld", (long long)seen->t);
-	}
-	/* The finding's fields, so that its discrepancy.resolved can repeat
-	 * them: compact JSON objects built by the cycle, written as they are. */
-	fputs("},\n\"findings\":{", f);
-	first = 1;
-	for (i = 0; i < s->seen.cap; i++) {
-		if (s->seen.ents[i].key == NULL)
-			continue;
-		seen = s->seen.ents[i].val;
-		if (seen->detail == NULL)
-			continue;
-		if (!first)
-			putc(',', f);
-		first = 0;
-		jsonout_string(f, seen->id);
-		putc(':', f);
-		fputs(seen->detail, f);
-	}
-	fputs("}}\n", f);
+	(void)e;	/* a failed write is f's error, which fsutil checks */
+	state_file_write(f, ctx);
 	return 0;
 }
 
@@ -762,167 +689,6 @@ state_save(const struct state *s, const char *dir, struct err *e)
 		return -1;
 	/* fsutil only reads through ctx; the cast drops const for its type. */
 	return fsutil_write_atomic(path, 0600, write_state, (void *)(uintptr_t)s, e);
-}
-
-/* ---- loading ---------------------------------------------------------- */
-
-static int
-load_doc(struct state *s, json_t *doc, const char *path, struct err *e)
-{
-	json_t *v, *seen;
-	const char *id;
-
-	if (!json_is_object(doc)) {
-		err_set(e, ERR_DATA, "%s: not a JSON object", path);
-		return -1;
-	}
-	v = json_object_get(doc, "format");
-	if (!json_is_integer(v) || json_integer_value(v) != STATE_FORMAT) {
-		err_set(e, ERR_DATA, "%s: \"format\" is not %d", path, STATE_FORMAT);
-		return -1;
-	}
-	v = json_object_get(doc, "version");
-	if (v != NULL && !json_is_null(v) && !json_is_string(v))
-		goto badtype;
-	if (json_is_string(v) && state_set_version(s, json_string_value(v), e) == -1)
-		return -1;
-	v = json_object_get(doc, "rendered_hash");
-	if (v != NULL && !json_is_null(v) && !json_is_string(v))
-		goto badtype;
-	if (json_is_string(v) &&
-	    state_set_rendered_hash(s, json_string_value(v), e) == -1)
-		return -1;
-	v = json_object_get(doc, "published_head");
-	if (v != NULL && !json_is_null(v) && !json_is_string(v))
-		goto badtype;
-	if (json_is_string(v) &&
-	    state_set_published_head(s, json_string_value(v), e) == -1)
-		return -1;
-	v = json_object_get(doc, "instance");
-	if (v != NULL && !json_is_null(v) && !json_is_string(v))
-		goto badtype;
-	if (json_is_string(v) && state_set_instance(s, json_string_value(v), e) == -1)
-		return -1;
-	v = json_object_get(doc, "conflict");
-	if (v != NULL && !json_is_null(v) && !json_is_object(v))
-		goto badtype;
-	if (json_is_object(v) && json_is_string(json_object_get(v, "other")) &&
-	    state_set_conflict(s, json_string_value(json_object_get(v, "other")),
-	    json_string_value(json_object_get(v, "footer")),
-	    json_string_value(json_object_get(v, "version")),
-	    (long)json_integer_value(json_object_get(v, "quiet")), e) == -1)
-		return -1;
-	v = json_object_get(doc, "basis");
-	if (v != NULL && !json_is_null(v) && !json_is_string(v))
-		goto badtype;
-	if (json_is_string(v) && state_set_basis(s, json_string_value(v), e) == -1)
-		return -1;
-	v = json_object_get(doc, "sheets");
-	if (v != NULL && !json_is_array(v))
-		goto badtype;
-	for (size_t k = 0; k < json_array_size(v); k++) {
-		json_t *sh = json_array_get(v, k);
-		json_t *ti = json_object_get(sh, "title");
-		json_t *sid = json_object_get(sh, "sheetId");
-		json_t *ix = json_object_get(sh, "index");
-
-		if (!json_is_string(ti) || !json_is_integer(sid) || !json_is_integer(ix)) {
-			err_set(e, ERR_DATA, "%s: sheets[%zu] needs a title, a sheetId "
-			    "and an index", path, k);
-			return -1;
-		}
-		json_t *hh = json_object_get(sh, "households");
-
-		if (state_sheets_add(s, json_string_value(ti), json_integer_value(sid),
-		    (long)json_integer_value(ix), e) == -1)
-			return -1;
-		if (json_is_integer(hh))
-			state_sheet_set_households(s, s->nsheets - 1,
-			    (long)json_integer_value(hh));
-	}
-	v = json_object_get(doc, "objects");
-	if (v != NULL && !json_is_array(v))
-		goto badtype;
-	for (size_t k = 0; k < json_array_size(v); k++) {
-		json_t *o = json_array_get(v, k);
-		json_t *kd = json_object_get(o, "kind");
-		json_t *nm = json_object_get(o, "name");
-		json_t *oid = json_object_get(o, "id");
-
-		if (!json_is_string(kd) || !json_is_string(nm) || !json_is_integer(oid)) {
-			err_set(e, ERR_DATA, "%s: objects[%zu] needs a kind, a name "
-			    "and an id", path, k);
-			return -1;
-		}
-		if (state_objects_add(s, json_string_value(kd), json_string_value(nm),
-		    json_integer_value(oid), e) == -1)
-			return -1;
-	}
-	v = json_object_get(doc, "noted");
-	if (v != NULL && !json_is_array(v))
-		goto badtype;
-	for (size_t k = 0; k < json_array_size(v); k++) {
-		json_t *c = json_array_get(v, k);
-		json_int_t row = json_integer_value(json_array_get(c, 1));
-		json_int_t col = json_integer_value(json_array_get(c, 2));
-
-		if (json_array_size(c) != 3 || !json_is_integer(json_array_get(c, 0)) ||
-		    !json_is_integer(json_array_get(c, 1)) ||
-		    !json_is_integer(json_array_get(c, 2)) || row < 0 || col < 0 ||
-		    row > UINT32_MAX || col > UINT32_MAX) {
-			err_set(e, ERR_DATA, "%s: noted[%zu] is not [sheetId, row, column]",
-			    path, k);
-			return -1;
-		}
-		if (state_noted_add(s, json_integer_value(json_array_get(c, 0)),
-		    (uint32_t)row, (uint32_t)col, e) == -1)
-			return -1;
-	}
-	v = json_object_get(doc, "cycle");
-	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0))
-		goto badtype;
-	s->cycle = v != NULL ? (uint64_t)json_integer_value(v) : 0;
-	seen = json_object_get(doc, "first_seen");
-	if (seen != NULL && !json_is_object(seen))
-		goto badtype;
-	json_object_foreach(seen, id, v) {
-		if (!json_is_integer(v)) {
-			err_set(e, ERR_DATA, "%s: first_seen of \"%s\" is not an "
-			    "integer", path, id);
-			return -1;
-		}
-		if (state_first_seen_set(s, id, (time_t)json_integer_value(v), e) == -1)
-			return -1;
-	}
-	seen = json_object_get(doc, "findings");
-	if (seen != NULL && !json_is_object(seen))
-		goto badtype;
-	json_object_foreach(seen, id, v) {
-		char *text;
-		int rc;
-
-		if (!json_is_object(v)) {
-			err_set(e, ERR_DATA, "%s: findings of \"%s\" is not an "
-			    "object", path, id);
-			return -1;
-		}
-		if (state_first_seen_detail(s, id) != NULL ||
-		    !state_first_seen_get(s, id, &(time_t){0}))
-			continue;	/* no longer open: nothing to repeat */
-		text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		if (text == NULL) {
-			err_set(e, ERR_NOMEM, "state: out of memory");
-			return -1;
-		}
-		rc = state_first_seen_set_detail(s, id, text, e);
-		free(text);
-		if (rc == -1)
-			return -1;
-	}
-	return 0;
-badtype:
-	err_set(e, ERR_DATA, "%s: a top-level member has the wrong type", path);
-	return -1;
 }
 
 struct state *
@@ -960,7 +726,7 @@ state_load(const char *dir, struct err *e)
 		state_free(s);
 		return NULL;
 	}
-	if (load_doc(s, doc, path, e) == -1) {
+	if (state_file_read(s, doc, path, e) == -1) {
 		json_decref(doc);
 		state_free(s);
 		return NULL;

@@ -180,5 +180,12 @@ const char *state_first_seen_detail(const struct state *s, const char *id);
 void state_first_seen_prune(struct state *s,
     int (*keep)(const char *id, time_t t, void *ctx), void *ctx);
 size_t state_first_seen_count(const struct state *s);
+/*
+ * state_first_seen_foreach(s, fn, ctx): fn(id, t, detail, ctx) for every
+ * open discrepancy (detail NULL when none; all borrowed for the call), in
+ * no particular order; fn must not change s.
+ */
+void state_first_seen_foreach(const struct state *s,
+    void (*fn)(const char *id, time_t t, const char *detail, void *ctx), void *ctx);
 
 #endif

@@ -56,15 +56,6 @@ usage(FILE *f)
 }
 
 /*
- * test_key(cfg): -t also loads the key the daemon would load (the systemd
- * credential SESSION_CREDENTIAL when $CREDENTIALS_DIRECTORY holds it, else
- * key_file), so a key that others can read, or that is not a service-account
- * key, is refused before the daemon starts.  A key that is not there, or not
- * readable by whoever runs -t (an admin checking a file as themselves), is
- * only a note: -t checks the configuration, and the key may be put in place
- * later.  Returns 0, or EX_CONFIG (EX_OSERR for memory) after a message.
- */
-/*
  * placeholder(cfg): refuses a configuration whose spreadsheet_id is still the
  * shipped placeholder, so an installed but unconfigured syncd never starts.
  * Returns 0, or EX_CONFIG after a message naming the file and the key.
@@ -101,6 +92,33 @@ no_key_marker(const char *path)
 	    memcmp(buf, CMD_RUN_NO_KEY, (size_t)n) == 0;
 }
 
+/*
+ * test_verdict(e, needs): -t's word on a file the daemon will need and -t
+ * could not take (the key, the LINE token, the mail password), after e.
+ * One that is not there (ERR_NOINPUT) is only a note saying what needs
+ * it: -t checks the configuration, and the file may be put in place later.
+ * Returns 0 then; else EX_CONFIG (EX_OSERR for memory) after the message.
+ */
+static int
+test_verdict(const struct err *e, const char *needs)
+{
+	if (e->code == ERR_NOINPUT) {
+		fprintf(stderr, "syncd: note: %s (%s)\n", e->msg, needs);
+		return 0;
+	}
+	fprintf(stderr, "syncd: %s\n", e->msg);
+	return e->code == ERR_NOMEM ? EX_OSERR : EX_CONFIG;
+}
+
+/*
+ * test_key(cfg): -t also loads the key the daemon would load (the systemd
+ * credential SESSION_CREDENTIAL when $CREDENTIALS_DIRECTORY holds it, else
+ * key_file), so a key that others can read, or that is not a service-account
+ * key, is refused before the daemon starts.  A key that is not there, or not
+ * readable by whoever runs -t (an admin checking a file as themselves), is
+ * only a note: -t checks the configuration, and the key may be put in place
+ * later.  Returns 0, or EX_CONFIG (EX_OSERR for memory) after a message.
+ */
 static int
 test_key(const struct config *cfg)
 {
@@ -128,13 +146,7 @@ test_key(const struct config *cfg)
 		auth_key_free(key);
 		return 0;
 	}
-	if (e.code == ERR_NOINPUT) {
-		fprintf(stderr, "syncd: note: %s (the daemon needs the key to run)\n",
-		    e.msg);
-		return 0;
-	}
-	fprintf(stderr, "syncd: %s\n", e.msg);
-	return e.code == ERR_NOMEM ? EX_OSERR : EX_CONFIG;
+	return test_verdict(&e, "the daemon needs the key to run");
 }
 
 /*
@@ -193,13 +205,7 @@ test_line_token(const struct config *cfg)
 		line_token_free(t);
 		return 0;
 	}
-	if (e.code == ERR_NOINPUT) {
-		fprintf(stderr, "syncd: note: %s (the daily report needs the token)\n",
-		    e.msg);
-		return 0;
-	}
-	fprintf(stderr, "syncd: %s\n", e.msg);
-	return e.code == ERR_NOMEM ? EX_OSERR : EX_CONFIG;
+	return test_verdict(&e, "the daily report needs the token");
 }
 
 /*
@@ -216,12 +222,28 @@ test_mail_password(const struct config *cfg)
 	err_init(&e);
 	if (mail_check_password_file(cfg->mail.password_file, &e) == 0)
 		return 0;
-	if (e.code == ERR_NOINPUT) {
-		fprintf(stderr, "syncd: note: %s (the e-mail needs it)\n", e.msg);
-		return 0;
-	}
-	fprintf(stderr, "syncd: %s\n", e.msg);
-	return EX_CONFIG;
+	return test_verdict(&e, "the e-mail needs it");
+}
+
+/*
+ * test_config(cfg, path): the rest of `syncd -t` once the file itself is
+ * valid: the key, the LINE token and the mail password as the daemon would
+ * take them, then "configuration PATH is valid" on stdout.  Returns the
+ * exit status.
+ */
+static int
+test_config(const struct config *cfg, const char *path)
+{
+	int rc = test_key(cfg);
+
+	if (rc == 0)
+		rc = test_line_token(cfg);
+	if (rc == 0)
+		rc = test_mail_password(cfg);
+	if (rc != 0)
+		return rc;
+	printf("configuration %s is valid\n", path);
+	return fflush(stdout) == EOF ? EX_IOERR : 0;
 }
 
 /* What -t and --once say (run_option's ctx). */
@@ -277,17 +299,9 @@ cmd_run_main(int argc, char **argv)
 		return rc;
 	}
 	if (fl.test) {
-		rc = test_key(cfg);
-		if (rc == 0)
-			rc = test_line_token(cfg);
-		if (rc == 0)
-			rc = test_mail_password(cfg);
-		if (rc == 0)
-			printf("configuration %s is valid\n", opt.config_path);
+		rc = test_config(cfg, opt.config_path);
 		config_free(cfg);
-		if (rc != 0)
-			return rc;
-		return fflush(stdout) == EOF ? EX_IOERR : 0;
+		return rc;
 	}
 	if ((lock = take_lock(cfg, opt.once)) < 0) {
 		config_free(cfg);

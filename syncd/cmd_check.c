@@ -19,6 +19,7 @@
 #include "rules/rules.h"
 #include "syncd/cmdline.h"
 #include "syncd/config.h"
+#include "syncd/evaluation.h"
 #include "syncd/exitcode.h"
 #include "syncd/report.h"
 #include "syncd/sheetjson.h"
@@ -59,37 +60,26 @@ check_option(void *ctx, int val, const char *arg)
 static int
 check(const struct cmdline *cl, int json, size_t *nerrors, struct err *e)
 {
-	struct sheetjson_doc *wf = NULL;
-	struct config *cfg = NULL;
-	struct rules_report report;
+	struct evaluation ev;
 	int rc = -1;
 
-	memset(&report, 0, sizeof(report));
-	if ((cfg = config_load_cli(cl->config, CONFIG_NO_CREDENTIALS, e)) == NULL)
+	if (evaluation_run(&ev, cl->config, cl->workbook, cl->today, e) == -1)
 		goto out;
-	if ((wf = sheetjson_load_file(cl->workbook, e)) == NULL)
-		goto out;
-	if (rules_evaluate(sheetjson_view(wf), &cfg->rules, cl->today, &report) == -1) {
-		err_set(e, ERR_NOMEM, "rules: out of memory");
-		goto out;
-	}
 	/* The report owns its strings: the workbook (file size plus 16 bytes a
 	 * cell) can go before rendering, which lowers the peak. */
-	sheetjson_free(wf);
-	wf = NULL;
-	if ((json ? report_write_json(stdout, &report, e) :
-	    report_write_text(stdout, &report, &cfg->rules, e)) == -1)
+	sheetjson_free(ev.doc);
+	ev.doc = NULL;
+	if ((json ? report_write_json(stdout, &ev.report, e) :
+	    report_write_text(stdout, &ev.report, &ev.cfg->rules, e)) == -1)
 		goto out;
 	if (fflush(stdout) == EOF) {
 		err_set(e, ERR_IO, "cannot write to standard output");
 		goto out;
 	}
-	*nerrors = report_count(&report, RULES_ERROR);
+	*nerrors = report_count(&ev.report, RULES_ERROR);
 	rc = 0;
 out:
-	rules_report_fini(&report);
-	sheetjson_free(wf);
-	config_free(cfg);
+	evaluation_fini(&ev);
 	return rc;
 }
 

@@ -20,8 +20,8 @@
 #include "rules/rules.h"
 #include "syncd/cmdline.h"
 #include "syncd/config.h"
+#include "syncd/evaluation.h"
 #include "syncd/exitcode.h"
-#include "syncd/live.h"
 #include "syncd/sheetjson.h"
 #include "syncd/today.h"
 #include "syncd/xlsx.h"
@@ -70,38 +70,21 @@ taken(const struct cmdline *cl, char *out, size_t n)
 static int
 export(const struct cmdline *cl, const char *out, struct err *e)
 {
-	struct sheetjson_doc *wf = NULL;
-	struct config *cfg = NULL;
-	struct rules_report report;
+	struct evaluation ev;
 	struct xlsx_input in;
 	char when[64];
 	int rc = -1;
 
-	memset(&report, 0, sizeof(report));
-	if ((cfg = config_load_cli(cl->config,
-	    cl->workbook != NULL ? CONFIG_NO_CREDENTIALS : 0, e)) == NULL)
-		goto out;
-	if (cl->workbook != NULL)
-		wf = sheetjson_load_file(cl->workbook, e);
-	else
-		wf = live_read(cfg, e);
-	if (wf == NULL)
-		goto out;
-	if (rules_evaluate(sheetjson_view(wf), &cfg->rules, cl->today, &report) == -1) {
-		err_set(e, ERR_NOMEM, "rules: out of memory");
-		goto out;
+	if (evaluation_run(&ev, cl->config, cl->workbook, cl->today, e) == 0) {
+		taken(cl, when, sizeof(when));
+		memset(&in, 0, sizeof(in));
+		in.wb = sheetjson_view(ev.doc);
+		in.report = &ev.report;
+		in.cfg = &ev.cfg->rules;
+		in.taken = when;
+		rc = xlsx_export(out, &in, e);
 	}
-	taken(cl, when, sizeof(when));
-	memset(&in, 0, sizeof(in));
-	in.wb = sheetjson_view(wf);
-	in.report = &report;
-	in.cfg = &cfg->rules;
-	in.taken = when;
-	rc = xlsx_export(out, &in, e);
-out:
-	rules_report_fini(&report);
-	sheetjson_free(wf);
-	config_free(cfg);
+	evaluation_fini(&ev);
 	return rc;
 }
 

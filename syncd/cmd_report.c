@@ -23,9 +23,9 @@
 #include "syncd/audit.h"
 #include "syncd/cmdline.h"
 #include "syncd/config.h"
+#include "syncd/evaluation.h"
 #include "syncd/exitcode.h"
 #include "syncd/linereport.h"
-#include "syncd/live.h"
 #include "syncd/sheetjson.h"
 #include "syncd/today.h"
 
@@ -57,9 +57,7 @@ static int
 report(const struct cmdline *cl, struct err *e)
 {
 	const char *path = cl->config != NULL ? cl->config : CONFIG_DEFAULT_PATH;
-	struct sheetjson_doc *wf = NULL;
-	struct config *cfg = NULL;
-	struct rules_report rr;
+	struct evaluation ev;
 	struct linereport_state st;
 	struct audit_verify_result vr;
 	struct today_now now;
@@ -68,28 +66,19 @@ report(const struct cmdline *cl, struct err *e)
 	int rc = -1, have_state;
 
 	today_now_of(cl->now, &now);
-	memset(&rr, 0, sizeof(rr));
 	memset(&st, 0, sizeof(st));
-	if ((cfg = config_load_cli(path, cl->workbook != NULL ? CONFIG_NO_CREDENTIALS : 0,
-	    e)) == NULL)
+	if (evaluation_run(&ev, path, cl->workbook, now.day, e) == -1)
 		goto out;
-	if ((wf = cl->workbook != NULL ? sheetjson_load_file(cl->workbook, e) :
-	    live_read(cfg, e)) == NULL)
-		goto out;
-	if (rules_evaluate(sheetjson_view(wf), &cfg->rules, now.day, &rr) == -1) {
-		err_set(e, ERR_NOMEM, "rules: out of memory");
-		goto out;
-	}
-	sheetjson_free(wf);
-	wf = NULL;
+	sheetjson_free(ev.doc);
+	ev.doc = NULL;
 
 	err_init(&ie);
-	have_state = linereport_state_load(cfg->state_dir, &st, &ie) == 0;
+	have_state = linereport_state_load(ev.cfg->state_dir, &st, &ie) == 0;
 	memset(&vr, 0, sizeof(vr));
 	err_init(&ie);
-	if (audit_verify_file(cfg->audit_log, NULL, &vr, &ie) == -1)
+	if (audit_verify_file(ev.cfg->audit_log, NULL, &vr, &ie) == -1)
 		memset(&vr.head, 0, sizeof(vr.head));
-	if ((text = linereport_text(cfg, &rr, now.day, have_state ? &st : NULL,
+	if ((text = linereport_text(ev.cfg, &ev.report, now.day, have_state ? &st : NULL,
 	    vr.head.seq, vr.head.hash, e)) == NULL)
 		goto out;
 	if (printf("%s\n", text) < 0 || fflush(stdout) == EOF) {
@@ -100,9 +89,7 @@ report(const struct cmdline *cl, struct err *e)
 out:
 	free(text);
 	linereport_state_fini(&st);
-	rules_report_fini(&rr);
-	sheetjson_free(wf);
-	config_free(cfg);
+	evaluation_fini(&ev);
 	return rc;
 }
 

@@ -18,10 +18,18 @@
 #define ID_MAX		256	/* bytes of a spreadsheet id */
 #define MARK_MAX	32	/* bytes of one accepted mark spelling */
 
+/* slot(ld, off): where the value at offset off of the configuration goes. */
+static void *
+slot(struct config_loader *ld, size_t off)
+{
+	return (char *)ld->cfg + off;
+}
+
+/* slot_str(ld, k): k's value, an owned string of struct config. */
 static char **
 slot_str(struct config_loader *ld, const struct config_key *k)
 {
-	return (char **)(void *)((char *)ld->cfg + k->off);
+	return slot(ld, k->off);
 }
 
 /*
@@ -145,14 +153,14 @@ key_long(struct config_loader *ld, const config_setting_t *s, const struct confi
 
 	if (config_value_int(ld, s, k->lo, k->hi, &v) == -1)
 		return -1;
-	*(long *)(void *)((char *)ld->cfg + k->off) = (long)v;
+	*(long *)slot(ld, k->off) = (long)v;
 	return 0;
 }
 
 static int
 key_bool(struct config_loader *ld, const config_setting_t *s, const struct config_key *k)
 {
-	return config_value_bool(ld, s, (int *)(void *)((char *)ld->cfg + k->off));
+	return config_value_bool(ld, s, (int *)slot(ld, k->off));
 }
 
 static int
@@ -162,7 +170,7 @@ key_u32(struct config_loader *ld, const config_setting_t *s, const struct config
 
 	if (config_value_int(ld, s, k->lo, k->hi, &v) == -1)
 		return -1;
-	*(uint32_t *)(void *)((char *)ld->cfg + k->off) = (uint32_t)v;
+	*(uint32_t *)slot(ld, k->off) = (uint32_t)v;
 	return 0;
 }
 
@@ -181,7 +189,7 @@ key_double(struct config_loader *ld, const config_setting_t *s, const struct con
 	if (!(v >= (double)k->lo && v <= (double)k->hi))
 		return config_value_fail(ld, s, "%s: %g is out of range (%ld to %ld)", k->name,
 		    v, k->lo, k->hi);
-	*(double *)(void *)((char *)ld->cfg + k->off) = v;
+	*(double *)slot(ld, k->off) = v;
 	return 0;
 }
 
@@ -197,7 +205,7 @@ key_date(struct config_loader *ld, const config_setting_t *s, const struct confi
 	if (strlen(v) != 10 || rules_parse_ymd(v, &d) == -1)
 		return config_value_fail(ld, s, "%s: \"%s\" is not a date written "
 		    "YYYY-MM-DD (Common Era year)", k->name, v);
-	*(int32_t *)(void *)((char *)ld->cfg + k->off) = d;
+	*(int32_t *)slot(ld, k->off) = d;
 	return 0;
 }
 
@@ -209,14 +217,14 @@ key_rstring(struct config_loader *ld, const config_setting_t *s, const struct co
 
 	if (config_value_string(ld, s, 1, &v) == -1)
 		return -1;
-	return config_value_pool(ld, v, (const char **)(void *)((char *)ld->cfg + k->off));
+	return config_value_pool(ld, v, slot(ld, k->off));
 }
 
 static int
 key_strlist(struct config_loader *ld, const config_setting_t *s, const struct config_key *k)
 {
-	const char **out = (const char **)(void *)((char *)ld->cfg + k->off);
-	size_t *n = (size_t *)(void *)((char *)ld->cfg + k->off2);
+	const char **out = slot(ld, k->off);
+	size_t *n = slot(ld, k->off2);
 
 	if (config_value_strlist(ld, s, (size_t)k->hi, out, n) == -1)
 		return -1;
@@ -266,8 +274,8 @@ config_keys_marks_same(const char *a, const char *b)
 static int
 key_marks(struct config_loader *ld, const config_setting_t *s, const struct config_key *k)
 {
-	const char **out = (const char **)(void *)((char *)ld->cfg + k->off);
-	size_t *n = (size_t *)(void *)((char *)ld->cfg + k->off2);
+	const char **out = slot(ld, k->off);
+	size_t *n = slot(ld, k->off2);
 	size_t i, j;
 
 	if (key_strlist(ld, s, k) == -1)

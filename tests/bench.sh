@@ -11,9 +11,14 @@
 # median wall time and the largest peak RSS (/usr/bin/time -f %M, package
 # `time`, installed by .ci/deps).
 #
+# Then the national simulation (issue 18: 77 provinces, the rollup under
+# Google's quotas), tests/bench_national.sh: a few minutes, as the quota is
+# per minute; BENCH_NATIONAL=0 skips it.
+#
 # Environment: BUILD, BENCH_SIZES (default "1000 10000 100000"),
 # BENCH_RUNS, BENCH_DIR, BENCH_CONFIG (default etc/syncd.conf when present;
-# "none" for the built-in defaults).
+# "none" for the built-in defaults), BENCH_NATIONAL (default 1),
+# BENCH_NATIONAL_PROVINCES (see tests/bench_national.sh).
 set -eu
 : "${BUILD:=build}"
 : "${BENCH_SIZES:=1000 10000 100000}"
@@ -253,3 +258,7 @@ daemon_rest() {
 }
 
 bench_daemon_cycle
+
+if [ "${BENCH_NATIONAL:-1}" != 0 ]; then
+	BUILD="$BUILD" "$top/tests/bench_national.sh"
+fi

@@ -36,7 +36,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/sha.h>
 
 #include "auth/key.h"
 #include "auth/token.h"
@@ -44,10 +43,13 @@
 #include "syncd/cycle.h"
 #include "syncd/fsutil.h"
 #include "syncd/http.h"
+#include "syncd/monotime.h"
 #include "syncd/notify.h"
+#include "syncd/pace.h"
 #include "syncd/range.h"
 #include "syncd/rollup_tabs.h"
 #include "syncd/session.h"
+#include "syncd/sha256.h"
 #include "syncd/sheets.h"
 
 #define ROLLUP_STATE		"rollup.json"
@@ -68,8 +70,6 @@ on_term(int sig)
  */
 static double last_ping;
 
-static double mono(void);
-
 static void
 keepalive(void)
 {
@@ -78,60 +78,11 @@ keepalive(void)
 
 	if (usec == 0)
 		return;
-	now = mono();
+	now = monotime_now();
 	if (now - last_ping >= (double)usec / 2e6) {
 		notify_send("WATCHDOG=1");
 		last_ping = now;
 	}
-}
-
-/* A sliding one-minute window: at most limit calls in any 60 seconds. */
-struct pace {
-	double *t;
-	size_t limit, head, n;
-	double waited;		/* seconds spent waiting, for the log */
-};
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* pace_take(p): wait until one more call fits the window, then count it.
- * Returns 0, or -1 when SIGTERM came while waiting. */
-static int
-pace_take(struct pace *p)
-{
-	double now = mono(), w;
-	struct timespec ts;
-
-	for (;;) {
-		while (p->n > 0 && now - p->t[p->head] >= 60.0) {
-			p->head = (p->head + 1) % p->limit;
-			p->n--;
-		}
-		if (p->n < p->limit)
-			break;
-		/* A little past the minute: the quota is counted by Google's clock. */
-		w = 60.0 - (now - p->t[p->head]) + 0.05;
-		if (w > 0.5)
-			w = 0.5;
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)(w * 1e9);
-		nanosleep(&ts, NULL);
-		keepalive();
-		p->waited += w;
-		if (rollup_stop)
-			return -1;
-		now = mono();
-	}
-	p->t[(p->head + p->n) % p->limit] = now;
-	p->n++;
-	return 0;
 }
 
 struct rollup {
@@ -190,8 +141,8 @@ rollup_free(struct rollup *r)
 	auth_key_free(r->key);
 	audit_close(r->audit);
 	json_decref(r->state);
-	free(r->reads.t);
-	free(r->writes.t);
+	pace_fini(&r->reads);
+	pace_fini(&r->writes);
 	free(r);
 }
 
@@ -208,14 +159,9 @@ rollup_new(const struct config *cfg, struct err *e)
 		return NULL;
 	}
 	r->cfg = cfg;
-	r->reads.limit = (size_t)cfg->read_quota_per_minute;
-	r->writes.limit = (size_t)cfg->write_quota_per_minute;
-	r->reads.t = calloc(r->reads.limit, sizeof(double));
-	r->writes.t = calloc(r->writes.limit, sizeof(double));
-	if (r->reads.t == NULL || r->writes.t == NULL) {
-		err_set(e, ERR_NOMEM, "out of memory");
+	if (pace_init(&r->reads, (size_t)cfg->read_quota_per_minute, e) == -1 ||
+	    pace_init(&r->writes, (size_t)cfg->write_quota_per_minute, e) == -1)
 		goto fail;
-	}
 	if ((r->key = session_load_key(cfg, e)) == NULL)
 		goto fail;
 	memset(&ho, 0, sizeof(ho));
@@ -277,7 +223,7 @@ read_source(struct rollup *r, const struct config_source *src, struct err *e)
 	char why[512];
 	int rc;
 
-	if (pace_take(&r->reads) == -1)
+	if (pace_take(&r->reads, &rollup_stop, keepalive) == -1)
 		return -1;
 	err_init(&sub);
 	entry = json_object();
@@ -337,7 +283,7 @@ ensure_tabs(struct rollup *r, struct err *e)
 
 	if (json_is_true(json_object_get(r->state, "tabs_ok")))
 		return 0;
-	if (pace_take(&r->reads) == -1)
+	if (pace_take(&r->reads, &rollup_stop, keepalive) == -1)
 		return -1;
 	if (sheets_get_tabs(r->national, &tabs, e) == -1)
 		return -1;
@@ -354,7 +300,7 @@ ensure_tabs(struct rollup *r, struct err *e)
 	rc = 0;
 	if (json_array_size(reqs) > 0) {
 		body = json_pack("{s:o}", "requests", reqs);
-		if (pace_take(&r->writes) == -1) {
+		if (pace_take(&r->writes, &rollup_stop, keepalive) == -1) {
 			json_decref(body);
 			return -1;
 		}
@@ -388,12 +334,12 @@ write_national(struct rollup *r, json_t *vals, struct err *e)
 		json_array_append_new(data, json_pack("{s:s, s:O}", "range", owned[i],
 		    "values", json_object_get(vals, tab_keys[i])));
 	}
-	if (pace_take(&r->writes) == -1)
+	if (pace_take(&r->writes, &rollup_stop, keepalive) == -1)
 		goto out;
 	if (sheets_values_batch_clear(r->national, ranges, 3, &rep, e) == -1)
 		goto out;
 	sheets_reply_fini(&rep);
-	if (pace_take(&r->writes) == -1)
+	if (pace_take(&r->writes, &rollup_stop, keepalive) == -1)
 		goto out;
 	if (sheets_values_batch_update(r->national, data, &rep, e) == -1)
 		goto out;
@@ -552,17 +498,6 @@ changed_sources(struct rollup *r, int *read, struct err *e)
 	return 0;
 }
 
-static void
-sha_hex(const char *s, char out[65])
-{
-	unsigned char d[SHA256_DIGEST_LENGTH];
-	size_t i;
-
-	SHA256((const unsigned char *)s, strlen(s), d);
-	for (i = 0; i < sizeof(d); i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
-}
-
 /*
  * rollup_cycle(r, e): one cycle.  Returns 0, or -1 with e set: the step
  * failed (nothing half-written), or e is fatal (the audit log or the state
@@ -575,9 +510,9 @@ rollup_cycle(struct rollup *r, int *idle, struct err *e)
 	int read[CONFIG_MAX_SOURCES];
 	size_t i, nread = 0;
 	uint64_t seq;
-	char hash[65], head[200], sha[65], *text;
+	char hash[65], head[200], sha[SHA256_HEX_SIZE], *text;
 	json_t *vals;
-	double t0 = mono();
+	double t0 = monotime_now();
 	int rc;
 
 	r->requests = 0;
@@ -610,7 +545,7 @@ rollup_cycle(struct rollup *r, int *idle, struct err *e)
 	snprintf(head, sizeof(head), "%llu:%s", (unsigned long long)seq, hash);
 	vals = rollup_tabs_national(cfg, json_object_get(r->state, "sources"), "");
 	text = json_dumps(vals, JSON_COMPACT | JSON_SORT_KEYS);
-	sha_hex(text != NULL ? text : "", sha);
+	sha256_hex(text != NULL ? text : "", text != NULL ? strlen(text) : 0, sha);
 	free(text);
 	if (nread > 0 || json_object_get(r->state, "written") == NULL ||
 	    strcmp(json_string_value(json_object_get(r->state, "written")), sha) != 0) {
@@ -643,7 +578,7 @@ rollup_cycle(struct rollup *r, int *idle, struct err *e)
 		rc = audit_append_pack(r->audit, e, "cycle", "{s:s, s:i, s:I, s:i}",
 		    "kind", "rollup", "sources_read", (int)nread,
 		    "requests", (json_int_t)r->requests,
-		    "duration_ms", (int)((mono() - t0) * 1000));
+		    "duration_ms", (int)((monotime_now() - t0) * 1000));
 		if (rc != 0 || (rc = audit_sync(r->audit, e)) != 0)
 			return rc;
 	}

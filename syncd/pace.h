@@ -1,0 +1,36 @@
+/*
+ * pace: a sliding one-minute window of requests, the way Google counts its
+ * per-minute quotas.  See pace.c.
+ */
+#ifndef SYNCD_PACE_H
+#define SYNCD_PACE_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "auth/err.h"
+
+/* At most limit calls of pace_take in any 60 seconds. */
+struct pace {
+	double *t;		/* owned: limit slots, the calls' times (monotime), oldest at head */
+	size_t limit, head, n;
+	double waited;		/* seconds spent waiting; the caller zeroes it */
+};
+
+/* pace_init(p, limit): an empty window of limit (>= 1) calls a minute.
+ * Returns 0, or -1 with e set (ERR_NOMEM). */
+int pace_init(struct pace *p, size_t limit, struct err *e);
+
+/* pace_fini(p): free p's slots; p may be zeroed or already finished. */
+void pace_fini(struct pace *p);
+
+/*
+ * pace_take(p, stop, tick): wait until one more call fits the window, then
+ * count it.  While waiting it sleeps at most half a second at a time, calls
+ * tick (may be NULL; the caller's watchdog) after each sleep, and gives up
+ * when *stop (a signal flag, borrowed) is set.  Returns 0, or -1 when
+ * stopped.
+ */
+int pace_take(struct pace *p, const volatile sig_atomic_t *stop, void (*tick)(void));
+
+#endif

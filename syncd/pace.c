@@ -39,6 +39,17 @@ pace_fini(struct pace *p)
 	p->limit = p->head = p->n = 0;
 }
 
+void
+pace_carry(struct pace *dst, const struct pace *src)
+{
+	size_t keep = src->n < dst->limit ? src->n : dst->limit, i;
+
+	for (i = 0; i < keep; i++)
+		dst->t[i] = src->t[(src->head + src->n - keep + i) % src->limit];
+	dst->head = 0;
+	dst->n = keep;
+}
+
 int
 pace_take(struct pace *p, const volatile sig_atomic_t *stop, void (*tick)(void))
 {

@@ -25,6 +25,13 @@ int pace_init(struct pace *p, size_t limit, struct err *e);
 void pace_fini(struct pace *p);
 
 /*
+ * pace_carry(dst, src): the newest of src's calls (as many as dst holds)
+ * counted in dst, an empty window just made by pace_init: a new quota
+ * still counts what the last minute sent.  src is unchanged.
+ */
+void pace_carry(struct pace *dst, const struct pace *src);
+
+/*
  * pace_take(p, stop, tick): wait until one more call fits the window, then
  * count it.  While waiting it sleeps at most half a second at a time, calls
  * tick (may be NULL; the caller's watchdog) after each sleep, and gives up

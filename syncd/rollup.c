@@ -55,12 +55,15 @@
 #define ROLLUP_STATE		"rollup.json"
 
 static volatile sig_atomic_t rollup_stop;
+static volatile sig_atomic_t rollup_hup;	/* SIGHUP: read the configuration again */
 
 static void
-on_term(int sig)
+on_signal(int sig)
 {
-	(void)sig;
-	rollup_stop = 1;
+	if (sig == SIGHUP)
+		rollup_hup = 1;
+	else
+		rollup_stop = 1;
 }
 
 /*
@@ -130,15 +133,58 @@ client_for(struct rollup *r, const char *id, struct err *e)
 	return sheets_client_new(&so, e);
 }
 
+/*
+ * rollup_connect(r, e): the key, HTTP client, token and national sheet's
+ * client that r->cfg names (r's four are NULL).  Returns 0, or -1 with e set
+ * and whatever was made left for rollup_disconnect.
+ */
+static int
+rollup_connect(struct rollup *r, struct err *e)
+{
+	const struct config *cfg = r->cfg;
+	struct http_opts ho;
+	struct auth_token_opts to;
+
+	if ((r->key = session_load_key(cfg, e)) == NULL)
+		return -1;
+	memset(&ho, 0, sizeof(ho));
+	ho.ca_file = cfg->ca_file;
+	ho.connect_timeout_s = cfg->connect_timeout;
+	ho.timeout_s = cfg->request_timeout;
+	ho.on_request = count_request;
+	ho.on_request_ctx = r;
+	if ((r->http = http_new(&ho, e)) == NULL)
+		return -1;
+	memset(&to, 0, sizeof(to));
+	to.key = r->key;
+	to.post = http_auth_post;
+	to.post_ctx = r->http;
+	if ((r->token = auth_token_new(&to, e)) == NULL)
+		return -1;
+	if ((r->national = client_for(r, cfg->spreadsheet_id, e)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+rollup_disconnect(struct rollup *r)
+{
+	sheets_client_free(r->national);
+	auth_token_free(r->token);
+	http_free(r->http);
+	auth_key_free(r->key);
+	r->national = NULL;
+	r->token = NULL;
+	r->http = NULL;
+	r->key = NULL;
+}
+
 static void
 rollup_free(struct rollup *r)
 {
 	if (r == NULL)
 		return;
-	sheets_client_free(r->national);
-	auth_token_free(r->token);
-	http_free(r->http);
-	auth_key_free(r->key);
+	rollup_disconnect(r);
 	audit_close(r->audit);
 	json_decref(r->state);
 	pace_fini(&r->reads);
@@ -150,8 +196,6 @@ static struct rollup *
 rollup_new(const struct config *cfg, struct err *e)
 {
 	struct rollup *r = calloc(1, sizeof(*r));
-	struct http_opts ho;
-	struct auth_token_opts to;
 	json_error_t je;
 
 	if (r == NULL) {
@@ -162,23 +206,7 @@ rollup_new(const struct config *cfg, struct err *e)
 	if (pace_init(&r->reads, (size_t)cfg->read_quota_per_minute, e) == -1 ||
 	    pace_init(&r->writes, (size_t)cfg->write_quota_per_minute, e) == -1)
 		goto fail;
-	if ((r->key = session_load_key(cfg, e)) == NULL)
-		goto fail;
-	memset(&ho, 0, sizeof(ho));
-	ho.ca_file = cfg->ca_file;
-	ho.connect_timeout_s = cfg->connect_timeout;
-	ho.timeout_s = cfg->request_timeout;
-	ho.on_request = count_request;
-	ho.on_request_ctx = r;
-	if ((r->http = http_new(&ho, e)) == NULL)
-		goto fail;
-	memset(&to, 0, sizeof(to));
-	to.key = r->key;
-	to.post = http_auth_post;
-	to.post_ctx = r->http;
-	if ((r->token = auth_token_new(&to, e)) == NULL)
-		goto fail;
-	if ((r->national = client_for(r, cfg->spreadsheet_id, e)) == NULL)
+	if (rollup_connect(r, e) == -1)
 		goto fail;
 	if (mkdir(cfg->state_dir, 0700) == -1 && errno != EEXIST) {
 		err_set(e, ERR_IO, "%s: %s", cfg->state_dir, strerror(errno));
@@ -601,15 +629,121 @@ rollup_cycle(struct rollup *r, int *idle, struct err *e)
 	return 0;
 }
 
+/*
+ * rollup_reconfigure(r, cfg, e): run under cfg (borrowed; it must outlive
+ * its use by r) from the next cycle: its key, endpoints, national sheet,
+ * sources, quotas and poll interval.  The quota windows keep the last
+ * minute's requests; the state forgets the sources no longer listed, and
+ * the national tabs are made and written again when the national sheet is
+ * another.  audit_log and state_dir cannot move under a running rollup.
+ * Returns 0, or -1 with e set and r unchanged.
+ */
+static int
+rollup_reconfigure(struct rollup *r, const struct config *cfg, struct err *e)
+{
+	struct rollup old = *r;
+	struct pace reads, writes;
+	json_t *sources = json_object_get(r->state, "sources");
+	json_t *vers = json_object_get(r->state, "versions");
+	const char *id;
+	json_t *v;
+	void *tmp;
+	size_t i;
+
+	if (strcmp(cfg->audit_log, old.cfg->audit_log) != 0 ||
+	    strcmp(cfg->state_dir, old.cfg->state_dir) != 0) {
+		err_set(e, ERR_CONFIG, "%s: changing audit_log or state_dir needs a "
+		    "restart", cfg->path);
+		return -1;
+	}
+	if (pace_init(&reads, (size_t)cfg->read_quota_per_minute, e) == -1)
+		return -1;
+	if (pace_init(&writes, (size_t)cfg->write_quota_per_minute, e) == -1) {
+		pace_fini(&reads);
+		return -1;
+	}
+	r->cfg = cfg;
+	r->key = NULL;
+	r->http = NULL;
+	r->token = NULL;
+	r->national = NULL;
+	if (rollup_connect(r, e) == -1) {
+		rollup_disconnect(r);
+		r->cfg = old.cfg;
+		r->key = old.key;
+		r->http = old.http;
+		r->token = old.token;
+		r->national = old.national;
+		pace_fini(&reads);
+		pace_fini(&writes);
+		return -1;
+	}
+	rollup_disconnect(&old);
+	pace_carry(&reads, &r->reads);
+	pace_carry(&writes, &r->writes);
+	pace_fini(&r->reads);
+	pace_fini(&r->writes);
+	r->reads = reads;
+	r->writes = writes;
+	if (strcmp(cfg->spreadsheet_id, old.cfg->spreadsheet_id) != 0) {
+		json_object_del(r->state, "tabs_ok");
+		json_object_del(r->state, "written");
+		json_object_del(r->state, "own_write");
+	}
+	json_object_foreach_safe(sources, tmp, id, v) {
+		for (i = 0; i < cfg->nrollup; i++)
+			if (strcmp(cfg->rollup[i].spreadsheet_id, id) == 0)
+				break;
+		if (i == cfg->nrollup) {
+			json_object_del(sources, id);
+			json_object_del(vers, id);
+		}
+	}
+	return 0;
+}
+
+/*
+ * reload(r, owned): SIGHUP: read the configuration file again.  A bad one,
+ * one without a rollup group or one rollup_reconfigure refuses is logged
+ * and the running one kept; a good one holds from the next cycle, which
+ * follows at once.  *owned: the configuration of the last reload (NULL:
+ * still the caller's), freed when replaced.
+ */
+static void
+reload(struct rollup *r, struct config **owned)
+{
+	struct config *cfg;
+	struct err e;
+
+	notify_send("RELOADING=1");
+	err_init(&e);
+	cfg = config_load(r->cfg->path, 0, &e);
+	if (cfg != NULL && cfg->nrollup == 0)
+		err_set(&e, ERR_CONFIG, "%s: no rollup group (a province's syncd needs a "
+		    "restart)", cfg->path);
+	if (cfg == NULL || cfg->nrollup == 0 || rollup_reconfigure(r, cfg, &e) == -1) {
+		fprintf(stderr, "syncd: rollup: reload: %s; keeping the previous "
+		    "configuration\n", e.msg);
+		config_free(cfg);
+	} else {
+		config_free(*owned);
+		*owned = cfg;
+		fprintf(stderr, "syncd: rollup: reloaded %s: %zu sources\n", cfg->path,
+		    cfg->nrollup);
+	}
+	notify_send("READY=1");
+}
+
 int
 rollup_run(const struct config *cfg, int once)
 {
 	struct rollup *r;
+	struct config *owned = NULL;	/* the configuration of the last SIGHUP */
 	struct err e;
 	struct sigaction sa;
 	struct timespec ts;
 	long left;
-	int rc, idle;
+	int rc, idle, status;
 
 	err_init(&e);
 	if (http_global_init(&e) == -1) {
@@ -617,9 +751,10 @@ rollup_run(const struct config *cfg, int once)
 		return EX_SOFTWARE;
 	}
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
+	sa.sa_handler = on_signal;	/* no SA_RESTART: a sleep ends at the signal */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	if ((r = rollup_new(cfg, &e)) == NULL) {
 		fprintf(stderr, "syncd: rollup: %s\n", e.msg);
 		return e.code == ERR_DATA || e.code == ERR_IO ? EX_IOERR :
@@ -631,18 +766,17 @@ rollup_run(const struct config *cfg, int once)
 		rc = rollup_cycle(r, &idle, &e);
 		if (rc != 0 && err_is_fatal(&e)) {
 			fprintf(stderr, "syncd: rollup: %s\n", e.msg);
-			rollup_free(r);
-			return EX_IOERR;
+			status = EX_IOERR;
+			break;
 		}
 		if (rc == -1)
 			fprintf(stderr, "syncd: rollup: cycle failed: %s\n", e.msg);
-		if (once || rollup_stop) {
-			if (rollup_stop)
-				notify_send("STOPPING=1");
-			rollup_free(r);
-			return rc == 0 ? 0 : rollup_stop ? 0 : cycle_exit_status(&e);
+		if (once && !rollup_stop) {
+			status = rc == 0 ? 0 : cycle_exit_status(&e);
+			break;
 		}
-		for (left = cfg->poll_interval * 2; left > 0 && !rollup_stop; left--) {
+		for (left = r->cfg->poll_interval * 2; left > 0 && !rollup_stop && !rollup_hup;
+		    left--) {
 			ts.tv_sec = 0;
 			ts.tv_nsec = 500000000L;
 			nanosleep(&ts, NULL);
@@ -650,8 +784,15 @@ rollup_run(const struct config *cfg, int once)
 		}
 		if (rollup_stop) {
 			notify_send("STOPPING=1");
-			rollup_free(r);
-			return 0;
+			status = 0;
+			break;
+		}
+		if (rollup_hup) {
+			rollup_hup = 0;
+			reload(r, &owned);
 		}
 	}
+	rollup_free(r);
+	config_free(owned);
+	return status;
 }

@@ -5,6 +5,8 @@
 #                         writes $FAKE_DIR/sa.json (token_uri -> emulator) and
 #                         $FAKE_DIR/syncd.conf (first workbook's spreadsheet id)
 # fake_stop               stop it and remove FAKE_DIR (safe to call twice, in traps)
+# fake_conf ID DIR        the emulator's syncd.conf for spreadsheet ID with its own
+#                         state directory DIR and audit log DIR/audit.jsonl (stdout)
 # fake_get PATH           GET $FAKE_URL/PATH (control endpoints, no auth)
 # fake_put_workbook FILE  PUT FILE as its spreadsheet's state
 # fake_faults JSON        queue faults: fake_faults '[{"status":503}]'
@@ -101,6 +103,12 @@ fake_stop() {
 		rm -rf "$FAKE_DIR"
 	fi
 	FAKE_DIR=""
+}
+
+fake_conf() {
+	sed -e "s|^spreadsheet_id = .*|spreadsheet_id = \"$1\";|" \
+	    -e "s|^state_dir = .*|state_dir = \"$2\";|" \
+	    -e "s|^audit_log = .*|audit_log = \"$2/audit.jsonl\";|" "$FAKE_DIR/syncd.conf"
 }
 
 fake_get() { fake_curl "$FAKE_URL/${1#/}"; }

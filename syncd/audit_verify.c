@@ -35,21 +35,23 @@ struct reader {
 
 enum { RD_EOF = 0, RD_LINE = 1, RD_ERR = -1, RD_LONG = -2 };
 
+/* line_add(r, p, n, e): append n bytes at p to r->line, which the caller
+ * keeps within AUDIT_LINE_MAX.  Returns 0, or -1 with e set (no memory). */
 static int
-line_add(struct reader *r, const char *p, size_t n)
+line_add(struct reader *r, const char *p, size_t n, struct err *e)
 {
 	char *nl;
 	size_t ncap;
 
-	if (r->llen + n > AUDIT_LINE_MAX - 1)
-		return -1;
 	if (r->llen + n > r->lcap) {
 		ncap = r->lcap ? r->lcap : 4096;
 		while (ncap < r->llen + n)
 			ncap *= 2;
 		nl = realloc(r->line, ncap);
-		if (nl == NULL)
-			return -2;
+		if (nl == NULL) {
+			err_set(e, ERR_NOMEM, "out of memory");
+			return -1;
+		}
 		r->line = nl;
 		r->lcap = ncap;
 	}
@@ -69,7 +71,6 @@ reader_next(struct reader *r, int *nl, struct err *e)
 	const char *p, *q;
 	ssize_t n;
 	size_t take;
-	int rc;
 
 	r->llen = 0;
 	r->line_start = r->consumed;
@@ -92,13 +93,10 @@ reader_next(struct reader *r, int *nl, struct err *e)
 		p = r->buf + r->pos;
 		q = memchr(p, '\n', r->len - r->pos);
 		take = q != NULL ? (size_t)(q - p) : r->len - r->pos;
-		rc = line_add(r, p, take);
-		if (rc == -2) {
-			err_set(e, ERR_NOMEM, "out of memory");
-			return RD_ERR;
-		}
-		if (rc == -1)
+		if (r->llen + take > AUDIT_LINE_MAX - 1)
 			return RD_LONG;
+		if (line_add(r, p, take, e) == -1)
+			return RD_ERR;
 		r->pos += take;
 		r->consumed += (off_t)take;
 		if (q != NULL) {

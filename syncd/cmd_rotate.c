@@ -155,18 +155,19 @@ cmd_rotate_main(int argc, char **argv)
 	for (i = 0;; i++) {
 		err_init(&e);
 		fd = lockfile_take(cfg->state_dir, "rotate", &h, &e);
-		if (fd != -2 || strcmp(h.role, "daemon") == 0 || i >= CMD_ROTATE_WAIT_S)
+		if (fd != -1 || !h.held || strcmp(h.role, "daemon") == 0 ||
+		    i >= CMD_ROTATE_WAIT_S)
 			break;
 		sleep(1);	/* a --once run or another rotation: it ends soon */
 	}
 	if (fd >= 0) {
 		rc = rotate_here(cfg);
 		close(fd);
-	} else if (fd == -2 && h.pid > 0 && strcmp(h.role, "daemon") == 0) {
+	} else if (h.held && h.pid > 0 && strcmp(h.role, "daemon") == 0) {
 		rc = rotate_daemon(cfg, h.pid);
 	} else {
 		fprintf(stderr, "syncd: audit rotate: %s\n", e.msg);
-		rc = fd == -2 ? EX_UNAVAILABLE : EX_IOERR;
+		rc = h.held ? EX_UNAVAILABLE : EX_IOERR;
 	}
 	config_free(cfg);
 	return rc;

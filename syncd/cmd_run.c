@@ -150,16 +150,15 @@ test_key(const struct config *cfg)
 }
 
 /*
- * take_lock(cfg, once): the state directory's single-instance lock
- * (syncd/lockfile).  Returns its descriptor; -2 after a message naming the
- * holder when another syncd runs on this state directory (the caller exits
- * 69, EX_UNAVAILABLE, which the unit's RestartPreventExitStatus lists: a
- * restart would only be refused again); -1 after a message on a system error.
+ * take_lock(cfg, once, h): the state directory's single-instance lock
+ * (syncd/lockfile).  Returns its descriptor, or -1 after a message: naming
+ * the holder when another syncd runs on this state directory (h->held; the
+ * caller exits 69, EX_UNAVAILABLE, which the unit's RestartPreventExitStatus
+ * lists: a restart would only be refused again), else a system error.
  */
 static int
-take_lock(const struct config *cfg, int once)
+take_lock(const struct config *cfg, int once, struct lockfile_holder *h)
 {
-	struct lockfile_holder h;
 	struct err e;
 	int fd, waited = 0;
 
@@ -168,8 +167,8 @@ take_lock(const struct config *cfg, int once)
 	signal(SIGUSR1, SIG_IGN);
 	for (;;) {
 		err_init(&e);
-		fd = lockfile_take(cfg->state_dir, once ? "once" : "daemon", &h, &e);
-		if (fd != -2 || once || strcmp(h.role, "daemon") == 0 ||
+		fd = lockfile_take(cfg->state_dir, once ? "once" : "daemon", h, &e);
+		if (fd != -1 || !h->held || once || strcmp(h->role, "daemon") == 0 ||
 		    waited >= RUN_LOCK_WAIT_S)
 			break;
 		if (waited == 0)
@@ -178,7 +177,7 @@ take_lock(const struct config *cfg, int once)
 		sleep(1);
 		waited++;
 	}
-	if (fd == -2)
+	if (fd == -1 && h->held)
 		fprintf(stderr, "<3>syncd: %s; not starting\n", e.msg);
 	else if (fd == -1)
 		fprintf(stderr, "<3>syncd: %s\n", e.msg);
@@ -277,6 +276,7 @@ cmd_run_main(int argc, char **argv)
 	struct run_flags fl = { 0, 0 };
 	const struct cmdline_spec spec = { "syncd", CMDLINE_TODAY | CMDLINE_NOW, own,
 	    run_option, &fl, usage };
+	struct lockfile_holder holder;
 	struct run_options opt;
 	struct cmdline cl;
 	struct config *cfg;
@@ -303,9 +303,9 @@ cmd_run_main(int argc, char **argv)
 		config_free(cfg);
 		return rc;
 	}
-	if ((lock = take_lock(cfg, opt.once)) < 0) {
+	if ((lock = take_lock(cfg, opt.once, &holder)) == -1) {
 		config_free(cfg);
-		return lock == -2 ? EX_UNAVAILABLE : EX_IOERR;
+		return holder.held ? EX_UNAVAILABLE : EX_IOERR;
 	}
 	rc = cfg->nrollup > 0 ? rollup_run(cfg, opt.once) : daemon_run(cfg, &opt);
 	close(lock);

@@ -79,6 +79,7 @@ lockfile_take(const char *dir, const char *role, struct lockfile_holder *holder,
 			continue;
 		if (errno == EWOULDBLOCK) {
 			read_holder(fd, holder);
+			holder->held = 1;
 			if (holder->pid > 0)
 				err_set(e, ERR_IO, "another syncd (PID %ld, %s) holds %s: "
 				    "one syncd per state directory", (long)holder->pid,
@@ -87,7 +88,7 @@ lockfile_take(const char *dir, const char *role, struct lockfile_holder *holder,
 				err_set(e, ERR_IO, "another syncd holds %s: one syncd per "
 				    "state directory", path);
 			close(fd);
-			return -2;
+			return -1;
 		}
 		err_set(e, ERR_IO, "%s: lock: %s", path, strerror(errno));
 		close(fd);
@@ -120,6 +121,7 @@ lockfile_read(const char *dir, struct lockfile_holder *holder)
 		held = 0;
 	} else if (errno == EWOULDBLOCK) {
 		read_holder(fd, holder);
+		holder->held = 1;
 		held = 1;
 	} else {
 		held = -1;

@@ -19,6 +19,7 @@
 
 /* Who holds the lock, as its file says (pid 0 and role "" when unknown). */
 struct lockfile_holder {
+	int held;		/* another process holds the lock */
 	pid_t pid;
 	char role[16];
 };
@@ -28,16 +29,17 @@ struct lockfile_holder {
  * then take the lock on dir/syncd.lock without waiting and write our pid and
  * role ("daemon", "once", "rotate") into it.  Returns the lock's file
  * descriptor (keep it open for as long as the lock must hold; close it to
- * release); -2 when another process holds the lock (holder, caller storage,
- * filled from the file; e says who); or -1 with e filled (ERR_IO).
+ * release), or -1 with e filled (ERR_IO).  holder (caller storage) is
+ * always cleared; when another process holds the lock, holder->held is 1
+ * and the rest is filled from the file (e says who).
  */
 int lockfile_take(const char *dir, const char *role, struct lockfile_holder *holder,
     struct err *e);
 
 /*
  * lockfile_read(dir, holder): read who holds dir's lock without taking it.
- * Returns 1 when a process holds it (holder filled), 0 when nobody does,
- * -1 when the file cannot be read.
+ * Returns 1 when a process holds it (holder filled, held 1), 0 when nobody
+ * does, -1 when the file cannot be read.
  */
 int lockfile_read(const char *dir, struct lockfile_holder *holder);
 

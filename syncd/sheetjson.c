@@ -26,17 +26,18 @@
  * and column when it is inside a tab's values.
  */
 #include "syncd/sheetjson.h"
-#include "syncd/range.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "syncd/jsonlex.h"
+#include "syncd/range.h"
 
 /* Arena chunks: the first is small, each next twice the last, up to a cap. */
 #define ARENA_FIRST	((size_t)64 << 10)
@@ -62,17 +63,11 @@ enum shape {
 };
 
 struct parser {
-	char *p;		/* cursor into buf */
-	char *end;		/* one past the last input byte */
-	char *buf;
-	char *w;		/* where the next kept text goes; never after p */
-	size_t line;		/* 1-based line of p */
-	const char *line_start;	/* first byte of that line */
-	const char *name;	/* borrowed: the input's name for messages */
-	struct err *e;
+	struct jsonlex lx;	/* the cursor, the error, where we are */
 	struct sheetjson_doc *wf;
 	enum shape shape;
 	const struct sheetjson_request *req;	/* borrowed; may be NULL */
+	int vr_depth;		/* inside a MatchedValueRange's "valueRange" */
 
 	struct workbook_cell *scratch;	/* owned: cells of the row being read */
 	size_t scratch_cap;
@@ -81,615 +76,7 @@ struct parser {
 	size_t tabs_cap;
 	size_t total_cells;
 	size_t total_rows;
-
-	/* Where we are, for messages. */
-	const char *ctx_kind;	/* "sheets", "valueRanges" or NULL */
-	int vr_depth;		/* inside a MatchedValueRange's "valueRange" */
-	size_t ctx_tab;		/* index in that array */
-	const char *ctx_title;	/* the tab's title when known */
-	uint32_t ctx_row;	/* 1-based sheet row, 0 when not in a row */
-	uint32_t ctx_col;	/* 1-based column, 0 when not at a cell */
-	int ctx_after;		/* 1: between rows (after ctx_row) */
 };
-
-/* Bytes that end the fast scan of a string: controls, '"', '\\', non-ASCII. */
-static const uint8_t str_stop[256] = {
-	[0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
-};
-
-static void
-column_name(uint32_t col, char out[8])
-{
-	char tmp[8];
-	size_t n = 0, i;
-
-	/* col is 1-based; bijective base 26 (A..Z, AA..). */
-	while (col > 0 && n < sizeof(tmp) - 1) {
-		col--;
-		tmp[n++] = (char)('A' + col % 26);
-		col /= 26;
-	}
-	for (i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	out[n] = '\0';
-}
-
-/*
- * fail(ps, at, fmt, ...): record an ERR_DATA error at byte `at` of the input
- * with where-we-are context.  Always returns -1 so callers can return it.
- */
-static int fail(struct parser *ps, const char *at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-fail(struct parser *ps, const char *at, const char *fmt, ...)
-{
-	char msg[320], where[256], tabname[200], col[8];
-	size_t column;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-
-	where[0] = '\0';
-	if (ps->ctx_kind != NULL) {
-		if (ps->ctx_title != NULL)
-			snprintf(tabname, sizeof(tabname), "tab \"%s\"", ps->ctx_title);
-		else
-			snprintf(tabname, sizeof(tabname), "%s[%zu]", ps->ctx_kind,
-			    ps->ctx_tab);
-		if (ps->ctx_row > 0 && ps->ctx_after)
-			snprintf(where, sizeof(where), " after row %u of %s",
-			    ps->ctx_row, tabname);
-		else if (ps->ctx_row > 0 && ps->ctx_col > 0) {
-			column_name(ps->ctx_col, col);
-			snprintf(where, sizeof(where), " in row %u column %s of %s",
-			    ps->ctx_row, col, tabname);
-		} else if (ps->ctx_row > 0)
-			snprintf(where, sizeof(where), " in row %u of %s",
-			    ps->ctx_row, tabname);
-		else
-			snprintf(where, sizeof(where), " in %s", tabname);
-	}
-	/* at is never before line_start: newlines only occur in white space. */
-	if (at < ps->line_start)
-		at = ps->line_start;
-	column = (size_t)(at - ps->line_start) + 1;
-	err_set(ps->e, ERR_DATA, "%s:%zu:%zu: %s%s", ps->name, ps->line, column,
-	    msg, where);
-	return -1;
-}
-
-/* expected(ps, what): the error for finding something else than `what`. */
-static int
-expected(struct parser *ps, const char *what)
-{
-	unsigned char c;
-
-	if (ps->p >= ps->end)
-		return fail(ps, ps->p, "unexpected end of input, expected %s", what);
-	c = (unsigned char)*ps->p;
-	if (c >= 0x21 && c < 0x7f)
-		return fail(ps, ps->p, "expected %s, found '%c'", what, c);
-	return fail(ps, ps->p, "expected %s, found byte 0x%02x", what, c);
-}
-
-static int
-nomem(struct parser *ps)
-{
-	err_set(ps->e, ERR_NOMEM, "%s: out of memory", ps->name);
-	return -1;
-}
-
-static inline void
-skip_ws(struct parser *ps)
-{
-	char *p = ps->p, *end = ps->end;
-
-	while (p < end) {
-		char c = *p;
-		if (c == ' ' || c == '\t' || c == '\r')
-			p++;
-		else if (c == '\n') {
-			ps->line++;
-			ps->line_start = ++p;
-		} else
-			break;
-	}
-	ps->p = p;
-}
-
-/* peek(ps): the byte at the cursor, or -1 at the end of input. */
-static inline int
-peek(const struct parser *ps)
-{
-	return ps->p < ps->end ? (unsigned char)*ps->p : -1;
-}
-
-/*
- * utf8_seq(p, end): the length of the valid UTF-8 sequence starting at p
- * (p < end, *p >= 0x80), or 0 when it is not valid: overlong forms,
- * surrogates, code points above U+10FFFF and truncated sequences are not.
- */
-static inline size_t
-utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-	size_t avail = (size_t)(end - p);
-	unsigned c = p[0], c1;
-
-	if (c < 0xc2)
-		return 0;
-	if (c < 0xe0)
-		return avail >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (avail < 2)
-		return 0;
-	c1 = p[1];
-	if (c < 0xf0) {
-		if (avail < 3 || (p[2] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xe0)
-			return c1 >= 0xa0 && c1 <= 0xbf ? 3 : 0;
-		if (c == 0xed)
-			return c1 >= 0x80 && c1 <= 0x9f ? 3 : 0;
-		return (c1 & 0xc0) == 0x80 ? 3 : 0;
-	}
-	if (c > 0xf4 || avail < 4 || (p[2] & 0xc0) != 0x80 ||
-	    (p[3] & 0xc0) != 0x80)
-		return 0;
-	if (c == 0xf0)
-		return c1 >= 0x90 && c1 <= 0xbf ? 4 : 0;
-	if (c == 0xf4)
-		return c1 >= 0x80 && c1 <= 0x8f ? 4 : 0;
-	return (c1 & 0xc0) == 0x80 ? 4 : 0;
-}
-
-static int
-hex4(const char *s, uint32_t *out)
-{
-	uint32_t v = 0;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		char c = s[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (uint32_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (uint32_t)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (uint32_t)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static char *
-put_utf8(char *w, uint32_t cp)
-{
-	if (cp < 0x80) {
-		*w++ = (char)cp;
-	} else if (cp < 0x800) {
-		*w++ = (char)(0xc0 | (cp >> 6));
-		*w++ = (char)(0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		*w++ = (char)(0xe0 | (cp >> 12));
-		*w++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-		*w++ = (char)(0x80 | (cp & 0x3f));
-	} else {
-		*w++ = (char)(0xf0 | (cp >> 18));
-		*w++ = (char)(0x80 | ((cp >> 12) & 0x3f));
-		*w++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-		*w++ = (char)(0x80 | (cp & 0x3f));
-	}
-	return w;
-}
-
-/* A string as parsed: unescaped text in the buffer. */
-struct span {
-	char *s;
-	size_t len;
-	int has_nul;		/* a \u0000 was decoded into it */
-};
-
-/*
- * parse_string(ps, out): read the string at the cursor (which is at '"'),
- * validating escapes and UTF-8 and unescaping in place.  On success the
- * cursor is after the closing quote and out->s[out->len] is still inside the
- * buffer (at most the closing quote), so the caller may write a NUL there.
- */
-static int
-parse_string(struct parser *ps, struct span *out)
-{
-	char *start = ps->p + 1, *r = start, *w;
-	const char *end = ps->end;
-	size_t n;
-	uint32_t cp, lo;
-
-	out->has_nul = 0;
-	/* Fast path: no escapes, so nothing moves. */
-	for (;;) {
-		while (r < end && !str_stop[(unsigned char)*r])
-			r++;
-		if (r >= end)
-			return fail(ps, ps->p, "unterminated string");
-		if (*r == '"') {
-			out->s = start;
-			out->len = (size_t)(r - start);
-			ps->p = r + 1;
-			return 0;
-		}
-		if ((unsigned char)*r >= 0x80) {
-			n = utf8_seq((const unsigned char *)r, (const unsigned char *)end);
-			if (n == 0)
-				return fail(ps, r, "invalid UTF-8 at byte %zu",
-				    (size_t)(r - ps->buf));
-			r += n;
-			continue;
-		}
-		if (*r == '\\')
-			break;
-		return fail(ps, r, "control character 0x%02x in a string "
-		    "(it must be escaped)", (unsigned)(unsigned char)*r);
-	}
-	/* Slow path: from the first escape on, copy down to w. */
-	w = r;
-	for (;;) {
-		unsigned char c;
-
-		if (r >= end)
-			return fail(ps, ps->p, "unterminated string");
-		c = (unsigned char)*r;
-		if (c == '"')
-			break;
-		if (c < 0x20)
-			return fail(ps, r, "control character 0x%02x in a string "
-			    "(it must be escaped)", (unsigned)c);
-		if (c >= 0x80) {
-			n = utf8_seq((const unsigned char *)r, (const unsigned char *)end);
-			if (n == 0)
-				return fail(ps, r, "invalid UTF-8 at byte %zu",
-				    (size_t)(r - ps->buf));
-			memmove(w, r, n);
-			w += n;
-			r += n;
-			continue;
-		}
-		if (c != '\\') {
-			*w++ = *r++;
-			continue;
-		}
-		if (end - r < 2)
-			return fail(ps, ps->p, "unterminated string");
-		switch (r[1]) {
-		case '"': *w++ = '"'; r += 2; continue;
-		case '\\': *w++ = '\\'; r += 2; continue;
-		case '/': *w++ = '/'; r += 2; continue;
-		case 'b': *w++ = '\b'; r += 2; continue;
-		case 'f': *w++ = '\f'; r += 2; continue;
-		case 'n': *w++ = '\n'; r += 2; continue;
-		case 'r': *w++ = '\r'; r += 2; continue;
-		case 't': *w++ = '\t'; r += 2; continue;
-		case 'u': break;
-		default:
-			if ((unsigned char)r[1] >= 0x21 && (unsigned char)r[1] < 0x7f)
-				return fail(ps, r, "invalid escape '\\%c' in a string", r[1]);
-			return fail(ps, r, "invalid escape in a string");
-		}
-		if (end - r < 6 || hex4(r + 2, &cp) < 0)
-			return fail(ps, r, "invalid \\u escape (four hex digits needed)");
-		if (cp >= 0xdc00 && cp <= 0xdfff)
-			return fail(ps, r, "unpaired low surrogate \\u%04X", (unsigned)cp);
-		if (cp >= 0xd800 && cp <= 0xdbff) {
-			if (end - r < 12 || r[6] != '\\' || r[7] != 'u' ||
-			    hex4(r + 8, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff)
-				return fail(ps, r, "unpaired high surrogate \\u%04X",
-				    (unsigned)cp);
-			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-			r += 12;
-		} else
-			r += 6;
-		if (cp == 0)
-			out->has_nul = 1;
-		w = put_utf8(w, cp);
-	}
-	out->s = start;
-	out->len = (size_t)(w - start);
-	ps->p = r + 1;
-	return 0;
-}
-
-/* utf8_chars(s, len): code points in valid UTF-8 text. */
-static size_t
-utf8_chars(const char *s, size_t len)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++)
-		n += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return n;
-}
-
-/*
- * parse_text(ps, out, what): a string the view keeps (a cell, a title, an
- * id): no NUL, at most SHEETJSON_MAX_CELL_CHARS code points.
- */
-static int
-parse_text(struct parser *ps, struct span *out, const char *what)
-{
-	const char *at = ps->p;
-	size_t chars;
-
-	if (parse_string(ps, out) < 0)
-		return -1;
-	if (out->has_nul)
-		return fail(ps, at, "%s holds \\u0000", what);
-	/* Code points never outnumber bytes: count only when it matters. */
-	if (out->len > SHEETJSON_MAX_CELL_CHARS) {
-		chars = utf8_chars(out->s, out->len);
-		if (chars > SHEETJSON_MAX_CELL_CHARS)
-			return fail(ps, at, "%s too long (%zu characters, at most %u)",
-			    what, chars, SHEETJSON_MAX_CELL_CHARS);
-	}
-	return 0;
-}
-
-/*
- * keep(ps, sp, nul): move the text of sp (already unescaped, at or after
- * ps->w) down to ps->w, NUL-terminated when nul, and point sp at it.  It
- * fits: sp came from a token that started at or after ps->w and spans at
- * least sp->len + 1 bytes (a closing quote or the byte after a number).
- */
-static void
-keep(struct parser *ps, struct span *sp, int nul)
-{
-	if (ps->w != sp->s)
-		memmove(ps->w, sp->s, sp->len);
-	sp->s = ps->w;
-	if (nul)
-		sp->s[sp->len] = '\0';
-	ps->w += sp->len + (nul != 0);
-}
-
-/* parse_title(ps, out): a kept string, NUL-terminated. */
-static int
-parse_title(struct parser *ps, const char **out, const char *what)
-{
-	struct span sp;
-
-	if (peek(ps) != '"')
-		return expected(ps, "a string");
-	if (parse_text(ps, &sp, what) < 0)
-		return -1;
-	keep(ps, &sp, 1);
-	*out = sp.s;
-	return 0;
-}
-
-static inline int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* parse_number(ps, out): a JSON number at the cursor, kept as written. */
-static int
-parse_number(struct parser *ps, struct span *out)
-{
-	char *s = ps->p, *p = ps->p;
-	const char *end = ps->end;
-
-	if (p < end && *p == '-')
-		p++;
-	if (p < end && *p == '0') {
-		p++;
-		if (p < end && is_digit(*p))
-			return fail(ps, s, "invalid number (leading zero)");
-	} else if (p < end && is_digit(*p)) {
-		while (p < end && is_digit(*p))
-			p++;
-	} else {
-		ps->p = p;
-		return fail(ps, s, "invalid number (a digit must follow '-')");
-	}
-	if (p < end && *p == '.') {
-		p++;
-		if (p >= end || !is_digit(*p))
-			return fail(ps, s, "invalid number (a digit must follow '.')");
-		while (p < end && is_digit(*p))
-			p++;
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		p++;
-		if (p < end && (*p == '+' || *p == '-'))
-			p++;
-		if (p >= end || !is_digit(*p))
-			return fail(ps, s, "invalid number (a digit must follow the exponent)");
-		while (p < end && is_digit(*p))
-			p++;
-	}
-	if (p - s > SHEETJSON_MAX_NUMBER)
-		return fail(ps, s, "number too long (%zu bytes, at most %d)",
-		    (size_t)(p - s), SHEETJSON_MAX_NUMBER);
-	out->s = s;
-	out->len = (size_t)(p - s);
-	out->has_nul = 0;
-	ps->p = p;
-	return 0;
-}
-
-/* parse_literal(ps, word): the literal word (true/false/null) at the cursor. */
-static int
-parse_literal(struct parser *ps, const char *word)
-{
-	size_t n = strlen(word);
-
-	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
-		return expected(ps, "a JSON value");
-	ps->p += n;
-	return 0;
-}
-
-/*
- * skip_value(ps, depth): validate and skip the value at the cursor.  depth
- * is the nesting depth of the container holding it (the root object is 1).
- * Iterative: the open containers are bits of `stack` (1: object).
- */
-static int
-skip_value(struct parser *ps, unsigned depth)
-{
-	uint64_t stack = 0;
-	unsigned n = 0;		/* open containers */
-	struct span sp;
-	int c;
-
-	for (;;) {
-		/* A value is at the cursor. */
-		skip_ws(ps);
-		c = peek(ps);
-		if (c == '{' || c == '[') {
-			if (depth + n + 1 > SHEETJSON_MAX_DEPTH)
-				return fail(ps, ps->p, "nesting deeper than %d",
-				    SHEETJSON_MAX_DEPTH);
-			stack = (stack << 1) | (c == '{');
-			n++;
-			ps->p++;
-			skip_ws(ps);
-			if (peek(ps) == (c == '{' ? '}' : ']')) {
-				ps->p++;
-				stack >>= 1;
-				n--;
-				goto after;
-			}
-			if (c == '[')
-				continue;
-			goto member;
-		}
-		if (c == '"') {
-			if (parse_string(ps, &sp) < 0)
-				return -1;
-		} else if (c == '-' || is_digit(c)) {
-			if (parse_number(ps, &sp) < 0)
-				return -1;
-		} else if (c == 't') {
-			if (parse_literal(ps, "true") < 0)
-				return -1;
-		} else if (c == 'f') {
-			if (parse_literal(ps, "false") < 0)
-				return -1;
-		} else if (c == 'n') {
-			if (parse_literal(ps, "null") < 0)
-				return -1;
-		} else
-			return expected(ps, "a JSON value");
-after:
-		/* A value ended: close containers or go on to the next one. */
-		for (;;) {
-			if (n == 0)
-				return 0;
-			skip_ws(ps);
-			c = peek(ps);
-			if (c == ',') {
-				ps->p++;
-				if (stack & 1)
-					goto member;
-				break;
-			}
-			if (c == ((stack & 1) ? '}' : ']')) {
-				ps->p++;
-				stack >>= 1;
-				n--;
-				continue;
-			}
-			return expected(ps, (stack & 1) ? "',' or '}'" : "',' or ']'");
-		}
-		continue;
-member:
-		skip_ws(ps);
-		if (peek(ps) != '"')
-			return expected(ps, "a member name");
-		if (parse_string(ps, &sp) < 0)
-			return -1;
-		skip_ws(ps);
-		if (peek(ps) != ':')
-			return expected(ps, "':'");
-		ps->p++;
-	}
-}
-
-/*
- * Walking objects and arrays of a known shape.  member_next(ps, first, key)
- * is called with the cursor just inside '{' (first = 1 on the first call);
- * it returns 1 with the cursor at the member's value and key set, 0 after
- * the closing '}', -1 on error.  element_next is the same for arrays.
- */
-static int
-member_next(struct parser *ps, int *first, struct span *key)
-{
-	skip_ws(ps);
-	if (peek(ps) == '}') {
-		ps->p++;
-		return 0;
-	}
-	if (!*first) {
-		if (peek(ps) != ',')
-			return expected(ps, "',' or '}'");
-		ps->p++;
-		skip_ws(ps);
-	}
-	*first = 0;
-	if (peek(ps) != '"')
-		return expected(ps, "a member name");
-	if (parse_string(ps, key) < 0)
-		return -1;
-	skip_ws(ps);
-	if (peek(ps) != ':')
-		return expected(ps, "':'");
-	ps->p++;
-	skip_ws(ps);
-	return 1;
-}
-
-static int
-element_next(struct parser *ps, int *first)
-{
-	skip_ws(ps);
-	if (peek(ps) == ']') {
-		ps->p++;
-		return 0;
-	}
-	if (!*first) {
-		if (peek(ps) != ',')
-			return expected(ps, "',' or ']'");
-		ps->p++;
-		skip_ws(ps);
-		if (peek(ps) == ']')
-			return fail(ps, ps->p, "expected a value after ','");
-	}
-	*first = 0;
-	return 1;
-}
-
-static int
-key_is(const struct span *k, const char *name)
-{
-	size_t n = strlen(name);
-
-	return k->len == n && memcmp(k->s, name, n) == 0;
-}
-
-/* expect_open(ps, c, what): the cursor must be at c ('{' or '['). */
-static int
-expect_open(struct parser *ps, int c, const char *what)
-{
-	if (peek(ps) != c)
-		return fail(ps, ps->p, "%s must be %s", what,
-		    c == '{' ? "an object" : "an array");
-	ps->p++;
-	return 0;
-}
 
 static void *
 arena_alloc(struct parser *ps, size_t n)
@@ -708,7 +95,7 @@ arena_alloc(struct parser *ps, size_t n)
 			cap = n;
 		nc = malloc(sizeof(*nc) + cap);
 		if (nc == NULL) {
-			nomem(ps);
+			jsonlex_nomem(&ps->lx);
 			return NULL;
 		}
 		nc->next = c;
@@ -750,49 +137,49 @@ grow(void **ptr, size_t *cap, size_t need, size_t size, size_t max)
 static int
 parse_cell(struct parser *ps, struct workbook_cell *c)
 {
-	struct span sp;
+	struct jsonlex_span sp;
 
-	switch (peek(ps)) {
+	switch (jsonlex_peek(&ps->lx)) {
 	case '"':
-		if (parse_text(ps, &sp, "cell") < 0)
+		if (jsonlex_text(&ps->lx, &sp, "cell") < 0)
 			return -1;
 		c->type = WORKBOOK_STRING;
 		break;
 	case '-': case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
-		if (parse_number(ps, &sp) < 0)
+		if (jsonlex_number(&ps->lx, &sp) < 0)
 			return -1;
 		c->type = WORKBOOK_NUMBER;
 		break;
 	case 't':
-		if (parse_literal(ps, "true") < 0)
+		if (jsonlex_literal(&ps->lx, "true") < 0)
 			return -1;
 		c->text = "TRUE";
 		c->len = 4;
 		c->type = WORKBOOK_BOOL;
 		return 0;
 	case 'f':
-		if (parse_literal(ps, "false") < 0)
+		if (jsonlex_literal(&ps->lx, "false") < 0)
 			return -1;
 		c->text = "FALSE";
 		c->len = 5;
 		c->type = WORKBOOK_BOOL;
 		return 0;
 	case 'n':
-		if (parse_literal(ps, "null") < 0)
+		if (jsonlex_literal(&ps->lx, "null") < 0)
 			return -1;
 		c->text = NULL;
 		c->len = 0;
 		c->type = WORKBOOK_EMPTY;
 		return 0;
 	case '{':
-		return fail(ps, ps->p, "an object where a cell should be");
+		return jsonlex_fail(&ps->lx, ps->lx.p, "an object where a cell should be");
 	case '[':
-		return fail(ps, ps->p, "an array where a cell should be");
+		return jsonlex_fail(&ps->lx, ps->lx.p, "an array where a cell should be");
 	default:
-		return expected(ps, "a cell (string, number, true, false or null)");
+		return jsonlex_expected(&ps->lx, "a cell (string, number, true, false or null)");
 	}
-	keep(ps, &sp, 0);
+	jsonlex_keep(&ps->lx, &sp, 0);
 	c->text = sp.s;
 	c->len = (uint32_t)sp.len;
 	return 0;
@@ -808,9 +195,9 @@ parse_row(struct parser *ps, struct workbook_row *r)
 	size_t n = 0;
 	int c;
 
-	skip_ws(ps);
-	if (peek(ps) == ']') {
-		ps->p++;
+	jsonlex_skip_ws(&ps->lx);
+	if (jsonlex_peek(&ps->lx) == ']') {
+		ps->lx.p++;
 		r->cells = NULL;
 		r->ncells = 0;
 		return 0;
@@ -818,36 +205,36 @@ parse_row(struct parser *ps, struct workbook_row *r)
 	for (;;) {
 		if (n == ps->scratch_cap) {
 			if (n >= SHEETJSON_MAX_COLUMNS) {
-				ps->ctx_col = 0;
-				return fail(ps, ps->p, "more than %u cells in a row",
+				ps->lx.ctx_col = 0;
+				return jsonlex_fail(&ps->lx, ps->lx.p, "more than %u cells in a row",
 				    SHEETJSON_MAX_COLUMNS);
 			}
 			if (grow((void **)&ps->scratch, &ps->scratch_cap, n + 1,
 			    sizeof(struct workbook_cell), SHEETJSON_MAX_COLUMNS) < 0)
-				return nomem(ps);
+				return jsonlex_nomem(&ps->lx);
 		}
 		if (ps->total_cells >= SHEETJSON_MAX_CELLS)
-			return fail(ps, ps->p, "more than %u cells in the workbook",
+			return jsonlex_fail(&ps->lx, ps->lx.p, "more than %u cells in the workbook",
 			    SHEETJSON_MAX_CELLS);
-		ps->ctx_col = (uint32_t)n + 1;
+		ps->lx.ctx_col = (uint32_t)n + 1;
 		if (parse_cell(ps, &ps->scratch[n]) < 0)
 			return -1;
 		n++;
 		ps->total_cells++;
-		skip_ws(ps);
-		c = peek(ps);
+		jsonlex_skip_ws(&ps->lx);
+		c = jsonlex_peek(&ps->lx);
 		if (c == ',') {
-			ps->p++;
-			skip_ws(ps);
+			ps->lx.p++;
+			jsonlex_skip_ws(&ps->lx);
 			continue;
 		}
 		if (c == ']') {
-			ps->p++;
+			ps->lx.p++;
 			break;
 		}
-		return expected(ps, "',' or ']'");
+		return jsonlex_expected(&ps->lx, "',' or ']'");
 	}
-	ps->ctx_col = 0;
+	ps->lx.ctx_col = 0;
 	r->cells = arena_alloc(ps, n * sizeof(struct workbook_cell));
 	if (r->cells == NULL)
 		return -1;
@@ -863,36 +250,36 @@ parse_values(struct parser *ps, struct workbook_tab *t)
 	size_t n = 0;
 	int first = 1, rc;
 
-	if (expect_open(ps, '[', "\"values\"") < 0)
+	if (jsonlex_open(&ps->lx, '[', "\"values\"") < 0)
 		return -1;
 	for (;;) {
-		rc = element_next(ps, &first);
+		rc = jsonlex_element(&ps->lx, &first);
 		if (rc < 0)
 			return -1;
 		if (rc == 0)
 			break;
 		if (n >= SHEETJSON_MAX_ROWS || ps->total_rows >= SHEETJSON_MAX_ROWS)
-			return fail(ps, ps->p, "more than %u rows", SHEETJSON_MAX_ROWS);
-		ps->ctx_row = (uint32_t)n + 1;
-		ps->ctx_after = 0;
-		if (peek(ps) != '[') {
-			if (peek(ps) == -1)
-				return expected(ps, "a row");
-			return fail(ps, ps->p, "a row must be an array");
+			return jsonlex_fail(&ps->lx, ps->lx.p, "more than %u rows", SHEETJSON_MAX_ROWS);
+		ps->lx.ctx_row = (uint32_t)n + 1;
+		ps->lx.ctx_after = 0;
+		if (jsonlex_peek(&ps->lx) != '[') {
+			if (jsonlex_peek(&ps->lx) == -1)
+				return jsonlex_expected(&ps->lx, "a row");
+			return jsonlex_fail(&ps->lx, ps->lx.p, "a row must be an array");
 		}
-		ps->p++;
+		ps->lx.p++;
 		if (n == ps->rowbuf_cap &&
 		    grow((void **)&ps->rowbuf, &ps->rowbuf_cap, n + 1,
 		    sizeof(struct workbook_row), SHEETJSON_MAX_ROWS) < 0)
-			return nomem(ps);
+			return jsonlex_nomem(&ps->lx);
 		if (parse_row(ps, &ps->rowbuf[n]) < 0)
 			return -1;
 		n++;
 		ps->total_rows++;
-		ps->ctx_after = 1;
+		ps->lx.ctx_after = 1;
 	}
-	ps->ctx_row = 0;
-	ps->ctx_after = 0;
+	ps->lx.ctx_row = 0;
+	ps->lx.ctx_after = 0;
 	if (n > 0) {
 		t->rows = arena_alloc(ps, n * sizeof(struct workbook_row));
 		if (t->rows == NULL)
@@ -907,18 +294,18 @@ parse_values(struct parser *ps, struct workbook_tab *t)
 static int
 parse_sheet_id(struct parser *ps, struct workbook_tab *t)
 {
-	const char *at = ps->p;
-	struct span sp;
+	const char *at = ps->lx.p;
+	struct jsonlex_span sp;
 	int64_t v = 0;
 	size_t i;
 
-	if (peek(ps) != '-' && !is_digit(peek(ps)))
-		return fail(ps, at, "sheetId must be a number");
-	if (parse_number(ps, &sp) < 0)
+	if (jsonlex_peek(&ps->lx) != '-' && !jsonlex_is_digit(jsonlex_peek(&ps->lx)))
+		return jsonlex_fail(&ps->lx, at, "sheetId must be a number");
+	if (jsonlex_number(&ps->lx, &sp) < 0)
 		return -1;
 	for (i = 0; i < sp.len; i++) {
-		if (!is_digit(sp.s[i]) || v > (INT64_MAX - 9) / 10)
-			return fail(ps, at, "sheetId must be a non-negative integer");
+		if (!jsonlex_is_digit(sp.s[i]) || v > (INT64_MAX - 9) / 10)
+			return jsonlex_fail(&ps->lx, at, "sheetId must be a non-negative integer");
 		v = v * 10 + (sp.s[i] - '0');
 	}
 	t->sheet_id = v;
@@ -929,24 +316,24 @@ parse_sheet_id(struct parser *ps, struct workbook_tab *t)
 static int
 parse_sheet_props(struct parser *ps, struct workbook_tab *t)
 {
-	struct span key;
+	struct jsonlex_span key;
 	int first = 1, rc, seen_title = 0, seen_id = 0;
 
-	if (expect_open(ps, '{', "\"properties\"") < 0)
+	if (jsonlex_open(&ps->lx, '{', "\"properties\"") < 0)
 		return -1;
-	while ((rc = member_next(ps, &first, &key)) > 0) {
-		if (key_is(&key, "title")) {
+	while ((rc = jsonlex_member(&ps->lx, &first, &key)) > 0) {
+		if (jsonlex_key_is(&key, "title")) {
 			if (seen_title++)
-				return fail(ps, ps->p, "duplicate \"title\"");
-			if (parse_title(ps, &t->title, "title") < 0)
+				return jsonlex_fail(&ps->lx, ps->lx.p, "duplicate \"title\"");
+			if (jsonlex_title(&ps->lx, &t->title, "title") < 0)
 				return -1;
-			ps->ctx_title = t->title;
-		} else if (key_is(&key, "sheetId")) {
+			ps->lx.ctx_title = t->title;
+		} else if (jsonlex_key_is(&key, "sheetId")) {
 			if (seen_id++)
-				return fail(ps, ps->p, "duplicate \"sheetId\"");
+				return jsonlex_fail(&ps->lx, ps->lx.p, "duplicate \"sheetId\"");
 			if (parse_sheet_id(ps, t) < 0)
 				return -1;
-		} else if (skip_value(ps, 4) < 0)
+		} else if (jsonlex_skip_value(&ps->lx, 4) < 0)
 			return -1;
 	}
 	return rc;
@@ -956,30 +343,30 @@ parse_sheet_props(struct parser *ps, struct workbook_tab *t)
 static int
 parse_sheet(struct parser *ps, struct workbook_tab *t)
 {
-	struct span key;
+	struct jsonlex_span key;
 	int first = 1, rc, seen_props = 0, seen_values = 0;
-	if (expect_open(ps, '{', "a sheet") < 0)
+	if (jsonlex_open(&ps->lx, '{', "a sheet") < 0)
 		return -1;
-	while ((rc = member_next(ps, &first, &key)) > 0) {
-		if (key_is(&key, "properties")) {
+	while ((rc = jsonlex_member(&ps->lx, &first, &key)) > 0) {
+		if (jsonlex_key_is(&key, "properties")) {
 			if (seen_props++)
-				return fail(ps, ps->p, "duplicate \"properties\"");
+				return jsonlex_fail(&ps->lx, ps->lx.p, "duplicate \"properties\"");
 			rc = parse_sheet_props(ps, t);
-		} else if (key_is(&key, "values")) {
+		} else if (jsonlex_key_is(&key, "values")) {
 			if (seen_values++)
-				return fail(ps, ps->p, "duplicate \"values\"");
+				return jsonlex_fail(&ps->lx, ps->lx.p, "duplicate \"values\"");
 			rc = parse_values(ps, t);
 		} else
-			rc = skip_value(ps, 3);
+			rc = jsonlex_skip_value(&ps->lx, 3);
 		if (rc < 0)
 			return -1;
 	}
 	if (rc < 0)
 		return -1;
 	if (t->title == NULL)
-		return fail(ps, ps->p - 1, "a sheet without properties.title");
+		return jsonlex_fail(&ps->lx, ps->lx.p - 1, "a sheet without properties.title");
 	if (t->title[0] == '\0')
-		return fail(ps, ps->p - 1, "a sheet with an empty tab title");
+		return jsonlex_fail(&ps->lx, ps->lx.p - 1, "a sheet with an empty tab title");
 	return 0;
 }
 
@@ -991,33 +378,33 @@ parse_sheet(struct parser *ps, struct workbook_tab *t)
 static int
 parse_matched_filters(struct parser *ps, struct workbook_tab *t)
 {
-	struct span key, k2;
+	struct jsonlex_span key, k2;
 	int first = 1, f2, f3, rc;
 	size_t n = 0;
 
-	if (expect_open(ps, '[', "\"dataFilters\"") < 0)
+	if (jsonlex_open(&ps->lx, '[', "\"dataFilters\"") < 0)
 		return -1;
-	while ((rc = element_next(ps, &first)) > 0) {
-		if (n++ > 0 || peek(ps) != '{') {
-			if (skip_value(ps, 5) < 0)
+	while ((rc = jsonlex_element(&ps->lx, &first)) > 0) {
+		if (n++ > 0 || jsonlex_peek(&ps->lx) != '{') {
+			if (jsonlex_skip_value(&ps->lx, 5) < 0)
 				return -1;
 			continue;
 		}
-		ps->p++;
+		ps->lx.p++;
 		f2 = 1;
-		while ((rc = member_next(ps, &f2, &key)) > 0) {
-			if (!key_is(&key, "gridRange") || peek(ps) != '{') {
-				if (skip_value(ps, 6) < 0)
+		while ((rc = jsonlex_member(&ps->lx, &f2, &key)) > 0) {
+			if (!jsonlex_key_is(&key, "gridRange") || jsonlex_peek(&ps->lx) != '{') {
+				if (jsonlex_skip_value(&ps->lx, 6) < 0)
 					return -1;
 				continue;
 			}
-			ps->p++;
+			ps->lx.p++;
 			f3 = 1;
-			while ((rc = member_next(ps, &f3, &k2)) > 0) {
-				if (key_is(&k2, "sheetId"))
+			while ((rc = jsonlex_member(&ps->lx, &f3, &k2)) > 0) {
+				if (jsonlex_key_is(&k2, "sheetId"))
 					rc = parse_sheet_id(ps, t);
 				else
-					rc = skip_value(ps, 7);
+					rc = jsonlex_skip_value(&ps->lx, 7);
 				if (rc < 0)
 					return -1;
 			}
@@ -1036,77 +423,77 @@ static int
 parse_value_range(struct parser *ps, struct workbook_tab *t, size_t i)
 {
 	const struct sheetjson_request *req = ps->req;
-	struct span key, sp;
+	struct jsonlex_span key, sp;
 	int first = 1, rc, seen_range = 0, seen_values = 0, seen_dim = 0;
 	int seen_vr = 0, seen_df = 0;
 	const char *at;
 	size_t tl, cells_at;
 	struct err re;
 
-	if (expect_open(ps, '{', "a valueRange") < 0)
+	if (jsonlex_open(&ps->lx, '{', "a valueRange") < 0)
 		return -1;
-	while ((rc = member_next(ps, &first, &key)) > 0) {
-		if (key_is(&key, "valueRange") && ps->vr_depth == 0) {
+	while ((rc = jsonlex_member(&ps->lx, &first, &key)) > 0) {
+		if (jsonlex_key_is(&key, "valueRange") && ps->vr_depth == 0) {
 			/* A MatchedValueRange: the ValueRange inside it. */
 			if (seen_vr++)
-				return fail(ps, ps->p, "duplicate \"valueRange\"");
+				return jsonlex_fail(&ps->lx, ps->lx.p, "duplicate \"valueRange\"");
 			ps->vr_depth++;
 			rc = parse_value_range(ps, t, i);
 			ps->vr_depth--;
-		} else if (key_is(&key, "dataFilters") && ps->vr_depth == 0) {
+		} else if (jsonlex_key_is(&key, "dataFilters") && ps->vr_depth == 0) {
 			if (seen_df++)
-				return fail(ps, ps->p, "duplicate \"dataFilters\"");
+				return jsonlex_fail(&ps->lx, ps->lx.p, "duplicate \"dataFilters\"");
 			rc = parse_matched_filters(ps, t);
 			/* proto3 omits a sheetId of 0. */
 			if (rc == 0 && t->sheet_id < 0)
 				t->sheet_id = 0;
-		} else if (key_is(&key, "range")) {
+		} else if (jsonlex_key_is(&key, "range")) {
 			if (seen_range++)
-				return fail(ps, ps->p, "duplicate \"range\"");
-			at = ps->p;
-			if (peek(ps) != '"')
-				return expected(ps, "a string");
-			if (parse_text(ps, &sp, "range") < 0)
+				return jsonlex_fail(&ps->lx, ps->lx.p, "duplicate \"range\"");
+			at = ps->lx.p;
+			if (jsonlex_peek(&ps->lx) != '"')
+				return jsonlex_expected(&ps->lx, "a string");
+			if (jsonlex_text(&ps->lx, &sp, "range") < 0)
 				return -1;
 			err_init(&re);
 			if (range_parse(sp.s, sp.len, &tl, &cells_at, &re) == -1)
-				return fail(ps, at, "range \"%.*s\" has a badly quoted "
+				return jsonlex_fail(&ps->lx, at, "range \"%.*s\" has a badly quoted "
 				    "tab title: %s",
 				    (int)(sp.len > 100 ? 100 : sp.len), sp.s, re.msg);
 			if (tl < sp.len)
 				sp.s[tl] = '\0';	/* at the '!' or a quote */
 			sp.len = tl;
-			keep(ps, &sp, 1);
+			jsonlex_keep(&ps->lx, &sp, 1);
 			t->title = sp.s;
 			if (req != NULL && req->titles != NULL &&
 			    strcmp(t->title, req->titles[i]) != 0)
-				return fail(ps, at, "range is on tab \"%s\" but \"%s\" "
+				return jsonlex_fail(&ps->lx, at, "range is on tab \"%s\" but \"%s\" "
 				    "was requested", t->title, req->titles[i]);
-			ps->ctx_title = t->title;
-		} else if (key_is(&key, "majorDimension")) {
+			ps->lx.ctx_title = t->title;
+		} else if (jsonlex_key_is(&key, "majorDimension")) {
 			if (seen_dim++)
-				return fail(ps, ps->p, "duplicate \"majorDimension\"");
-			at = ps->p;
-			if (peek(ps) != '"')
-				return expected(ps, "a string");
-			if (parse_string(ps, &sp) < 0)
+				return jsonlex_fail(&ps->lx, ps->lx.p, "duplicate \"majorDimension\"");
+			at = ps->lx.p;
+			if (jsonlex_peek(&ps->lx) != '"')
+				return jsonlex_expected(&ps->lx, "a string");
+			if (jsonlex_string(&ps->lx, &sp) < 0)
 				return -1;
-			if (!key_is(&sp, "ROWS"))
-				return fail(ps, at, "majorDimension \"%.*s\": only "
+			if (!jsonlex_key_is(&sp, "ROWS"))
+				return jsonlex_fail(&ps->lx, at, "majorDimension \"%.*s\": only "
 				    "ROWS is read", (int)(sp.len > 40 ? 40 : sp.len), sp.s);
-		} else if (key_is(&key, "values")) {
+		} else if (jsonlex_key_is(&key, "values")) {
 			if (seen_values++)
-				return fail(ps, ps->p, "duplicate \"values\"");
+				return jsonlex_fail(&ps->lx, ps->lx.p, "duplicate \"values\"");
 			rc = parse_values(ps, t);
 		} else
-			rc = skip_value(ps, 3);
+			rc = jsonlex_skip_value(&ps->lx, 3);
 		if (rc < 0)
 			return -1;
 	}
 	if (rc < 0)
 		return -1;
 	if (t->title == NULL)
-		return fail(ps, ps->p - 1, "a valueRange without \"range\"");
+		return jsonlex_fail(&ps->lx, ps->lx.p - 1, "a valueRange without \"range\"");
 	return 0;
 }
 
@@ -1120,27 +507,27 @@ parse_tabs(struct parser *ps, const char *kind)
 	struct workbook_tab *t;
 	size_t i;
 
-	if (expect_open(ps, '[', kind) < 0)
+	if (jsonlex_open(&ps->lx, '[', kind) < 0)
 		return -1;
 	for (i = 0;; i++) {
-		rc = element_next(ps, &first);
+		rc = jsonlex_element(&ps->lx, &first);
 		if (rc <= 0)
 			break;
-		ps->ctx_kind = kind;
-		ps->ctx_tab = i;
-		ps->ctx_title = NULL;
+		ps->lx.ctx_kind = kind;
+		ps->lx.ctx_tab = i;
+		ps->lx.ctx_title = NULL;
 		if (i >= SHEETJSON_MAX_TABS)
-			return fail(ps, ps->p, "more than %d tabs", SHEETJSON_MAX_TABS);
+			return jsonlex_fail(&ps->lx, ps->lx.p, "more than %d tabs", SHEETJSON_MAX_TABS);
 		if (batch && req != NULL && req->titles != NULL) {
 			if (i >= req->ntitles)
-				return fail(ps, ps->p, "more valueRanges than the %zu "
+				return jsonlex_fail(&ps->lx, ps->lx.p, "more valueRanges than the %zu "
 				    "ranges requested", req->ntitles);
-			ps->ctx_title = req->titles[i];
+			ps->lx.ctx_title = req->titles[i];
 		}
 		if (i == ps->tabs_cap &&
 		    grow((void **)&wf->tabs, &ps->tabs_cap, i + 1, sizeof(struct workbook_tab),
 		    SHEETJSON_MAX_TABS) < 0)
-			return nomem(ps);
+			return jsonlex_nomem(&ps->lx);
 		t = &wf->tabs[i];
 		memset(t, 0, sizeof(*t));
 		t->sheet_id = -1;
@@ -1150,8 +537,8 @@ parse_tabs(struct parser *ps, const char *kind)
 		wf->wb.ntabs = i + 1;
 		wf->wb.tabs = wf->tabs;
 	}
-	ps->ctx_kind = NULL;
-	ps->ctx_title = NULL;
+	ps->lx.ctx_kind = NULL;
+	ps->lx.ctx_title = NULL;
 	return rc;
 }
 
@@ -1159,18 +546,18 @@ parse_tabs(struct parser *ps, const char *kind)
 static int
 parse_book_props(struct parser *ps)
 {
-	struct span key;
+	struct jsonlex_span key;
 	int first = 1, rc, seen_title = 0;
 
-	if (expect_open(ps, '{', "\"properties\"") < 0)
+	if (jsonlex_open(&ps->lx, '{', "\"properties\"") < 0)
 		return -1;
-	while ((rc = member_next(ps, &first, &key)) > 0) {
-		if (key_is(&key, "title")) {
+	while ((rc = jsonlex_member(&ps->lx, &first, &key)) > 0) {
+		if (jsonlex_key_is(&key, "title")) {
 			if (seen_title++)
-				return fail(ps, ps->p, "duplicate \"title\"");
-			rc = parse_title(ps, &ps->wf->wb.title, "title");
+				return jsonlex_fail(&ps->lx, ps->lx.p, "duplicate \"title\"");
+			rc = jsonlex_title(&ps->lx, &ps->wf->wb.title, "title");
 		} else
-			rc = skip_value(ps, 2);
+			rc = jsonlex_skip_value(&ps->lx, 2);
 		if (rc < 0)
 			return -1;
 	}
@@ -1190,7 +577,7 @@ check_titles(struct parser *ps)
 	for (i = 0; i < wb->ntabs; i++)
 		for (j = i + 1; j < wb->ntabs; j++)
 			if (strcmp(wb->tabs[i].title, wb->tabs[j].title) == 0)
-				return fail(ps, ps->end, "two tabs are titled \"%s\"",
+				return jsonlex_fail(&ps->lx, ps->lx.end, "two tabs are titled \"%s\"",
 				    wb->tabs[i].title);
 	return 0;
 }
@@ -1200,52 +587,52 @@ static int
 parse_root(struct parser *ps)
 {
 	const struct sheetjson_request *req = ps->req;
-	struct span key;
+	struct jsonlex_span key;
 	int first = 1, rc, seen_id = 0, seen_props = 0, seen_tabs = 0;
 	int sheets = 0;
 
 	/* RFC 8259 8.1: a parser may ignore a byte order mark. */
-	if (ps->end - ps->p >= 3 && memcmp(ps->p, "\xef\xbb\xbf", 3) == 0)
-		ps->p += 3;
-	skip_ws(ps);
-	if (ps->p >= ps->end)
-		return fail(ps, ps->p, "empty input, expected a JSON object");
-	if (peek(ps) != '{')
-		return expected(ps, "a JSON object");
-	ps->p++;
-	while ((rc = member_next(ps, &first, &key)) > 0) {
-		if (key_is(&key, "spreadsheetId")) {
+	if (ps->lx.end - ps->lx.p >= 3 && memcmp(ps->lx.p, "\xef\xbb\xbf", 3) == 0)
+		ps->lx.p += 3;
+	jsonlex_skip_ws(&ps->lx);
+	if (ps->lx.p >= ps->lx.end)
+		return jsonlex_fail(&ps->lx, ps->lx.p, "empty input, expected a JSON object");
+	if (jsonlex_peek(&ps->lx) != '{')
+		return jsonlex_expected(&ps->lx, "a JSON object");
+	ps->lx.p++;
+	while ((rc = jsonlex_member(&ps->lx, &first, &key)) > 0) {
+		if (jsonlex_key_is(&key, "spreadsheetId")) {
 			if (seen_id++)
-				return fail(ps, ps->p, "duplicate \"spreadsheetId\"");
-			rc = parse_title(ps, &ps->wf->wb.spreadsheet_id, "spreadsheetId");
-		} else if (key_is(&key, "properties")) {
+				return jsonlex_fail(&ps->lx, ps->lx.p, "duplicate \"spreadsheetId\"");
+			rc = jsonlex_title(&ps->lx, &ps->wf->wb.spreadsheet_id, "spreadsheetId");
+		} else if (jsonlex_key_is(&key, "properties")) {
 			if (seen_props++)
-				return fail(ps, ps->p, "duplicate \"properties\"");
+				return jsonlex_fail(&ps->lx, ps->lx.p, "duplicate \"properties\"");
 			rc = parse_book_props(ps);
-		} else if (key_is(&key, "sheets") || key_is(&key, "valueRanges")) {
+		} else if (jsonlex_key_is(&key, "sheets") || jsonlex_key_is(&key, "valueRanges")) {
 			if (seen_tabs++)
-				return fail(ps, ps->p, "both or twice \"sheets\" and "
+				return jsonlex_fail(&ps->lx, ps->lx.p, "both or twice \"sheets\" and "
 				    "\"valueRanges\"");
 			if (ps->shape == SHAPE_BATCHGET && key.s[0] == 's')
-				return fail(ps, ps->p, "\"sheets\" in a values.batchGet "
+				return jsonlex_fail(&ps->lx, ps->lx.p, "\"sheets\" in a values.batchGet "
 				    "response");
 			sheets = key.s[0] == 's';
 			rc = parse_tabs(ps, sheets ? "sheets" : "valueRanges");
 		} else
-			rc = skip_value(ps, 1);
+			rc = jsonlex_skip_value(&ps->lx, 1);
 		if (rc < 0)
 			return -1;
 	}
 	if (rc < 0)
 		return -1;
-	skip_ws(ps);
-	if (ps->p < ps->end)
-		return fail(ps, ps->p, "trailing characters after the JSON document");
+	jsonlex_skip_ws(&ps->lx);
+	if (ps->lx.p < ps->lx.end)
+		return jsonlex_fail(&ps->lx, ps->lx.p, "trailing characters after the JSON document");
 	if (!seen_tabs && ps->shape != SHAPE_BATCHGET)
-		return fail(ps, ps->p, "no \"sheets\" or \"valueRanges\": "
+		return jsonlex_fail(&ps->lx, ps->lx.p, "no \"sheets\" or \"valueRanges\": "
 		    "not a workbook");
 	if (req != NULL && req->titles != NULL && ps->wf->wb.ntabs != req->ntitles)
-		return fail(ps, ps->p, "%zu valueRanges for %zu requested ranges",
+		return jsonlex_fail(&ps->lx, ps->lx.p, "%zu valueRanges for %zu requested ranges",
 		    ps->wf->wb.ntabs, req->ntitles);
 	return sheets ? check_titles(ps) : 0;
 }
@@ -1344,14 +731,14 @@ parse(char *buf, size_t len, const char *name, enum shape shape,
 	}
 	wf->buf = buf;
 	memset(&ps, 0, sizeof(ps));
-	ps.buf = buf;
-	ps.p = buf;
-	ps.w = buf;
-	ps.end = buf + len;
-	ps.line = 1;
-	ps.line_start = buf;
-	ps.name = name;
-	ps.e = e;
+	ps.lx.buf = buf;
+	ps.lx.p = buf;
+	ps.lx.w = buf;
+	ps.lx.end = buf + len;
+	ps.lx.line = 1;
+	ps.lx.line_start = buf;
+	ps.lx.name = name;
+	ps.lx.e = e;
 	ps.wf = wf;
 	ps.shape = shape;
 	ps.req = req;
@@ -1359,7 +746,7 @@ parse(char *buf, size_t len, const char *name, enum shape shape,
 		sheetjson_free(wf);
 		wf = NULL;
 	} else
-		shrink(wf, base, (size_t)(ps.w - buf), len);
+		shrink(wf, base, (size_t)(ps.lx.w - buf), len);
 	free(ps.scratch);
 	free(ps.rowbuf);
 	return wf;

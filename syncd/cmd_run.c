@@ -123,26 +123,22 @@ static int
 test_key(const struct config *cfg)
 {
 	const char *dir = getenv("CREDENTIALS_DIRECTORY");
-	struct auth_key *key = NULL;
+	struct auth_key *key;
 	char path[4096];
 	struct stat st;
 	struct err e;
 
-	err_init(&e);
 	if (dir != NULL && *dir != '\0' &&
 	    snprintf(path, sizeof(path), "%s/%s", dir, SESSION_CREDENTIAL) < (int)sizeof(path) &&
-	    stat(path, &st) == 0) {
-		if (no_key_marker(path)) {
-			fprintf(stderr, "syncd: no service-account key: systemd found "
-			    "no file at the unit's LoadCredential= path for %s "
-			    "(systemctl cat shows it); put the key there, mode 0600, "
-			    "owner root, and start again\n", SESSION_CREDENTIAL);
-			return EX_CONFIG;
-		}
-		key = auth_key_load_credential(SESSION_CREDENTIAL, &e);
-	} else
-		key = auth_key_load(cfg->key_file, &e);
-	if (key != NULL) {
+	    stat(path, &st) == 0 && no_key_marker(path)) {
+		fprintf(stderr, "syncd: no service-account key: systemd found "
+		    "no file at the unit's LoadCredential= path for %s "
+		    "(systemctl cat shows it); put the key there, mode 0600, "
+		    "owner root, and start again\n", SESSION_CREDENTIAL);
+		return EX_CONFIG;
+	}
+	err_init(&e);
+	if ((key = session_load_key(cfg, &e)) != NULL) {
 		auth_key_free(key);
 		return 0;
 	}

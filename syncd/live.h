@@ -1,9 +1,10 @@
 /*
  * live: read the live spreadsheet once, for commands that need its data
- * but are not the daemon (`syncd export` without --workbook): the key, a
- * token, the tab list (spreadsheets.get) and ONE values:batchGet of every
- * district tab.  It writes nothing: not to the sheet, not to the audit log,
- * not to the state.  It never logs and never exits.
+ * but are not the daemon (`syncd export` and `syncd report` without
+ * --workbook): the key (as the daemon loads it), a token, the tab list
+ * (spreadsheets.get) and ONE values:batchGet of every district tab.  It
+ * writes nothing: not to the sheet, not to the audit log, not to the state.
+ * It never logs and never exits.
  */
 #ifndef SYNCD_LIVE_H
 #define SYNCD_LIVE_H
@@ -11,9 +12,6 @@
 #include "auth/err.h"
 #include "syncd/config.h"
 #include "syncd/sheetjson.h"
-
-/* The systemd credential name the key is read from when present (as the daemon). */
-#define LIVE_CREDENTIAL		"service-account.json"
 
 /*
  * live_read(cfg, e): the district tabs of cfg's spreadsheet (cfg borrowed

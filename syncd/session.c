@@ -61,8 +61,10 @@ session_open(struct session *ss, const struct config *cfg, const struct session_
 	ho.ca_file = cfg->ca_file;
 	ho.connect_timeout_s = cfg->connect_timeout;
 	ho.timeout_s = cfg->request_timeout;
-	ho.on_request = count_request;
-	ho.on_request_ctx = h->metrics;
+	if (h->metrics != NULL) {
+		ho.on_request = count_request;
+		ho.on_request_ctx = h->metrics;
+	}
 	if ((ss->http = http_new(&ho, e)) == NULL)
 		goto fail;
 	memset(&to, 0, sizeof(to));

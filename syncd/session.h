@@ -33,8 +33,9 @@ struct session {
 /* What the session's clients report to, and wait with: borrowed, and they
  * must outlive the session. */
 struct session_hooks {
-	struct metrics *metrics;	/* every request is counted here */
-	struct retry *retry;		/* the daemon-wide retry policy */
+	struct metrics *metrics;	/* every request is counted here; NULL: none */
+	struct retry *retry;		/* the daemon-wide retry policy; NULL: a
+					 * private default (syncd/sheets) */
 };
 
 /*

@@ -420,34 +420,136 @@ mark_findings(const struct xlsx_input *in, const struct workbook_tab *t, size_t 
 	}
 }
 
+/* A district's sheet while it is written. */
+struct district_sheet {
+	struct xw *x;
+	lxw_worksheet *ws;
+	struct widths w;
+	int32_t date_col, key_col;	/* the date's and the key's column, -1 */
+	uint32_t heading_row;		/* rows up to it are headings */
+	char *tmp;			/* owned: the last string, NUL-terminated */
+};
+
+/* write_date(ds, r, c, days, m): a valid activity date, as a date. */
+static lxw_error
+write_date(struct district_sheet *ds, size_t r, size_t c, int32_t days, enum mark m)
+{
+	lxw_datetime d;
+	int y, mo, dd;
+
+	rules_civil_from_days(days, &y, &mo, &dd);
+	memset(&d, 0, sizeof(d));
+	d.year = y;
+	d.month = mo;
+	d.day = dd;
+	if (r < XLSX_WIDTH_ROWS)
+		widths_see(&ds->w, c, "2024-01-31", 10);
+	return worksheet_write_datetime(ds->ws, (lxw_row_t)r, (lxw_col_t)c, &d,
+	    ds->x->fmt[KIND_DATE][m]);
+}
+
+/*
+ * write_cell(ds, r, c, cell, m): one cell as typed (text, number, boolean;
+ * a valid date in the date column as a date; the key as a whole number),
+ * filled by its finding's mark m.
+ */
+static lxw_error
+write_cell(struct district_sheet *ds, size_t r, size_t c,
+    const struct workbook_cell *cell, enum mark m)
+{
+	int heading = r < ds->heading_row;
+	enum kind k = heading ? KIND_HEAD : KIND_PLAIN;
+	lxw_error rc = LXW_NO_ERROR;
+	lxw_format *f;
+	int32_t days;
+	char num[64];
+
+	if (!heading && (int32_t)c == ds->date_col && cell->type != WORKBOOK_EMPTY &&
+	    cell->type != WORKBOOK_BOOL &&
+	    rules_date_parse(cell->text, cell->len, cell->type == WORKBOOK_NUMBER,
+	    &days) == 0)
+		return write_date(ds, r, c, days, m);
+	if (!heading && (int32_t)c == ds->key_col && cell->type == WORKBOOK_NUMBER)
+		k = KIND_INT;
+	f = (k == KIND_PLAIN && m == MARK_NONE) ? NULL : ds->x->fmt[k][m];
+	switch (cell->type) {
+	case WORKBOOK_STRING:
+		free(ds->tmp);
+		if ((ds->tmp = strndup(cell->text, cell->len)) == NULL)
+			return LXW_ERROR_MEMORY_MALLOC_FAILED;
+		rc = worksheet_write_string(ds->ws, (lxw_row_t)r, (lxw_col_t)c, ds->tmp, f);
+		if (r < XLSX_WIDTH_ROWS && !heading)
+			widths_see(&ds->w, c, cell->text, cell->len);
+		break;
+	case WORKBOOK_NUMBER:
+		snprintf(num, sizeof(num), "%.*s",
+		    (int)(cell->len < 63 ? cell->len : 63), cell->text);
+		rc = worksheet_write_number(ds->ws, (lxw_row_t)r, (lxw_col_t)c,
+		    strtod(num, NULL), f);
+		if (r < XLSX_WIDTH_ROWS)
+			widths_see(&ds->w, c, cell->text, cell->len);
+		break;
+	case WORKBOOK_BOOL:
+		rc = worksheet_write_boolean(ds->ws, (lxw_row_t)r, (lxw_col_t)c,
+		    cell->len == 4, f);
+		break;
+	default:
+		if (m != MARK_NONE)
+			rc = worksheet_write_blank(ds->ws, (lxw_row_t)r, (lxw_col_t)c,
+			    ds->x->fmt[k][m]);
+		break;
+	}
+	return rc;
+}
+
+/* Headings wrap; their width counts less than the data's. */
+static void
+heading_widths(struct district_sheet *ds, const struct workbook_tab *t, size_t ncols)
+{
+	const struct workbook_row *h;
+	size_t c, hw;
+
+	if (ds->heading_row < 1 || ds->heading_row > t->nrows)
+		return;
+	h = &t->rows[ds->heading_row - 1];
+	for (c = 0; c < ncols; c++) {
+		if (c < h->ncells && h->cells[c].type == WORKBOOK_STRING) {
+			hw = textwidth_n(h->cells[c].text, h->cells[c].len);
+			if (ds->w.w[c] < 8 && hw > 6)
+				ds->w.w[c] = hw > 14 ? 14 : (double)hw + 2;
+		}
+	}
+}
+
+/*
+ * write_district(x, in, t, e): t's sheet as typed, each finding's cell
+ * filled, sized columns, the headings frozen.  0, or -1 with e set.
+ */
 static int
 write_district(struct xw *x, const struct xlsx_input *in, const struct workbook_tab *t,
     struct err *e)
 {
+	static const struct workbook_cell none = { NULL, 0, WORKBOOK_EMPTY };
 	const struct rules_config *cfg = in->cfg;
-	size_t ncols = max_cols(t), r, c;
+	struct district_sheet ds = { x, NULL, { 0 }, -1, -1, cfg->heading_row, NULL };
+	size_t ncols = max_cols(t), r, c, i;
 	int32_t cols[RULES_MAX_FIELDS];
-	int32_t date_col = -1, key_col = -1;
 	unsigned char *marks = NULL;
-	struct widths w;
-	lxw_worksheet *ws;
 	lxw_error rc = LXW_NO_ERROR;
-	char *tmp = NULL;
-	size_t i;
 
-	if ((ws = add_sheet(x, t->title, e)) == NULL)
+	if ((ds.ws = add_sheet(x, t->title, e)) == NULL)
 		return -1;
 	if (ncols == 0)
 		return 0;
 	(void)rules_map_columns(t, cfg, cols);
 	for (i = 0; i < cfg->nfields; i++) {
 		if (cfg->fields[i].is_date)
-			date_col = cols[i];
+			ds.date_col = cols[i];
 		if (cfg->fields[i].role == RULES_ROLE_KEY)
-			key_col = cols[i];
+			ds.key_col = cols[i];
 	}
 	if ((marks = calloc((size_t)t->nrows * ncols + 1, 1)) == NULL ||
-	    widths_init(&w, ncols, e) == -1) {
+	    widths_init(&ds.w, ncols, e) == -1) {
 		free(marks);
 		err_set(e, ERR_NOMEM, "out of memory");
 		return -1;
@@ -455,86 +557,16 @@ write_district(struct xw *x, const struct xlsx_input *in, const struct workbook_
 	mark_findings(in, t, ncols, marks);
 	for (r = 0; r < t->nrows && rc == LXW_NO_ERROR; r++) {
 		const struct workbook_row *row = &t->rows[r];
-		int heading = r < cfg->heading_row;
 
-		for (c = 0; c < ncols && rc == LXW_NO_ERROR; c++) {
-			static const struct workbook_cell none = { NULL, 0, WORKBOOK_EMPTY };
-			const struct workbook_cell *cell = c < row->ncells ? &row->cells[c] : &none;
-			enum mark m = (enum mark)marks[r * ncols + c];
-			enum kind k = heading ? KIND_HEAD : KIND_PLAIN;
-			lxw_format *f;
-			int32_t days;
-
-			if (!heading && (int32_t)c == date_col && cell->type != WORKBOOK_EMPTY &&
-			    cell->type != WORKBOOK_BOOL &&
-			    rules_date_parse(cell->text, cell->len, cell->type == WORKBOOK_NUMBER,
-			    &days) == 0) {
-				lxw_datetime d;
-				int y, mo, dd;
-
-				rules_civil_from_days(days, &y, &mo, &dd);
-				memset(&d, 0, sizeof(d));
-				d.year = y;
-				d.month = mo;
-				d.day = dd;
-				rc = worksheet_write_datetime(ws, (lxw_row_t)r, (lxw_col_t)c, &d,
-				    x->fmt[KIND_DATE][m]);
-				if (r < XLSX_WIDTH_ROWS)
-					widths_see(&w, c, "2024-01-31", 10);
-				continue;
-			}
-			if (!heading && (int32_t)c == key_col && cell->type == WORKBOOK_NUMBER)
-				k = KIND_INT;
-			f = (k == KIND_PLAIN && m == MARK_NONE) ? NULL : x->fmt[k][m];
-			switch (cell->type) {
-			case WORKBOOK_STRING:
-				free(tmp);
-				if ((tmp = strndup(cell->text, cell->len)) == NULL) {
-					rc = LXW_ERROR_MEMORY_MALLOC_FAILED;
-					break;
-				}
-				rc = worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, tmp, f);
-				if (r < XLSX_WIDTH_ROWS && !heading)
-					widths_see(&w, c, cell->text, cell->len);
-				break;
-			case WORKBOOK_NUMBER: {
-				char num[64];
-
-				snprintf(num, sizeof(num), "%.*s",
-				    (int)(cell->len < 63 ? cell->len : 63), cell->text);
-				rc = worksheet_write_number(ws, (lxw_row_t)r, (lxw_col_t)c,
-				    strtod(num, NULL), f);
-				if (r < XLSX_WIDTH_ROWS)
-					widths_see(&w, c, cell->text, cell->len);
-				break;
-			}
-			case WORKBOOK_BOOL:
-				rc = worksheet_write_boolean(ws, (lxw_row_t)r, (lxw_col_t)c,
-				    cell->len == 4, f);
-				break;
-			default:
-				if (m != MARK_NONE)
-					rc = worksheet_write_blank(ws, (lxw_row_t)r, (lxw_col_t)c,
-					    x->fmt[k][m]);
-				break;
-			}
-		}
+		for (c = 0; c < ncols && rc == LXW_NO_ERROR; c++)
+			rc = write_cell(&ds, r, c, c < row->ncells ? &row->cells[c] : &none,
+			    (enum mark)marks[r * ncols + c]);
 	}
-	/* Headings wrap; their width counts less than the data's. */
-	for (c = 0; c < ncols && cfg->heading_row >= 1 && cfg->heading_row <= t->nrows; c++) {
-		const struct workbook_row *h = &t->rows[cfg->heading_row - 1];
-
-		if (c < h->ncells && h->cells[c].type == WORKBOOK_STRING) {
-			size_t hw = textwidth_n(h->cells[c].text, h->cells[c].len);
-
-			if (w.w[c] < 8 && hw > 6)
-				w.w[c] = hw > 14 ? 14 : (double)hw + 2;
-		}
-	}
-	free(tmp);
+	heading_widths(&ds, t, ncols);
+	free(ds.tmp);
 	free(marks);
-	widths_apply(&w, ws);
-	worksheet_freeze_panes(ws, (lxw_row_t)cfg->heading_row, 0);
+	widths_apply(&ds.w, ds.ws);
+	worksheet_freeze_panes(ds.ws, (lxw_row_t)cfg->heading_row, 0);
 	return lxw_fail(rc, t->title, e);
 }
 

@@ -22,6 +22,7 @@
 #include <openssl/evp.h>
 
 #include "syncd/audit.h"
+#include "syncd/run.h"
 #include "tests/harness.h"
 
 static char dir[64];
@@ -668,6 +669,38 @@ START_TEST(test_sync_failure_fatal)
 }
 END_TEST
 
+/*
+ * A step fails (an HTTP error in e), then the api.error recording it cannot
+ * be synced: the cycle must stop, and what it reports is the log's failure,
+ * not the step's (auth/err.h: a fatal error outranks an ordinary one).
+ */
+START_TEST(test_step_then_log_failure)
+{
+	struct audit_io io = { pass_write, failing_fdatasync, NULL };
+	struct cycle c;
+	struct err e;
+
+	memset(&c, 0, sizeof(c));
+	err_init(&e);
+	c.audit = audit_open(logpath, fixed_now, NULL, &e);
+	ck_assert_ptr_nonnull(c.audit);
+	/* The log takes it: the step's error stays as it was. */
+	err_set(&e, ERR_API, "sheets: HTTP 503");
+	e.status = 503;
+	ck_assert_int_eq(run_audit_failure(&c, "write", &e), 0);
+	ck_assert(!err_is_fatal(&e));
+	ck_assert_str_eq(e.msg, "sheets: HTTP 503");
+	ck_assert_int_eq(e.status, 503);
+	/* The log cannot sync it: fatal, and the message says why. */
+	audit_set_io(c.audit, &io);
+	ck_assert_int_eq(run_audit_failure(&c, "write", &e), -1);
+	ck_assert(err_is_fatal(&e));
+	ck_assert_int_eq(e.code, ERR_IO);
+	ck_assert_ptr_nonnull(strstr(e.msg, "fdatasync"));
+	audit_close(c.audit);
+}
+END_TEST
+
 static int
 real_sync(void *ctx, int fd)
 {
@@ -801,6 +834,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_broken_chain_refused);
 	tcase_add_test(tc, test_locked);
 	tcase_add_test(tc, test_sync_failure_fatal);
+	tcase_add_test(tc, test_step_then_log_failure);
 	tcase_add_test(tc, test_short_write);
 	tcase_add_test(tc, test_real_efbig);
 	tcase_add_test(tc, test_parse_head);

@@ -166,11 +166,24 @@ fake_curl -H "Authorization: Bearer $T" -X PUT --data-binary '{"values": [["y"]]
     "$FAKE_URL/v4/spreadsheets/$ID/values/$(printf "'%s'!A2" "$fixtab" | jq -sRr @uri)?valueInputOption=RAW" >/dev/null
 # token and Drive pass; the tab list with the notes gets a 400.
 fake_faults '[{"delay_ms": 1}, {"delay_ms": 1}, {"status": 400}]'
+wb | jq --arg m "$MARK" '[.sheets[] | .notes // {} | .[] | select(startswith($m))] | length' >"$work/marked_before"
 r=$(once)
 check "tab list with notes refused: the plain list, the cycle goes on" "$r" "drive tabs+notes tabs batchGet"
 check "and records it" "$(tail -n 3 "$LOG" | jq -r 'select(.event == "api.error") | .step')" "notes"
 fake_faults '[]' 2>/dev/null
 fake_curl -X DELETE "$FAKE_URL/_fake/faults" >/dev/null
+
+# --- the values read refused after the tab list (a tab renamed in between):
+# the plain list once more, the values again, the notes as read ---
+fake_curl -H "Authorization: Bearer $T" -X PUT --data-binary '{"values": [["z"]]}' \
+    "$FAKE_URL/v4/spreadsheets/$ID/values/$(printf "'%s'!A2" "$fixtab" | jq -sRr @uri)?valueInputOption=RAW" >/dev/null
+fake_faults '[{"delay_ms": 1}, {"delay_ms": 1}, {"delay_ms": 1}, {"status": 400}]'
+r=$(once)
+case "$r" in "drive tabs+notes batchGet tabs batchGet"*) ok "values read refused: listed again, read again ($r)" ;;
+	*) bad "values read refused: [$r]" ;; esac
+fake_curl -X DELETE "$FAKE_URL/_fake/faults" >/dev/null
+check "and the notes stay as they were" "$(wb | jq --arg m "$MARK" '[.sheets[] | .notes // {} | .[] | select(startswith($m))] | length')" \
+    "$(cat "$work/marked_before")"
 
 # --- annotate_districts = false: no notes read ---
 printf 'annotate_districts = false;\n' >>"$CONF"

@@ -153,6 +153,37 @@ pass_error(const struct err *src, struct err *e)
 		e->status = src->status;
 }
 
+/* The HTTP request of call c (its strings borrowed). */
+static void
+request_init(struct http_request *rq, const struct call *c)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->method = c->method;
+	rq->url = c->url;
+	rq->body = c->body;
+	rq->body_len = c->body != NULL ? strlen(c->body) : 0;
+	rq->max_body = c->max_body;
+	rq->kind = c->kind;
+	rq->op = c->metric;
+	/* A write that is not idempotent never goes on a kept connection
+	 * curl might resend it on. */
+	rq->fresh_connect = !c->idempotent && strcmp(c->method, "GET") != 0;
+}
+
+/* A 2xx answer into out (its body taken from rs; an empty one is ""). */
+static int
+take_answer(struct http_response *rs, struct sheets_reply *out, struct err *e)
+{
+	out->status = rs->status;
+	out->body = rs->body;
+	out->len = rs->len;
+	if (out->body == NULL && (out->body = calloc(1, 1)) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 call_api(struct sheets *s, const struct call *c, struct sheets_reply *out, struct err *e)
 {
@@ -165,15 +196,7 @@ call_api(struct sheets *s, const struct call *c, struct sheets_reply *out, struc
 	long status;
 
 	memset(out, 0, sizeof(*out));
-	memset(&rq, 0, sizeof(rq));
-	rq.method = c->method;
-	rq.url = c->url;
-	rq.body = c->body;
-	rq.body_len = c->body != NULL ? strlen(c->body) : 0;
-	rq.max_body = c->max_body;
-	rq.kind = c->kind;
-	rq.op = c->metric;
-	rq.fresh_connect = !c->idempotent && strcmp(c->method, "GET") != 0;
+	request_init(&rq, c);
 	retry_op_begin(s->retry, &op);
 	for (;;) {
 		struct err he;
@@ -222,19 +245,8 @@ call_api(struct sheets *s, const struct call *c, struct sheets_reply *out, struc
 			return -1;
 		}
 		status = rs.status;
-		if (status >= 200 && status < 300) {
-			out->status = status;
-			out->body = rs.body;
-			out->len = rs.len;
-			if (out->body == NULL) {
-				out->body = calloc(1, 1);
-				if (out->body == NULL) {
-					err_set(e, ERR_NOMEM, "out of memory");
-					return -1;
-				}
-			}
-			return 0;
-		}
+		if (status >= 200 && status < 300)
+			return take_answer(&rs, out, e);
 		if (status == 401 && !refreshed) {
 			refreshed = 1;
 			force = 1;

@@ -2,7 +2,7 @@
  * cmd_export: `syncd export [-c FILE] [--workbook FILE.json] [--today D |
  * --now YYYY-MM-DDTHH:MM] --xlsx OUT`: the Department's file (syncd/xlsx) for a workbook file, or,
  * without --workbook, for the live spreadsheet read once (syncd/live: one
- * values:batchGet, nothing written to the sheet, the audit log or the
+ * values:batchGetByDataFilter by sheetId, nothing written to the sheet, the audit log or the
  * state).  The figures are the ones `syncd check` prints for the same data.
  *
  * Exit status (sysexits.h): 0 written, 64 usage, 65 unreadable workbook,

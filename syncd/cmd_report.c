@@ -4,7 +4,7 @@
  *
  * The figures come from the workbook file, or without --workbook from the
  * live spreadsheet read once (syncd/live: the token, the tab list, one
- * values.batchGet; nothing written anywhere), evaluated as of --now's date
+ * values:batchGetByDataFilter by sheetId; nothing written anywhere), evaluated as of --now's date
  * or today in Bangkok; the change since the last report from the daemon's
  * report state (STATE_DIR/report.json) when it can be read; the audit head
  * from the audit log when it can be read.  LINE is never contacted.

@@ -2,7 +2,7 @@
  * live: read the live spreadsheet once, for commands that need its data
  * but are not the daemon (`syncd export` and `syncd report` without
  * --workbook): the key (as the daemon loads it), a token, the tab list
- * (spreadsheets.get) and ONE values:batchGet of every district tab.  It
+ * (spreadsheets.get) and ONE values:batchGetByDataFilter of every district tab by sheetId.  It
  * writes nothing: not to the sheet, not to the audit log, not to the state.
  * It never logs and never exits.
  */

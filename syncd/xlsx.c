@@ -115,18 +115,22 @@ add_sheet(struct xw *x, const char *title, struct err *e)
 			err_set(e, ERR_DATA, "tab \"%s\": no unused sheet name", title);
 			return NULL;
 		}
-		/* "name (k)" within 31 characters: cut the base shorter. */
-		if (xlsx_sheet_name(base, name, sizeof(name) - 8) == -1)
-			return NULL;
+		/* "name (k)" within 31 characters (Excel counts characters,
+		 * not display width: a Thai vowel or tone mark above or below
+		 * its consonant is one more): cut the base to 31 less the
+		 * suffix's length, at a character's start. */
 		{
-			char tmp[XLSX_NAME_MAX];
-			size_t cut = strlen(name);
+			char tmp[XLSX_NAME_MAX], suffix[16];
+			size_t cut = 0, chars = 0;
+			int slen = snprintf(suffix, sizeof(suffix), " (%d)", k);
 
-			while (cut > 0 && textwidth_n(name, cut) > 24)
-				cut--;
-			while (cut > 0 && ((unsigned char)name[cut] & 0xc0) == 0x80)
-				cut--;
-			snprintf(tmp, sizeof(tmp), "%.*s (%d)", (int)cut, name, k);
+			while (base[cut] != '\0' && chars < (size_t)(31 - slen)) {
+				cut++;
+				while (((unsigned char)base[cut] & 0xc0) == 0x80)
+					cut++;
+				chars++;
+			}
+			snprintf(tmp, sizeof(tmp), "%.*s%s", (int)cut, base, suffix);
 			memcpy(name, tmp, sizeof(name));
 		}
 	}

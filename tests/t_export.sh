@@ -130,16 +130,16 @@ check "no --xlsx: usage" "$?" 64
 "$BUILD/syncd" export --workbook "$work/missing.json" --xlsx "$work/m.xlsx" 2>/dev/null
 check "missing workbook: exit 66" "$?" 66
 
-# The live spreadsheet: one batchGet, nothing written.
+# The live spreadsheet: the tab list and one read by sheetId, nothing written.
 sheet_start "$DEMO"
 fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
 before=$(fake_get "_fake/spreadsheets/$ID" | sha256sum)
 "$BUILD/syncd" export -c "$CONF" --now "${TODAY}T08:30" --xlsx "$work/live.xlsx" 2>"$work/err"
 check "live export exits 0" "$?" 0
 reqs=$(fake_requests | jq -r '[.[] | .method + " " + (.path | if . == "/token" then "token"
-    elif endswith("values:batchGet") then "batchGet" elif startswith("/drive/") then "drive"
+    elif endswith("values:batchGetByDataFilter") then "byfilter" elif startswith("/drive/") then "drive"
     else "other" end)] | join(",")')
-check "live export: requests" "$reqs" "POST token,GET other,GET batchGet"
+check "live export: requests" "$reqs" "POST token,GET other,POST byfilter"
 check "live export: nothing written" "$(fake_get "_fake/spreadsheets/$ID" | sha256sum)" "$before"
 [ ! -e "$FAKE_DIR/state/audit.jsonl" ] && ok "live export: no audit log written" ||
     bad "live export wrote the audit log"
@@ -149,4 +149,37 @@ taken=$("$PY" -c 'import sys, openpyxl
 ws = openpyxl.load_workbook(sys.argv[1]).worksheets[0]
 print([r[1] for r in ws.iter_rows(values_only=True) if r[0] == "ปรับปรุงล่าสุด"][0])' "$work/live.xlsx")
 check "--now: the summary says when" "$taken" "$TODAY 08:30 (Asia/Bangkok)"
+fake_stop
+
+# 200 district tabs with long Thai titles, live: read by sheetId in one
+# request (by title, values:batchGet's URL would pass its limit near 60).
+"$PY" - "$work/wb200.json" <<'PYEOF'
+import json, sys
+demo = json.load(open("tests/data/demo-chachoengsao.json"))
+rows = demo["sheets"][1]["values"]
+sheets = []
+for i in range(200):
+    vals = [rows[0], rows[1]] + [[r[0], "2%03d%07d" % (i, k)] + r[2:] for k, r in enumerate(rows[2:5])]
+    sheets.append({"properties": {"sheetId": 5000 + i, "index": i,
+        "title": "สำนักงานพัฒนาชุมชนอำเภอเฉลิมพระเกียรติ ทดสอบชื่อยาว %03d" % i},
+        "values": vals})
+json.dump({"spreadsheetId": "t-export-200", "properties": {"title": "200"}, "sheets": sheets},
+          open(sys.argv[1], "w"), ensure_ascii=False)
+PYEOF
+sheet_start "$work/wb200.json"
+fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
+"$BUILD/syncd" export -c "$CONF" --now "${TODAY}T08:30" --xlsx "$work/live200.xlsx" 2>"$work/err"
+rc=$?; [ $rc -eq 0 ] || cat "$work/err"
+check "live export of 200 long Thai tabs exits 0" "$rc" 0
+check "200 tabs: the tab list and one read" "$(fake_requests | jq -r '[.[] | select(.path != "/token") |
+    .path | if endswith(":batchGetByDataFilter") then "byfilter" else "other" end] | join(",")')" \
+    "other,byfilter"
+"$BUILD/syncd" check --workbook "$work/wb200.json" --today "$TODAY" --format json >"$work/c200.json" 2>/dev/null
+got=$("$PY" -c 'import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb.worksheets[0]
+total = [r for r in ws.iter_rows(values_only=True) if r[0] == "รวมทั้งจังหวัด"][0]
+print(len(wb.worksheets), total[1])' "$work/live200.xlsx")
+check "200 tabs: every district a sheet, the province's households" "$got" \
+    "202 $(jq ".summary[-1].households" "$work/c200.json" 2>/dev/null || echo '?')"
 exit $((fails > 0))

@@ -129,13 +129,14 @@ struct scan {
 	struct auditscan_line l;
 	int ok;			/* every line so far verifies */
 	int first_file;
+	int stop;		/* a line too long or of a newer format: read no more */
 };
 
 /*
  * parse_line(s, buf, len): fill s->l from the line of len bytes (newline
- * left out) at buf: its object, seq, event, time and hash.  Returns 1 when
+ * left out) at buf: its object, seq, event, time and hash.  Non-zero when
  * the scan must stop there (a line too long, a newer log format: the first
- * defect recorded), else 0.
+ * defect recorded).
  */
 static int
 parse_line(struct scan *s, char *buf, size_t len)
@@ -228,8 +229,9 @@ chain_line(struct scan *s, int nl)
 	l->chained = s->ok;
 }
 
-/* scan_one(s, path, e): one file of the log; 0, 1 (stop: newer format or
- * a line too long), or -1 (e set: cannot read, or the callback stopped). */
+/* scan_one(s, path, e): one file of the log.  Returns 0 (s->stop set when
+ * a line too long or of a newer format ends the scan), or -1 with e set
+ * (cannot read, or the callback stopped). */
 static int
 scan_one(struct scan *s, const char *path, struct err *e)
 {
@@ -250,8 +252,8 @@ scan_one(struct scan *s, const char *path, struct err *e)
 		nl = n > 0 && buf[n - 1] == '\n';
 		l->lineno++;
 		s->res->lines++;
-		if (parse_line(s, buf, (size_t)n - (nl ? 1 : 0)) != 0) {
-			ret = 1;
+		if (parse_line(s, buf, (size_t)n - (nl ? 1 : 0))) {
+			s->stop = 1;
 			break;
 		}
 		chain_line(s, nl);
@@ -288,7 +290,7 @@ auditscan_files(const char *const *paths, size_t npaths, auditscan_fn fn,
 	s.res = res;
 	s.ok = 1;
 	s.first_file = 1;
-	for (i = 0; i < npaths && rc == 0; i++)
+	for (i = 0; i < npaths && rc == 0 && !s.stop; i++)
 		rc = scan_one(&s, paths[i], e);
 	if (rc == -1)
 		return -1;

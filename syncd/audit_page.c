@@ -189,35 +189,62 @@ figures_table(FILE *f, const struct figures *n)
 	fputs("</tbody></table>\n", f);
 }
 
+/*
+ * table_open(f, title, n, head): a table's title, then "none" when it has
+ * no row (n is 0; returns 0), else its head row, head being its <th>
+ * cells (returns 1: the caller writes the rows, then table_close).
+ */
+static int
+table_open(FILE *f, const char *title, long n, const char *head)
+{
+	fprintf(f, "<h3>%s</h3>\n", title);
+	if (n == 0) {
+		fputs("<p class=\"none\">ไม่มี</p>\n", f);
+		return 0;
+	}
+	fprintf(f, "<table><thead><tr>%s</tr></thead><tbody>\n", head);
+	return 1;
+}
+
+static void
+table_close(FILE *f)
+{
+	fputs("</tbody></table>\n", f);
+}
+
+/* row_start(f, key, row): a household's row, its key and sheet row cells. */
+static void
+row_start(FILE *f, const char *key, long row)
+{
+	fputs("<tr><td>", f);
+	esc(f, key);
+	fprintf(f, "</td><td>%ld</td>", row);
+}
+
 /* developed_table(f, r, tab, dev): the households developed (dev of them). */
 static void
 developed_table(FILE *f, struct audit_page_log *r, const char *tab, long dev)
 {
 	size_t i;
 
-	fputs("<h3>ครัวเรือนที่ได้รับการพัฒนา</h3>\n", f);
-	if (dev == 0)
-		fputs("<p class=\"none\">ไม่มี</p>\n", f);
-	else {
-		fputs("<table><thead><tr><th>รหัสบ้าน</th><th>แถว</th>"
-		    "<th>วันที่ดำเนินการ (ตามที่กรอก)</th><th>ระบบเห็นครบถ้วนครั้งแรก</th>"
-		    "<th>หมายเหตุ</th></tr></thead><tbody>\n", f);
-		for (i = 0; i < r->ndevs; i++) {
-			const struct audit_page_dev *d = &r->devs[i];
+	if (!table_open(f, "ครัวเรือนที่ได้รับการพัฒนา", dev, "<th>รหัสบ้าน</th><th>แถว</th>"
+	    "<th>วันที่ดำเนินการ (ตามที่กรอก)</th><th>ระบบเห็นครบถ้วนครั้งแรก</th>"
+	    "<th>หมายเหตุ</th>"))
+		return;
+	for (i = 0; i < r->ndevs; i++) {
+		const struct audit_page_dev *d = &r->devs[i];
 
-			if (strcmp(d->tab, tab) != 0 || !developed(r, d))
-				continue;
-			fputs("<tr><td>", f);
-			esc(f, d->key);
-			fprintf(f, "</td><td>%ld</td><td>", d->row);
-			typed(f, d->date);
-			fputs("</td><td>", f);
-			when(f, d->seen);
-			fprintf(f, "</td><td>%s</td></tr>\n", entered_late(r, d) ?
-			    "<span class=\"late\">บันทึกหลังกำหนด</span>" : "");
-		}
-		fputs("</tbody></table>\n", f);
+		if (strcmp(d->tab, tab) != 0 || !developed(r, d))
+			continue;
+		row_start(f, d->key, d->row);
+		fputs("<td>", f);
+		typed(f, d->date);
+		fputs("</td><td>", f);
+		when(f, d->seen);
+		fprintf(f, "</td><td>%s</td></tr>\n", entered_late(r, d) ?
+		    "<span class=\"late\">บันทึกหลังกำหนด</span>" : "");
 	}
+	table_close(f);
 }
 
 /* late_table(f, r, tab, late, dates): what was entered or edited after the
@@ -227,45 +254,37 @@ late_table(FILE *f, struct audit_page_log *r, const char *tab, long late, long d
 {
 	size_t i;
 
-	fputs("<h3>บันทึกหลังกำหนด</h3>\n", f);
-	if (late == 0 && dates == 0)
-		fputs("<p class=\"none\">ไม่มี</p>\n", f);
-	else {
-		fputs("<table><thead><tr><th>รหัสบ้าน</th><th>แถว</th><th>รายการ</th>"
-		    "<th>วันที่ตามที่กรอก</th><th>ระบบเห็นเมื่อ</th></tr></thead><tbody>\n", f);
-		for (i = 0; i < r->ndevs; i++) {
-			const struct audit_page_dev *d = &r->devs[i];
+	if (!table_open(f, "บันทึกหลังกำหนด", late + dates, "<th>รหัสบ้าน</th><th>แถว</th>"
+	    "<th>รายการ</th><th>วันที่ตามที่กรอก</th><th>ระบบเห็นเมื่อ</th>"))
+		return;
+	for (i = 0; i < r->ndevs; i++) {
+		const struct audit_page_dev *d = &r->devs[i];
 
-			if (strcmp(d->tab, tab) != 0 || !developed(r, d) ||
-			    !entered_late(r, d))
-				continue;
-			fputs("<tr><td>", f);
-			esc(f, d->key);
-			fprintf(f, "</td><td>%ld</td><td class=\"late\">บันทึกหลังกำหนด: "
-			    "วันที่ก่อนกำหนด แต่ระบบเห็นครั้งแรกหลังกำหนด</td><td>", d->row);
-			typed(f, d->date);
-			fputs("</td><td>", f);
-			when(f, d->seen);
-			fputs("</td></tr>\n", f);
-		}
-		for (i = 0; i < r->nchgs; i++) {
-			const struct audit_page_chg *c = &r->chgs[i];
-
-			if (strcmp(c->tab, tab) != 0 || !c->date_late)
-				continue;
-			fputs("<tr><td>", f);
-			esc(f, c->key);
-			fprintf(f, "</td><td>%ld</td><td class=\"late\">แก้ไขวันที่ดำเนินการหลังกำหนด "
-			    "(เดิม \"", c->row);
-			esc(f, c->old);
-			fputs("\")</td><td>", f);
-			esc(f, c->new);
-			fputs("</td><td>", f);
-			when(f, c->ts);
-			fputs("</td></tr>\n", f);
-		}
-		fputs("</tbody></table>\n", f);
+		if (strcmp(d->tab, tab) != 0 || !developed(r, d) || !entered_late(r, d))
+			continue;
+		row_start(f, d->key, d->row);
+		fputs("<td class=\"late\">บันทึกหลังกำหนด: วันที่ก่อนกำหนด "
+		    "แต่ระบบเห็นครั้งแรกหลังกำหนด</td><td>", f);
+		typed(f, d->date);
+		fputs("</td><td>", f);
+		when(f, d->seen);
+		fputs("</td></tr>\n", f);
 	}
+	for (i = 0; i < r->nchgs; i++) {
+		const struct audit_page_chg *c = &r->chgs[i];
+
+		if (strcmp(c->tab, tab) != 0 || !c->date_late)
+			continue;
+		row_start(f, c->key, c->row);
+		fputs("<td class=\"late\">แก้ไขวันที่ดำเนินการหลังกำหนด (เดิม \"", f);
+		esc(f, c->old);
+		fputs("\")</td><td>", f);
+		esc(f, c->new);
+		fputs("</td><td>", f);
+		when(f, c->ts);
+		fputs("</td></tr>\n", f);
+	}
+	table_close(f);
 }
 
 /* findings_table(f, r, tab, opened): the findings and their fixes. */
@@ -274,43 +293,39 @@ findings_table(FILE *f, const struct audit_page_log *r, const char *tab, long op
 {
 	size_t i;
 
-	fputs("<h3>ข้อผิดพลาดที่พบและการแก้ไข</h3>\n", f);
-	if (opened == 0)
-		fputs("<p class=\"none\">ไม่มี</p>\n", f);
-	else {
-		fputs("<table><thead><tr><th>กฎ</th><th>ระดับ</th><th>แถว</th>"
-		    "<th>รหัสบ้าน</th><th>คอลัมน์</th><th>พบ</th><th>แก้ไข</th>"
-		    "<th>ค้างอยู่</th></tr></thead><tbody>\n", f);
-		for (i = 0; i < r->nfinds; i++) {
-			const struct audit_page_find *x = &r->finds[i];
+	if (!table_open(f, "ข้อผิดพลาดที่พบและการแก้ไข", opened, "<th>กฎ</th><th>ระดับ</th>"
+	    "<th>แถว</th><th>รหัสบ้าน</th><th>คอลัมน์</th><th>พบ</th><th>แก้ไข</th>"
+	    "<th>ค้างอยู่</th>"))
+		return;
+	for (i = 0; i < r->nfinds; i++) {
+		const struct audit_page_find *x = &r->finds[i];
 
-			if (strcmp(x->tab, tab) != 0)
-				continue;
-			fputs("<tr><td>", f);
-			esc(f, x->rule);
-			fprintf(f, "</td><td>%s</td><td>%ld</td><td>",
-			    strcmp(x->severity, "error") == 0 ? "ข้อผิดพลาด" :
-			    strcmp(x->severity, "warning") == 0 ? "คำเตือน" : "",
-			    x->row);
-			esc(f, x->key);
+		if (strcmp(x->tab, tab) != 0)
+			continue;
+		fputs("<tr><td>", f);
+		esc(f, x->rule);
+		fprintf(f, "</td><td>%s</td><td>%ld</td><td>",
+		    strcmp(x->severity, "error") == 0 ? "ข้อผิดพลาด" :
+		    strcmp(x->severity, "warning") == 0 ? "คำเตือน" : "",
+		    x->row);
+		esc(f, x->key);
+		fputs("</td><td>", f);
+		esc(f, x->column);
+		fputs("</td><td>", f);
+		when(f, x->opened);
+		fputs("</td><td>", f);
+		if (x->resolved != (time_t)-1) {
+			when(f, x->resolved);
 			fputs("</td><td>", f);
-			esc(f, x->column);
-			fputs("</td><td>", f);
-			when(f, x->opened);
-			fputs("</td><td>", f);
-			if (x->resolved != (time_t)-1) {
-				when(f, x->resolved);
-				fputs("</td><td>", f);
-				duration(f, (long long)(x->resolved - x->opened));
-			} else {
-				fputs("ยังไม่แก้ไข</td><td>", f);
-				duration(f, (long long)(r->last_ts - x->opened));
-				fputs(" ขึ้นไป", f);
-			}
-			fputs("</td></tr>\n", f);
+			duration(f, (long long)(x->resolved - x->opened));
+		} else {
+			fputs("ยังไม่แก้ไข</td><td>", f);
+			duration(f, (long long)(r->last_ts - x->opened));
+			fputs(" ขึ้นไป", f);
 		}
-		fputs("</tbody></table>\n", f);
+		fputs("</td></tr>\n", f);
 	}
+	table_close(f);
 }
 
 /* changes_table(f, r, tab, changed): the edits after a record was complete. */
@@ -319,31 +334,26 @@ changes_table(FILE *f, const struct audit_page_log *r, const char *tab, long cha
 {
 	size_t i;
 
-	fputs("<h3>แก้ไขข้อมูลหลังบันทึกครบถ้วน</h3>\n", f);
-	if (changed == 0)
-		fputs("<p class=\"none\">ไม่มี</p>\n", f);
-	else {
-		fputs("<table><thead><tr><th>รหัสบ้าน</th><th>แถว</th><th>คอลัมน์</th>"
-		    "<th>เดิม</th><th>ใหม่</th><th>เมื่อ</th></tr></thead><tbody>\n", f);
-		for (i = 0; i < r->nchgs; i++) {
-			const struct audit_page_chg *c = &r->chgs[i];
+	if (!table_open(f, "แก้ไขข้อมูลหลังบันทึกครบถ้วน", changed, "<th>รหัสบ้าน</th>"
+	    "<th>แถว</th><th>คอลัมน์</th><th>เดิม</th><th>ใหม่</th><th>เมื่อ</th>"))
+		return;
+	for (i = 0; i < r->nchgs; i++) {
+		const struct audit_page_chg *c = &r->chgs[i];
 
-			if (strcmp(c->tab, tab) != 0 || !c->after_complete)
-				continue;
-			fputs("<tr><td>", f);
-			esc(f, c->key);
-			fprintf(f, "</td><td>%ld</td><td>", c->row);
-			esc(f, c->column);
-			fputs("</td><td>", f);
-			esc(f, c->old);
-			fputs("</td><td>", f);
-			esc(f, c->new);
-			fputs("</td><td>", f);
-			when(f, c->ts);
-			fputs("</td></tr>\n", f);
-		}
-		fputs("</tbody></table>\n", f);
+		if (strcmp(c->tab, tab) != 0 || !c->after_complete)
+			continue;
+		row_start(f, c->key, c->row);
+		fputs("<td>", f);
+		esc(f, c->column);
+		fputs("</td><td>", f);
+		esc(f, c->old);
+		fputs("</td><td>", f);
+		esc(f, c->new);
+		fputs("</td><td>", f);
+		when(f, c->ts);
+		fputs("</td></tr>\n", f);
 	}
+	table_close(f);
 }
 
 /* district(f, r, tab): one district's section: its figures, then the four

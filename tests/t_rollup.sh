@@ -41,10 +41,7 @@ fake_put_workbook "$work/p403f.json"
 i=1
 while [ $i -le $N ]; do
 	mkdir -p "$work/s$i"
-	sed -e "s|^spreadsheet_id = .*|spreadsheet_id = \"prov-$i\";|" \
-	    -e "s|^state_dir = .*|state_dir = \"$work/s$i\";|" \
-	    -e "s|^audit_log = .*|audit_log = \"$work/s$i/audit.jsonl\";|" \
-	    "$FAKE_DIR/syncd.conf" > "$work/p$i.conf"
+	fake_conf "prov-$i" "$work/s$i" > "$work/p$i.conf"
 	"$BUILD/syncd" --once -c "$work/p$i.conf" --today 2024-02-01 2>>"$work/prov.err" ||
 		bad "province $i --once"
 	i=$((i + 1))
@@ -53,9 +50,7 @@ done
 # The rollup's configuration.
 mkdir -p "$work/r"
 {
-	sed -e 's|^spreadsheet_id = .*|spreadsheet_id = "national";|' \
-	    -e "s|^state_dir = .*|state_dir = \"$work/r\";|" \
-	    -e "s|^audit_log = .*|audit_log = \"$work/r/audit.jsonl\";|" "$FAKE_DIR/syncd.conf"
+	fake_conf national "$work/r"
 	echo 'rollup = { sources = ('
 	i=1
 	while [ $i -le $N ]; do

@@ -24,17 +24,12 @@ jq -n '{"spreadsheetId": "national", "properties": {"title": "ระดับป
 fake_start $wbs "$work/national.json" || { echo "cannot start fakesheets"; exit 1; }
 for i in 1 2 3; do
 	mkdir -p "$work/s$i"
-	sed -e "s|^spreadsheet_id = .*|spreadsheet_id = \"prov-$i\";|" \
-	    -e "s|^state_dir = .*|state_dir = \"$work/s$i\";|" \
-	    -e "s|^audit_log = .*|audit_log = \"$work/s$i/audit.jsonl\";|" \
-	    "$FAKE_DIR/syncd.conf" > "$work/p$i.conf"
+	fake_conf "prov-$i" "$work/s$i" > "$work/p$i.conf"
 	"$BUILD/syncd" --once -c "$work/p$i.conf" --today 2024-02-01 2>>"$work/prov.err" || bad "province $i"
 done
 mkdir -p "$work/r"
 {
-	sed -e 's|^spreadsheet_id = .*|spreadsheet_id = "national";|' \
-	    -e "s|^state_dir = .*|state_dir = \"$work/r\";|" \
-	    -e "s|^audit_log = .*|audit_log = \"$work/r/audit.jsonl\";|" "$FAKE_DIR/syncd.conf"
+	fake_conf national "$work/r"
 	echo 'rollup = { sources = ( { spreadsheet_id = "prov-1"; province = "หนึ่ง"; },'
 	echo '  { spreadsheet_id = "prov-2"; province = "สอง"; }, { spreadsheet_id = "prov-3"; province = "สาม"; } ); };'
 } > "$work/rollup.conf"

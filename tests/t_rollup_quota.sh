@@ -33,9 +33,7 @@ FAKE_ARGS="--quota reads=20,writes=20,project=300" fake_start $wbs "$work/nation
 	{ echo "cannot start fakesheets"; exit 1; }
 mkdir -p "$work/r"
 {
-	sed -e 's|^spreadsheet_id = .*|spreadsheet_id = "national";|' \
-	    -e "s|^state_dir = .*|state_dir = \"$work/r\";|" \
-	    -e "s|^audit_log = .*|audit_log = \"$work/r/audit.jsonl\";|" "$FAKE_DIR/syncd.conf"
+	fake_conf national "$work/r"
 	echo 'read_quota_per_minute = 20;'
 	echo 'write_quota_per_minute = 20;'
 	echo 'rollup = { sources = ('

@@ -396,12 +396,6 @@ save_state(struct rollup *r, struct err *e)
 }
 
 /*
- * changed_sources(r, read, e): which sources to read this cycle (read[i]
- * set): all on the first cycle (no page token: one getStartPageToken), else
- * those the changes feed names, those never read, and unreadable ones that
- * may have mended (temporary errors).  Returns 0 or -1 with e set.
- */
-/*
  * by_files_get(r, read, e): the fallback when the changes feed does not
  * report files only shared with the service account: one Drive files.get
  * per source per cycle, a source read again when its version moved.
@@ -440,6 +434,12 @@ by_files_get(struct rollup *r, int *read, struct err *e)
 	return 0;
 }
 
+/*
+ * changed_sources(r, read, e): which sources to read this cycle (read[i]
+ * set): all on the first cycle (no page token: one getStartPageToken), else
+ * those the changes feed names, those never read, and unreadable ones that
+ * may have mended (temporary errors).  Returns 0 or -1 with e set.
+ */
 static int
 changed_sources(struct rollup *r, int *read, struct err *e)
 {

@@ -108,8 +108,9 @@ done
 # gzip, one kept connection per origin) for each size.  A cold cycle
 # creates both tabs; then, BENCH_RUNS times: a changed cycle (three status
 # marks set on one household through values:batchUpdate, so findings move:
-# one read and one write), the next cycle that sees only its own write (one
-# read, no write) and an idle one (Drive only, no Sheets request).  Per kind:
+# the tab list ("get") and the values ("batchGet", by data filter) read, one
+# write), the next cycle that sees only its own write (the same reads, no
+# write) and an idle one (Drive only, no Sheets request).  Per kind:
 # median wall time of the whole process (start, token, cycle, exit), its
 # largest peak RSS, the requests (token excluded), the body bytes on the
 # wire from the emulator's log (answers after gzip), and the seconds the
@@ -166,7 +167,8 @@ daemon_once() {
 	fake_requests | jq -r '[.[] | select(.path != "/token")] |
 	    ([.[] | .path | if startswith("/drive/") then "drive"
 	        elif endswith(":batchUpdate") then "batchUpdate"
-	        elif endswith("values:batchGet") then "batchGet" else "get" end] | join("+")) +
+	        elif endswith("values:batchGet") or endswith("values:batchGetByDataFilter")
+	        then "batchGet" else "get" end] | join("+")) +
 	    " \(map(.bytes_out // 0) | add // 0) \(map(.bytes_in // 0) | add // 0)"' >"$tmp/reqs"
 	pe=$(sed -n 's/.*(parse \([0-9.]*\) s, evaluate \([0-9.]*\) s).*/\1 \2/p' "$tmp/derr" |
 	    tail -n 1)

@@ -347,117 +347,137 @@ pick_id(const struct run *r, const struct writer_target *tg, size_t n, const cha
 	return id;
 }
 
-/* write_tabs(r, e): ONE batchUpdate of our tabs, adding the missing ones. */
+/*
+ * write_targets(r, tg, hist_id, e): the tabs this write sends, in tg (at
+ * most 4): the summary and discrepancy tabs, the history tab when its row
+ * is due, today's snapshot unless its tab exists (then it was written: the
+ * ledger is told so).  A tab missing from the list gets a new sheetId.
+ * Returns how many, or -1 with e set.
+ */
+static int
+write_targets(struct run *r, struct writer_target tg[4], int64_t *hist_id, struct err *e)
+{
+	const struct rules_config *rc = &r->cfg->rules;
+	const struct sheets_tab *st = tabcache_find(&r->c->tabs, rc->summary_tab);
+	const struct sheets_tab *dt = tabcache_find(&r->c->tabs, rc->discrepancy_tab);
+	int n = 2;
+
+	memset(tg, 0, 4 * sizeof(*tg));
+	tg[0].title = rc->summary_tab;
+	tg[0].grid = &r->sum;
+	tg[0].exists = st != NULL;
+	tg[0].sheet_id = st != NULL ? st->sheet_id : tabcache_new_sheet_id(&r->c->tabs, rc->summary_tab, -1);
+	tg[1].title = rc->discrepancy_tab;
+	tg[1].grid = &r->disc;
+	tg[1].exists = dt != NULL;
+	tg[1].sheet_id = dt != NULL ? dt->sheet_id :
+	    tabcache_new_sheet_id(&r->c->tabs, rc->discrepancy_tab, tg[0].sheet_id);
+	*hist_id = -1;
+	if (r->hist_write) {
+		const struct sheets_tab *ht = tabcache_find(&r->c->tabs, r->cfg->history_tab);
+
+		tg[n].title = r->cfg->history_tab;
+		tg[n].grid = &r->hist;
+		tg[n].exists = ht != NULL;
+		tg[n].sheet_id = ht != NULL ? ht->sheet_id : pick_id(r, tg, (size_t)n, r->cfg->history_tab);
+		*hist_id = tg[n].sheet_id;
+		n++;
+	}
+	/* A snapshot is never rewritten: if its tab exists now, it was
+	 * written (the ledger is told so) and stays as it is. */
+	if (r->snap_write && tabcache_find(&r->c->tabs, r->snap_title) != NULL) {
+		r->snap_write = 0;
+		if (snapshot_noted(r, e) == -1)
+			return -1;
+	}
+	if (r->snap_write) {
+		tg[n].title = r->snap_title;
+		tg[n].grid = &r->snap;
+		tg[n].exists = 0;
+		tg[n].sheet_id = pick_id(r, tg, (size_t)n, r->snap_title);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * write_body(r, tg, n, hist_id, with_plan, e): the batchUpdate's body as
+ * text (a tree of the discrepancy tab would be ~90 MB at 100,000
+ * households): the tabs, then, with_plan, the notes, views, protections
+ * and chart of the annotate plan, then the history chart when it is due.
+ * Returns it (owned) or NULL with e set.
+ */
+static char *
+write_body(struct run *r, const struct writer_target *tg, size_t n, int64_t hist_id,
+    int with_plan, struct err *e)
+{
+	char *body;
+	json_t *more, *ch;
+
+	if ((body = writer_request_text(tg, n, NULL, e)) == NULL)
+		return NULL;
+	if (with_plan && (body = writer_request_append(body, NULL, r->plan.requests, e)) == NULL)
+		return NULL;
+	if (!(r->hist_write && r->hist_chart))
+		return body;
+	ch = overtime_history_chart(hist_id, "ร้อยละครัวเรือนที่ได้รับการพัฒนา");
+	more = json_array();
+	if (more == NULL || ch == NULL || json_array_append_new(more, ch) != 0) {
+		if (more == NULL)
+			json_decref(ch);
+		json_decref(more);
+		free(body);
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	body = writer_request_append(body, NULL, more, e);
+	json_decref(more);
+	return body;
+}
+
+/*
+ * write_tabs(r, e): ONE batchUpdate of our tabs, adding the missing ones,
+ * with the annotate plan's requests when the tabs keep the sheetIds the
+ * plan assumed.  One retry, after listing the tabs again, when a write that
+ * adds a tab failed in a way that may have added it (5xx, transport) or
+ * found it added by someone else (400); a retry sends the tabs alone.
+ */
 static int
 write_tabs(struct run *r, struct err *e)
 {
-	const struct rules_config *rc = &r->cfg->rules;
 	struct writer_target tg[4];
 	struct sheets_reply reply;
-	int attempt, adds, rv, sent_plan;
-	size_t n, i;
-	int64_t hist_id = -1;
+	int attempt, adds, rv, sent_plan, n, i;
+	int64_t hist_id;
 	char *body;
-	json_t *more;
+	struct err we;
 
 	for (attempt = 0;; attempt++) {
-		const struct sheets_tab *st = tabcache_find(&r->c->tabs, rc->summary_tab);
-		const struct sheets_tab *dt = tabcache_find(&r->c->tabs, rc->discrepancy_tab);
-		struct err we;
-
-		memset(tg, 0, sizeof(tg));
-		tg[0].title = rc->summary_tab;
-		tg[0].grid = &r->sum;
-		tg[0].exists = st != NULL;
-		tg[0].sheet_id = st != NULL ? st->sheet_id : tabcache_new_sheet_id(&r->c->tabs, rc->summary_tab, -1);
-		tg[1].title = rc->discrepancy_tab;
-		tg[1].grid = &r->disc;
-		tg[1].exists = dt != NULL;
-		tg[1].sheet_id = dt != NULL ? dt->sheet_id :
-		    tabcache_new_sheet_id(&r->c->tabs, rc->discrepancy_tab, tg[0].sheet_id);
-		n = 2;
-		if (r->hist_write) {
-			const struct sheets_tab *ht = tabcache_find(&r->c->tabs, r->cfg->history_tab);
-
-			tg[n].title = r->cfg->history_tab;
-			tg[n].grid = &r->hist;
-			tg[n].exists = ht != NULL;
-			tg[n].sheet_id = ht != NULL ? ht->sheet_id :
-			    pick_id(r, tg, n, r->cfg->history_tab);
-			hist_id = tg[n].sheet_id;
-			n++;
-		}
-		/* A snapshot is never rewritten: if its tab exists now, it was
-		 * written (the ledger is told so) and stays as it is. */
-		if (r->snap_write && tabcache_find(&r->c->tabs, r->snap_title) != NULL) {
-			r->snap_write = 0;
-			if (snapshot_noted(r, e) == -1)
-				return -1;
-		}
-		if (r->snap_write) {
-			tg[n].title = r->snap_title;
-			tg[n].grid = &r->snap;
-			tg[n].exists = 0;
-			tg[n].sheet_id = pick_id(r, tg, n, r->snap_title);
-			n++;
-		}
+		if ((n = write_targets(r, tg, &hist_id, e)) == -1)
+			return -1;
 		for (adds = 0, i = 0; i < n; i++)
 			adds |= !tg[i].exists;
-		/* As text: a tree of the discrepancy tab would be ~90 MB at
-		 * 100,000 households. */
-		if ((body = writer_request_text(tg, n, NULL, e)) == NULL)
-			return -1;
-		/* The notes, views, protections and chart in the same request,
-		 * on the tabs' ids the plan assumed (a retry after a new tab
-		 * list sends the tabs alone). */
-		if (r->annotating && attempt == 0 && tg[0].sheet_id == r->ain.summary_id &&
-		    tg[1].sheet_id == r->ain.disc_id &&
-		    (body = writer_request_append(body, NULL, r->plan.requests, e)) == NULL)
-			return -1;
 		sent_plan = r->annotating && attempt == 0 && tg[0].sheet_id == r->ain.summary_id &&
 		    tg[1].sheet_id == r->ain.disc_id;
-		if (r->hist_write && r->hist_chart) {
-			json_t *ch = overtime_history_chart(hist_id,
-			    "ร้อยละครัวเรือนที่ได้รับการพัฒนา");
-
-			more = json_array();
-			if (more == NULL || ch == NULL || json_array_append_new(more, ch) != 0) {
-				if (more == NULL)
-					json_decref(ch);
-				json_decref(more);
-				free(body);
-				err_set(e, ERR_NOMEM, "out of memory");
-				return -1;
-			}
-			body = writer_request_append(body, NULL, more, e);
-			json_decref(more);
-			if (body == NULL)
-				return -1;
+		if ((body = write_body(r, tg, (size_t)n, hist_id, sent_plan, e)) == NULL)
+			return -1;
+		if (r->hist_write && r->hist_chart)
 			adds = 1;	/* an addChart is not idempotent either */
-		}
 		err_init(&we);
 		/* Fixed ranges: idempotent, unless it adds a tab. */
 		rv = sheets_batch_update_text(r->c->ss.sheets, body,
 		    adds || sent_plan ? 0 : SHEETS_IDEMPOTENT, &reply, &we);
 		free(body);
 		if (rv == 0 && sent_plan &&
-		    annotate_commit(&r->plan, reply.body, reply.len, 2 * n, r->next, e) == -1) {
+		    annotate_commit(&r->plan, reply.body, reply.len, 2 * (size_t)n, r->next, e) == -1) {
 			sheets_reply_fini(&reply);
 			return -1;
 		}
 		sheets_reply_fini(&reply);
 		if (rv == 0)
 			break;
-		/* An addSheet that failed half-way may have added the tab:
-		 * look again before the one retry. */
 		if (adds && attempt == 0 && (we.code == ERR_HTTP ||
-		    (we.code == ERR_API && we.status >= 500))) {
-			if (run_discover(r, e) == -1)
-				return -1;
-			continue;
-		}
-		/* A new tab exists now (someone added it): stale cache. */
-		if (adds && attempt == 0 && we.code == ERR_API && we.status == 400) {
+		    (we.code == ERR_API && (we.status >= 500 || we.status == 400)))) {
 			if (run_discover(r, e) == -1)
 				return -1;
 			continue;

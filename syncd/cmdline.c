@@ -25,8 +25,14 @@ static int
 options(const struct cmdline_spec *spec, struct option *lo, char *so)
 {
 	const struct cmdline_option *o;
-	size_t nl = 0, ns = 0;
+	size_t nl = 0, ns = 0, n = 0;
 
+	/* Counted first: the room left by shared options a spec does not
+	 * take is no licence for more own ones (so[] holds only
+	 * CMDLINE_MAX_OWN letters with their ':'). */
+	for (o = spec->own; o != NULL && o->name != NULL; o++)
+		if (++n > CMDLINE_MAX_OWN)
+			return -1;
 	memset(lo, 0, LONGOPTS_MAX * sizeof(*lo));
 	lo[nl++] = (struct option){ "config", required_argument, NULL, 'c' };
 	so[ns++] = 'c';
@@ -42,8 +48,6 @@ options(const struct cmdline_spec *spec, struct option *lo, char *so)
 		so[ns++] = 'h';
 	}
 	for (o = spec->own; o != NULL && o->name != NULL; o++) {
-		if (nl == LONGOPTS_MAX - 1)
-			return -1;
 		lo[nl++] = (struct option){ o->name, o->has_arg ? required_argument :
 		    no_argument, NULL, o->val };
 		if (o->val < CMDLINE_OPT) {

@@ -29,7 +29,8 @@ with open(sys.argv[2], "a") as f:
         f.flush()
 PY
 lpid=$!
-i=0; while [ ! -S "$work/notify.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+listening() { [ -S "$work/notify.sock" ]; }
+wait_for 10 listening || bad "the notify listener's socket"
 : > "$work/notify"
 
 tab_values() {
@@ -48,6 +49,11 @@ summary_is_current() {
 	[ "$(summary_from_tab)" = "$(summary_from_check "$work/now.json")" ]
 }
 notified() { grep -q "$1" "$work/notify"; }
+# notified_after A B: a line B after the last line A.
+notified_after() {
+	awk -v a="$1" -v b="$2" '$0 ~ a { s = 0 } $0 ~ b { s = 1 } END { exit !s }' \
+	    "$work/notify"
+}
 logged() { grep -q "$1" "$work/stderr"; }
 
 # WATCHDOG_USEC=2 s: WATCHDOG=1 every second, from the loop itself.
@@ -63,6 +69,10 @@ wait_for 10 summary_is_current && ok "first cycle wrote the summary" ||
 wait_for 5 notified '^WATCHDOG=1$' && ok "WATCHDOG=1 sent" || bad "WATCHDOG=1 sent"
 has_metrics() { grep -q 'households' "$work/metrics/syncd.prom" 2>/dev/null; }
 wait_for 5 has_metrics && ok "metrics textfile written" || bad "metrics textfile written"
+# Cycles finished: the metrics file is written once a cycle has made all
+# its requests (idle cycles leave no other trace).
+cycles_done() { sed -n 's/^syncd_cycles_total //p' "$work/metrics/syncd.prom"; }
+cycles_past() { [ "$(cycles_done)" -gt "$1" ]; }
 
 # Edit a district tab: drop the first tab's last household.
 fake_get "_fake/spreadsheets/$ID" > "$work/cur.json"
@@ -81,13 +91,15 @@ own_write_seen() {
 }
 wait_for 15 own_write_seen && ok "the next cycle sees its own write and writes nothing" ||
     bad "the next cycle sees its own write and writes nothing"
-sleep 0.5
+# That cycle logs its event before it ends: let it end (a cycle counted
+# after the sample), clear the requests, then two cycles more: the second
+# starts after the clearing, the first may have begun before it.  A fixed
+# sleep here lost a cycle's requests on a busy machine.
+wait_for 15 cycles_past "$(cycles_done)" || bad "a cycle ends after its event"
 fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
-has_drive() { [ "$(fake_requests | jq length)" -ge 1 ]; }
-wait_for 10 has_drive || true
-sleep 0.5
+wait_for 20 cycles_past $(($(cycles_done) + 1)) || bad "two idle cycles end"
 check "an idle cycle sends the Drive request only" \
-    "$(fake_requests | jq -r '[.[] | .path | split("/")[1]] | join(" ")')" "drive"
+    "$(fake_requests | jq -r '[.[] | .path | split("/")[1]] | unique | join(" ")')" "drive"
 
 # SIGHUP with a broken configuration: logged with file:line, still running.
 cp "$CONF" "$work/good.conf"
@@ -98,7 +110,8 @@ wait_for 10 logged 'reload: .*syncd.conf:[0-9]' && ok "bad reload logged with fi
 grep 'reload:' "$work/stderr" | head -n 1 | grep -q '^<3>' && ok "logged as an error (<3>)" ||
     bad "logged as an error (<3>)"
 wait_for 5 notified '^RELOADING=1$' && ok "RELOADING=1 sent" || bad "RELOADING=1 sent"
-sleep 0.5
+# READY=1 again once it kept the previous configuration.
+wait_for 5 notified_after '^RELOADING=1$' '^READY=1$' || bad "READY=1 after the bad reload"
 kill -0 "$spid" 2>/dev/null && ok "still running after a bad reload" ||
     bad "still running after a bad reload"
 
@@ -115,7 +128,8 @@ kill -TERM "$spid"
 wait "$spid"; rc=$?
 spid=""
 check "SIGTERM exits 0" "$rc" 0
-notified '^STOPPING=1$' && ok "STOPPING=1 sent" || bad "STOPPING=1 sent"
+# Sent before the exit, but the listener may not have written it down yet.
+wait_for 5 notified '^STOPPING=1$' && ok "STOPPING=1 sent" || bad "STOPPING=1 sent"
 "$BUILD/syncd" audit verify "$FAKE_DIR/state/audit.jsonl" >/dev/null 2>&1
 check "audit log verifies" "$?" 0
 if grep -q 'PRIVATE KEY\|ya29' "$work/stderr"; then bad "no secret in logs"; else ok "no secret in logs"; fi

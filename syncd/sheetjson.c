@@ -656,13 +656,15 @@ sheetjson_free(struct sheetjson_doc *wf)
 /*
  * rebase(p, old, used, nb): p moved with the text from old (an address, the
  * buffer before realloc) to nb; pointers elsewhere (static "TRUE") stay.
+ * old + used itself is the text's too: an empty string kept last points
+ * there.
  */
 static const char *
 rebase(const char *p, uintptr_t old, size_t used, char *nb)
 {
 	uintptr_t a = (uintptr_t)p;
 
-	if (p == NULL || a < old || a - old >= used)
+	if (p == NULL || a < old || a - old > used)
 		return p;
 	return nb + (a - old);
 }

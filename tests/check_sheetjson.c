@@ -787,6 +787,37 @@ START_TEST(test_packed_text)
 }
 END_TEST
 
+/*
+ * The last text kept may be empty (a "" cell): it points at the end of the
+ * packed text, one past the last byte the buffer keeps.  When the buffer
+ * shrinks and moves (under valgrind and ASan it always does), that pointer
+ * moves with the rest: it once stayed in the freed buffer.
+ */
+START_TEST(test_packed_empty_last)
+{
+	struct sheetjson_doc *wf;
+	const struct workbook_row *r;
+	struct err e;
+	char *s;
+	size_t n;
+
+	s = big("{\"sheets\": [{\"properties\": {\"title\": \"T\"}, \"values\": "
+	    "[[\"ab\", \"\"]]}]", " ", 70000, "}", &n);
+	wf = parse(s, n, FILE_SHAPE, NULL, &e);
+	ck_assert_msg(wf != NULL, "%s", e.msg);
+	r = &sheetjson_view(wf)->tabs[0].rows[0];
+	ck_assert_uint_eq(r->ncells, 2);
+	ck_assert_uint_eq(r->cells[0].len, 2);
+	ck_assert_uint_eq(r->cells[1].type, WORKBOOK_STRING);
+	ck_assert_uint_eq(r->cells[1].len, 0);
+	/* Packed in order: "T\0", "ab", then the empty text right after. */
+	ck_assert_ptr_eq(r->cells[0].text, sheetjson_view(wf)->tabs[0].title + 2);
+	ck_assert_ptr_eq(r->cells[1].text, r->cells[0].text + 2);
+	sheetjson_free(wf);
+	free(s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -808,6 +839,7 @@ main(void)
 	tcase_add_test(tc, test_files);
 	tcase_add_test(tc, test_many_rows);
 	tcase_add_test(tc, test_packed_text);
+	tcase_add_test(tc, test_packed_empty_last);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -10,18 +10,19 @@
  *
  * Change detection costs one request per idle cycle whatever the number of
  * sources: Drive's changes feed (changes.getStartPageToken once, then
- * changes.list with the token kept in STATE_DIR/rollup.json).  Only the
- * sources the feed names are read again.  Sheets reads and writes are paced
- * by a sliding one-minute window sized from read_quota_per_minute and
- * write_quota_per_minute, so a cold start of more sources than the quota
- * waits instead of meeting a 429.  Its own audit log (audit_log) records
+ * changes.list with the token kept in STATE_DIR/rollup.json; rollup_feed.c).
+ * Only the sources the feed names are read again.  Sheets reads and writes
+ * are paced by a sliding one-minute window (pace.c) sized from
+ * read_quota_per_minute and write_quota_per_minute, so a cold start of more
+ * sources than the quota waits instead of meeting a 429.  Its own audit log (audit_log) records
  * source.changed for each province whose figures moved, summary.written
  * before the national sheet is written, and cycle.
  *
  * It logs one line per cycle to stderr (and as STATUS= to systemd, with
  * READY=1, WATCHDOG=1 and STOPPING=1 as the unit expects) and never writes a
  * province's sheet.  What the tabs hold (a summary tab parsed, the national
- * tabs' rows) is rollup_tabs.c's; this file reads, paces and writes.
+ * tabs' rows) is rollup_tabs.c's; which sources changed, rollup_feed.c's;
+ * this file reads, paces and writes.
  */
 #include "syncd/rollup.h"
 
@@ -47,6 +48,7 @@
 #include "syncd/notify.h"
 #include "syncd/pace.h"
 #include "syncd/range.h"
+#include "syncd/rollup_handle.h"
 #include "syncd/rollup_tabs.h"
 #include "syncd/session.h"
 #include "syncd/sha256.h"
@@ -88,18 +90,6 @@ keepalive(void)
 	}
 }
 
-struct rollup {
-	const struct config *cfg;	/* borrowed */
-	struct auth_key *key;
-	struct http *http;
-	struct auth_token *token;
-	struct sheets *national;
-	struct audit *audit;
-	json_t *state;			/* owned: STATE_DIR/rollup.json */
-	struct pace reads, writes;
-	uint64_t requests;		/* Sheets and Drive requests this cycle */
-	char state_path[4096];
-};
 
 static int
 token_cb(void *ctx, int force, const char **bearer, struct err *e)
@@ -117,8 +107,8 @@ count_request(void *ctx, const char *op, long status)
 		r->requests++;
 }
 
-static struct sheets *
-client_for(struct rollup *r, const char *id, struct err *e)
+struct sheets *
+rollup_client_for(struct rollup *r, const char *id, struct err *e)
 {
 	struct sheets_opts so;
 
@@ -161,7 +151,7 @@ rollup_connect(struct rollup *r, struct err *e)
 	to.post_ctx = r->http;
 	if ((r->token = auth_token_new(&to, e)) == NULL)
 		return -1;
-	if ((r->national = client_for(r, cfg->spreadsheet_id, e)) == NULL)
+	if ((r->national = rollup_client_for(r, cfg->spreadsheet_id, e)) == NULL)
 		return -1;
 	return 0;
 }
@@ -256,7 +246,7 @@ read_source(struct rollup *r, const struct config_source *src, struct err *e)
 	err_init(&sub);
 	entry = json_object();
 	memset(&rep, 0, sizeof(rep));
-	if ((s = client_for(r, src->spreadsheet_id, &sub)) == NULL ||
+	if ((s = rollup_client_for(r, src->spreadsheet_id, &sub)) == NULL ||
 	    sheets_batch_get(s, &tab, 1, &rep, &sub) == -1) {
 		rollup_tabs_unreadable(&sub, src, auth_key_client_email(r->key), entry);
 	} else if (rollup_tabs_parse_summary(rep.body, rep.len, &sum, why, sizeof(why)) == -1) {
@@ -396,137 +386,6 @@ save_state(struct rollup *r, struct err *e)
 }
 
 /*
- * by_files_get(r, read, e): the fallback when the changes feed does not
- * report files only shared with the service account: one Drive files.get
- * per source per cycle, a source read again when its version moved.
- */
-static int
-by_files_get(struct rollup *r, int *read, struct err *e)
-{
-	json_t *vers = json_object_get(r->state, "versions");
-	struct sheets *s;
-	char *v = NULL;
-	size_t i;
-
-	if (!json_is_object(vers)) {
-		vers = json_object();
-		json_object_set_new(r->state, "versions", vers);
-	}
-	for (i = 0; i < r->cfg->nrollup; i++) {
-		const char *id = r->cfg->rollup[i].spreadsheet_id;
-		struct err sub;
-
-		err_init(&sub);
-		if ((s = client_for(r, id, e)) == NULL)
-			return -1;
-		if (sheets_drive_version(s, &v, &sub) == -1) {
-			/* Unreadable: its read says why, in the unreadable tab. */
-			read[i] = 1;
-		} else {
-			if (json_string_value(json_object_get(vers, id)) == NULL ||
-			    strcmp(json_string_value(json_object_get(vers, id)), v) != 0)
-				read[i] = 1;
-			json_object_set_new(vers, id, json_string(v));
-			free(v);
-		}
-		sheets_client_free(s);
-	}
-	return 0;
-}
-
-/*
- * changed_sources(r, read, e): which sources to read this cycle (read[i]
- * set): all on the first cycle (no page token: one getStartPageToken), else
- * those the changes feed names, those never read, and unreadable ones that
- * may have mended (temporary errors).  Returns 0 or -1 with e set.
- */
-static int
-changed_sources(struct rollup *r, int *read, struct err *e)
-{
-	json_t *sources = json_object_get(r->state, "sources"), *j, *ch;
-	const char *tok = json_string_value(json_object_get(r->state, "page_token"));
-	struct sheets_reply rep;
-	json_error_t je;
-	char *next = NULL;
-	size_t i, k;
-	int pages = 0, own = 0;
-
-	for (i = 0; i < r->cfg->nrollup; i++) {
-		json_t *en = json_object_get(sources, r->cfg->rollup[i].spreadsheet_id);
-
-		read[i] = tok == NULL || en == NULL ||
-		    json_is_true(json_object_get(en, "temporary"));
-	}
-	if (json_is_true(json_object_get(r->state, "files_get")))
-		return by_files_get(r, read, e);
-	if (tok == NULL) {
-		if (sheets_drive_changes(r->national, NULL, &rep, e) == -1)
-			return -1;
-		j = json_loadb(rep.body, rep.len, 0, &je);
-		sheets_reply_fini(&rep);
-		if (!json_is_string(json_object_get(j, "startPageToken"))) {
-			json_decref(j);
-			err_set(e, ERR_DATA, "Drive changes.getStartPageToken: no startPageToken");
-			return -1;
-		}
-		json_object_set(r->state, "page_token", json_object_get(j, "startPageToken"));
-		json_decref(j);
-		return 0;
-	}
-	next = strdup(tok);
-	while (next != NULL && pages++ < 100) {
-		if (sheets_drive_changes(r->national, next, &rep, e) == -1) {
-			free(next);
-			return -1;
-		}
-		free(next);
-		next = NULL;
-		j = json_loadb(rep.body, rep.len, 0, &je);
-		sheets_reply_fini(&rep);
-		if (j == NULL) {
-			err_set(e, ERR_DATA, "Drive changes.list: not JSON (%s)", je.text);
-			return -1;
-		}
-		json_array_foreach(json_object_get(j, "changes"), k, ch) {
-			const char *id = json_string_value(json_object_get(ch, "fileId"));
-
-			if (id != NULL && strcmp(id, r->cfg->spreadsheet_id) == 0)
-				own = 1;
-			for (i = 0; id != NULL && i < r->cfg->nrollup; i++)
-				if (strcmp(r->cfg->rollup[i].spreadsheet_id, id) == 0)
-					read[i] = 1;
-		}
-		if (json_is_string(json_object_get(j, "nextPageToken")))
-			next = strdup(json_string_value(json_object_get(j, "nextPageToken")));
-		else if (json_is_string(json_object_get(j, "newStartPageToken")))
-			json_object_set(r->state, "page_token",
-			    json_object_get(j, "newStartPageToken"));
-		json_decref(j);
-	}
-	free(next);
-	/*
-	 * A known edit: our own write to the national sheet (shared with the
-	 * service account like the sources).  A feed that does not report it
-	 * does not see files only shared with us (UNCONFIRMED of Google's): fall
-	 * back to one files.get per source, from now on.
-	 */
-	if (json_is_true(json_object_get(r->state, "own_write"))) {
-		json_object_set_new(r->state, "own_write", json_false());
-		if (own) {
-			json_object_set_new(r->state, "feed_confirmed", json_true());
-		} else if (!json_is_true(json_object_get(r->state, "feed_confirmed"))) {
-			fprintf(stderr, "syncd: rollup: the changes feed did not report "
-			    "our own write to the national sheet: it does not see files "
-			    "only shared with the service account; falling back to one "
-			    "files.get per source per cycle\n");
-			json_object_set_new(r->state, "files_get", json_true());
-			return by_files_get(r, read, e);
-		}
-	}
-	return 0;
-}
-
-/*
  * rollup_cycle(r, e): one cycle.  Returns 0, or -1 with e set: the step
  * failed (nothing half-written), or e is fatal (the audit log or the state
  * lost durability).
@@ -546,7 +405,7 @@ rollup_cycle(struct rollup *r, int *idle, struct err *e)
 	r->requests = 0;
 	r->reads.waited = 0;
 	*idle = 1;
-	if (changed_sources(r, read, e) == -1)
+	if (rollup_feed_changed(r, read, e) == -1)
 		return -1;
 	for (i = 0; i < cfg->nrollup; i++)
 		nread += read[i] != 0;

@@ -58,12 +58,15 @@
 
 static volatile sig_atomic_t rollup_stop;
 static volatile sig_atomic_t rollup_hup;	/* SIGHUP: read the configuration again */
+static volatile sig_atomic_t rollup_usr1;	/* SIGUSR1: `syncd audit rotate` */
 
 static void
 on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		rollup_hup = 1;
+	else if (sig == SIGUSR1)
+		rollup_usr1 = 1;
 	else
 		rollup_stop = 1;
 }
@@ -204,6 +207,7 @@ rollup_new(const struct config *cfg, struct err *e)
 	}
 	if ((r->audit = audit_open(cfg->audit_log, NULL, NULL, e)) == NULL)
 		goto fail;
+	audit_set_rotate_bytes(r->audit, (off_t)cfg->audit_rotate_bytes);
 	snprintf(r->state_path, sizeof(r->state_path), "%s/%s", cfg->state_dir,
 	    ROLLUP_STATE);
 	r->state = json_load_file(r->state_path, 0, &je);
@@ -538,6 +542,7 @@ rollup_reconfigure(struct rollup *r, const struct config *cfg, struct err *e)
 		return -1;
 	}
 	rollup_disconnect(&old);
+	audit_set_rotate_bytes(r->audit, (off_t)cfg->audit_rotate_bytes);
 	pace_carry(&reads, &r->reads);
 	pace_carry(&writes, &r->writes);
 	pace_fini(&r->reads);
@@ -593,6 +598,40 @@ reload(struct rollup *r, struct config **owned)
 	notify_send("READY=1");
 }
 
+/*
+ * audit_said(r): a rotation (at audit_rotate_bytes or asked) or a recovery
+ * of the audit log, logged once.  Returns whether there was one.
+ */
+static int
+audit_said(struct rollup *r)
+{
+	char buf[600];
+
+	if (audit_notice(r->audit, buf, sizeof(buf)) == 0)
+		return 0;
+	fprintf(stderr, "syncd: rollup: audit log: %s\n", buf);
+	return 1;
+}
+
+/*
+ * rotate(r, e): SIGUSR1 (`syncd audit rotate`): rotate the audit log between
+ * two cycles.  Returns 0, or -1 with e fatal when the log could not be made
+ * durable.
+ */
+static int
+rotate(struct rollup *r, struct err *e)
+{
+	if (audit_rotate(r->audit, "command", NULL, 0, e) != 0) {
+		if (err_is_fatal(e))
+			return -1;
+		fprintf(stderr, "syncd: rollup: rotate: %s; the audit log goes on where it "
+		    "is\n", e->msg);
+	} else if (!audit_said(r)) {
+		fprintf(stderr, "syncd: rollup: rotate: nothing to rotate\n");
+	}
+	return 0;
+}
+
 int
 rollup_run(const struct config *cfg, int once)
 {
@@ -614,6 +653,7 @@ rollup_run(const struct config *cfg, int once)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);	/* ignored until now (cmd_run's take_lock) */
 	if ((r = rollup_new(cfg, &e)) == NULL) {
 		fprintf(stderr, "syncd: rollup: %s\n", e.msg);
 		return e.code == ERR_DATA || e.code == ERR_IO ? EX_IOERR :
@@ -623,6 +663,7 @@ rollup_run(const struct config *cfg, int once)
 	for (;;) {
 		err_init(&e);
 		rc = rollup_cycle(r, &idle, &e);
+		(void)audit_said(r);
 		if (rc != 0 && err_is_fatal(&e)) {
 			fprintf(stderr, "syncd: rollup: %s\n", e.msg);
 			status = EX_IOERR;
@@ -634,8 +675,8 @@ rollup_run(const struct config *cfg, int once)
 			status = rc == 0 ? 0 : cycle_exit_status(&e);
 			break;
 		}
-		for (left = r->cfg->poll_interval * 2; left > 0 && !rollup_stop && !rollup_hup;
-		    left--) {
+		for (left = r->cfg->poll_interval * 2; left > 0 && !rollup_stop && !rollup_hup &&
+		    !rollup_usr1; left--) {
 			ts.tv_sec = 0;
 			ts.tv_nsec = 500000000L;
 			nanosleep(&ts, NULL);
@@ -649,6 +690,15 @@ rollup_run(const struct config *cfg, int once)
 		if (rollup_hup) {
 			rollup_hup = 0;
 			reload(r, &owned);
+		}
+		if (rollup_usr1) {
+			rollup_usr1 = 0;
+			err_init(&e);
+			if (rotate(r, &e) == -1) {
+				fprintf(stderr, "syncd: rollup: %s\n", e.msg);
+				status = EX_IOERR;
+				break;
+			}
 		}
 	}
 	rollup_free(r);

@@ -135,12 +135,14 @@ rollup_tabs_unreadable(const struct err *e, const struct config_source *src,
 
 /* ---- the national tabs ---- */
 
+/* header_index(hdr, name, ncol): name's column among the first ncol of hdr
+ * (those the national tabs keep and sum), or -1. */
 static int
-header_index(json_t *hdr, const char *name)
+header_index(json_t *hdr, const char *name, size_t ncol)
 {
 	size_t i;
 
-	for (i = 0; i < json_array_size(hdr); i++)
+	for (i = 0; i < json_array_size(hdr) && i < ncol; i++)
 		if (strcmp(cell_str(hdr, i), name) == 0)
 			return (int)i;
 	return -1;
@@ -228,9 +230,9 @@ rollup_tabs_national(const struct config *cfg, json_t *sources, const char *head
 	}
 	row = json_array();
 	json_array_append_new(row, json_string(ROLLUP_TOTAL));
-	ipct = hdr != NULL ? header_index(hdr, "ร้อยละ") : -1;
-	idev = hdr != NULL ? header_index(hdr, "พัฒนาได้") : -1;
-	idone = hdr != NULL ? header_index(hdr, "ได้รับการพัฒนา") : -1;
+	ipct = hdr != NULL ? header_index(hdr, "ร้อยละ", ncol) : -1;
+	idev = hdr != NULL ? header_index(hdr, "พัฒนาได้", ncol) : -1;
+	idone = hdr != NULL ? header_index(hdr, "ได้รับการพัฒนา", ncol) : -1;
 	for (k = 1; k < ncol; k++) {
 		double v = sums[k];
 

@@ -352,8 +352,9 @@ dash_len(const char *s, size_t len)
 }
 
 /*
- * An integral JSON number literal as plain digits.  Returns the length, -1
- * when it does not fit, -2 when s is not an integral number literal.
+ * An integral JSON number literal as plain digits.  Returns the length (at
+ * least 1: zero is "0"), -1 when it does not fit, or 0 when s is not an
+ * integral number literal (the caller then keys the text as written).
  */
 static int
 key_from_number(const char *s, size_t len, char *out, size_t outsize)
@@ -380,28 +381,28 @@ key_from_number(const char *s, size_t len, char *out, size_t outsize)
 	}
 	ndig = dlen[0] + dlen[1];
 	if (ndig == 0)
-		return -2;
+		return 0;
 	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
 		i++;
 		if (i < len && (s[i] == '+' || s[i] == '-'))
 			eneg = s[i++] == '-';
 		if (i == len || !is_digit(s[i]))
-			return -2;
+			return 0;
 		for (; i < len && is_digit(s[i]); i++) {
 			exp = exp * 10 + (s[i] - '0');
 			if (exp > KEY_EXP_MAX)
-				return -2;
+				return 0;
 		}
 	}
 	if (i != len)
-		return -2;
+		return 0;
 	point = (long)dlen[0] + (eneg ? -exp : exp);
 	/* Digit p of the mantissa (0-based), '0' beyond its end. */
 #define DIGIT(p) ((size_t)(p) < dlen[0] ? dig[0][(p)] : \
 	(size_t)(p) - dlen[0] < dlen[1] ? dig[1][(size_t)(p) - dlen[0]] : '0')
 	for (p = point < 0 ? 0 : point; (size_t)p < ndig; p++)
 		if (DIGIT(p) != '0')
-			return -2;	/* a fraction: not an integer */
+			return 0;	/* a fraction: not an integer */
 	for (p = 0; p < point && DIGIT(p) == '0'; p++)
 		;	/* leading zeros */
 	for (k = p; k < point; k++) {
@@ -433,7 +434,7 @@ cell_key_normalise(const char *text, size_t len, int is_number, char *out,
 		len = 0;
 	if (is_number && len > 0) {
 		r = key_from_number(text, len, out, outsize);
-		if (r != -2)
+		if (r != 0)
 			return r;
 	}
 	while (i < len) {

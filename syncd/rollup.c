@@ -559,8 +559,10 @@ rollup_reconfigure(struct rollup *r, const struct config *cfg, struct err *e)
 			if (strcmp(cfg->rollup[i].spreadsheet_id, id) == 0)
 				break;
 		if (i == cfg->nrollup) {
-			json_object_del(sources, id);
+			/* id is sources' own key: freed with its entry, so
+			 * used for vers first. */
 			json_object_del(vers, id);
+			json_object_del(sources, id);
 		}
 	}
 	return 0;

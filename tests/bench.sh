@@ -17,12 +17,16 @@
 #
 # Environment: BUILD, BENCH_SIZES (default "1000 10000 100000"),
 # BENCH_RUNS, BENCH_DIR, BENCH_CONFIG (default etc/syncd.conf when present;
-# "none" for the built-in defaults), BENCH_NATIONAL (default 1),
+# "none" for the built-in defaults), BENCH_REST (default 1),
+# BENCH_REST_POLL (the resting daemon's poll_interval, default 20),
+# BENCH_REST_SAMPLES (default 5), BENCH_NATIONAL (default 1),
 # BENCH_NATIONAL_PROVINCES (see tests/bench_national.sh).
 set -eu
 : "${BUILD:=build}"
 : "${BENCH_SIZES:=1000 10000 100000}"
 : "${BENCH_RUNS:=5}"
+rest_poll=${BENCH_REST_POLL:-20}
+rest_samples=${BENCH_REST_SAMPLES:-5}
 top=$(cd "$(dirname "$0")/.." && pwd)
 case "$BUILD" in /*) ;; *) BUILD="$top/$BUILD" ;; esac
 : "${BENCH_DIR:=$BUILD/bench}"
@@ -117,7 +121,8 @@ done
 # cycle spent parsing the batchGet answer and evaluating the rules (from its
 # log line; the median run's).  Then the daemon runs
 # for real on each size and its memory, resting after a changed cycle, is
-# read from /proc/PID/smaps_rollup (BENCH_REST=0 skips it).  The headline
+# read from /proc/PID/smaps_rollup, only while it rests (see daemon_rest;
+# BENCH_REST=0 skips it).  The headline
 # figures are Pss (shared pages divided among the processes that map them:
 # here the emulator shares libc and the TLS libraries) and Private_Dirty (the
 # daemon's own memory); Rss, the peak (VmHWM) and the clean file pages
@@ -140,9 +145,10 @@ bench_daemon_cycle() {
 	done
 	if [ "${BENCH_REST:-1}" != 0 ]; then
 		echo
-		echo "the daemon at rest after a changed cycle (cold, own write, changed), 1 s into its sleep (MB)"
-		printf '%11s %8s %14s %8s %8s %13s %14s\n' "households" "Pss" "Private_Dirty" \
-		    "Rss" "VmHWM" "Shared_Clean" "Private_Clean"
+		echo "the daemon at rest after a changed cycle (cold, own write, changed; poll_interval $rest_poll s):"
+		echo "median of the samples 1 s apart, from 1 s into its sleep, taken while it used no CPU and sent nothing (MB)"
+		printf '%11s %8s %14s %8s %8s %13s %14s %9s\n' "households" "Pss" "Private_Dirty" \
+		    "Rss" "VmHWM" "Shared_Clean" "Private_Clean" "at_rest"
 		for n in ${BENCH_DAEMON_SIZES:-$BENCH_SIZES}; do
 			daemon_rest "$n"
 		done
@@ -217,21 +223,28 @@ daemon_size() {
 }
 
 # daemon_rest N: the daemon itself (not --once) on N households: its memory
-# once the first (cold) cycle, the one that sees its own write and a changed
-# one (an edit of a district tab: read, evaluate, write) are done, resting
-# until the next poll; one table row.
+# at rest after the first (cold) cycle, the one that sees its own write and a
+# changed one (an edit of a district tab: read, evaluate, write); one table
+# row.  It polls every $BENCH_REST_POLL s (default 20), not the emulator's
+# usual 5: at 100k a changed cycle takes 2 to 9 s on a shared machine, and
+# with 5 s the next cycle (which reads the whole sheet again) was often
+# running when the sample was taken, which put 30 to 70 MB of a cycle in a
+# "resting" figure.  $BENCH_REST_SAMPLES samples (default 5), 1 s apart,
+# from 1 s after the changed cycle's log line (its malloc_trim is done by
+# then); a sample counts only if the daemon used no CPU time across it and
+# sent the emulator no request since the changed cycle; each column is the
+# median of the samples that count.
 daemon_rest() {
 	f=$(workbook "$1")
 	fake_start "$f" || die "cannot start the emulator"
-	"$syncd" -c "$FAKE_DIR/syncd.conf" --today "$today" 2>"$tmp/rest.err" &
+	sed "s/^poll_interval = .*/poll_interval = $rest_poll;/" "$FAKE_DIR/syncd.conf" \
+	    >"$FAKE_DIR/rest.conf"
+	"$syncd" -c "$FAKE_DIR/rest.conf" --today "$today" 2>"$tmp/rest.err" &
 	dpid=$!
 	trap 'kill "$dpid" 2>/dev/null || :; stop_emulator; rm -rf "$tmp"' EXIT INT TERM
-	# poll_interval is 5 s: wait for two cycle lines, edit the sheet, wait
-	# for the changed cycle's line, then 1 s into the rest.
-	j=0
-	while [ "$(grep -c 'cycle:' "$tmp/rest.err")" -lt 2 ] && [ "$j" -lt 600 ]; do
-		sleep 0.1; j=$((j + 1))
-	done
+	# Two cycle lines (cold, own write; the daemon logs no idle cycle),
+	# then the edit and the changed cycle's line.
+	rest_wait "$1" 2
 	id=$(jq -r .spreadsheetId "$f")
 	tab=$(jq -r '.sheets[0].properties.title' "$f" | sed "s/'/''/g")
 	fake_curl -X POST -H "Authorization: Bearer $(fake_token)" \
@@ -239,24 +252,62 @@ daemon_rest() {
 	    --data-binary "{\"valueInputOption\":\"RAW\",\"data\":[{\"range\":\"'$tab'!H3:J3\",\"values\":[[1,1,1]]}]}" \
 	    "$FAKE_URL/v4/spreadsheets/$id/values:batchUpdate" >/dev/null ||
 	    die "cannot edit the emulator's workbook"
-	j=0
-	while [ "$(grep -c 'cycle:.*wrote the summary' "$tmp/rest.err")" -lt 2 ] && [ "$j" -lt 600 ]; do
-		sleep 0.1; j=$((j + 1))
-	done
+	rest_wait "$1" 3
+	fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
+	grep 'cycle:' "$tmp/rest.err" | tail -n 1 | grep -q 'wrote the summary' ||
+	    echo "bench: WARNING: the daemon on $1 households: the edit's cycle wrote nothing" >&2
 	sleep 1
-	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$dpid/status" 2>/dev/null)
-	roll=$(awk '/^(Rss|Pss|Private_Dirty|Shared_Clean|Private_Clean):/ { v[$1] = $2 }
-	    END { printf "%s %s %s %s %s", v["Rss:"], v["Pss:"], v["Private_Dirty:"],
-	        v["Shared_Clean:"], v["Private_Clean:"] }' "/proc/$dpid/smaps_rollup" 2>/dev/null)
+	: >"$tmp/rest"
+	i=0
+	while [ "$i" -lt "$rest_samples" ]; do
+		c0=$(cpu_ticks)
+		hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$dpid/status")
+		roll=$(awk '/^(Rss|Pss|Private_Dirty|Shared_Clean|Private_Clean):/ { v[$1] = $2 }
+		    END { printf "%s %s %s %s %s", v["Rss:"], v["Pss:"], v["Private_Dirty:"],
+		        v["Shared_Clean:"], v["Private_Clean:"] }' "/proc/$dpid/smaps_rollup")
+		sleep 1
+		if [ "$(cpu_ticks)" -le "$((c0 + 1))" ] &&
+		    [ "$(fake_requests | jq length)" -eq 0 ]; then
+			echo "$hwm $roll" >>"$tmp/rest"
+		fi
+		i=$((i + 1))
+	done
 	kill "$dpid" 2>/dev/null || :
 	wait "$dpid" 2>/dev/null || :
 	trap 'stop_emulator; rm -rf "$tmp"' EXIT INT TERM
 	stop_emulator
-	[ "$(grep -c 'cycle:.*wrote the summary' "$tmp/rest.err")" -ge 2 ] ||
-	    echo "bench: WARNING: the daemon on $1 households did not finish a changed cycle" >&2
-	echo "$1 ${hwm:-0} ${roll:-0 0 0 0 0}" | awk '{
-	    printf "%11d %8.1f %14.1f %8.1f %8.1f %13.1f %14.1f\n", $1, $4 / 1024,
-	        $5 / 1024, $3 / 1024, $2 / 1024, $6 / 1024, $7 / 1024 }'
+	k=$(wc -l <"$tmp/rest")
+	[ "$k" -gt 0 ] || {
+		echo "bench: WARNING: the daemon on $1 households was never at rest in" \
+		    "$rest_samples samples (poll_interval $rest_poll s: raise BENCH_REST_POLL)" >&2
+		return 0
+	}
+	# One sorted column at a time: the median of each.
+	for col in 1 2 3 4 5 6; do
+		cut -d ' ' -f "$col" "$tmp/rest" | sort -n | awk '{ v[NR] = $1 }
+		    END { printf "%s ", v[int((NR + 1) / 2)] }'
+	done | awk -v n="$1" -v k="$k" -v s="$rest_samples" '{
+	    printf "%11d %8.1f %14.1f %8.1f %8.1f %13.1f %14.1f %9s\n", n, $3 / 1024,
+	        $4 / 1024, $2 / 1024, $1 / 1024, $5 / 1024, $6 / 1024, k "/" s }'
+}
+
+# rest_wait N K: waits until the resting daemon (on N households) has logged
+# K cycles; gives up (die) when it exits or after three polls and a minute.
+rest_wait() {
+	j=0
+	while [ "$(grep -c 'cycle:' "$tmp/rest.err" || :)" -lt "$2" ]; do
+		kill -0 "$dpid" 2>/dev/null ||
+		    die "the daemon on $1 households exited: $(tail -n 2 "$tmp/rest.err")"
+		[ "$j" -lt "$(((3 * rest_poll + 60) * 10))" ] ||
+		    die "the daemon on $1 households logged no cycle $2 (poll_interval $rest_poll s)"
+		sleep 0.1
+		j=$((j + 1))
+	done
+}
+
+# cpu_ticks: the resting daemon's user and system time, in clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$dpid/stat"
 }
 
 bench_daemon_cycle

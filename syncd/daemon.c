@@ -7,7 +7,8 @@
  * cycle's clients (and libcurl's handles with their connections) live from
  * cycle to cycle, so idle cycles reuse one TLS connection.  After a cycle
  * the daemon hands the cycle's freed memory back to the system
- * (malloc_trim, with a fixed mmap threshold), so it rests small.
+ * (malloc_trim, with a fixed mmap threshold), so it rests small; each cycle
+ * runs on a short-lived thread of its own for that (run_cycle).
  *
  * Signal handlers only set flags; the loop reads them between cycles and
  * while it sleeps.  It sleeps in slices of at most a second, so a signal is
@@ -24,6 +25,7 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -314,6 +316,68 @@ fatal(struct cycle *c, struct config *owned, const struct err *e)
 }
 
 /*
+ * A cycle runs on a thread of its own, which this thread joins at once: the
+ * process never does two things at a time; the thread is there for glibc's
+ * per-thread cache (tcache), which keeps the last chunks a thread freed, up
+ * to 7 of each size up to 1 kB, out of malloc_trim's reach.  After a changed
+ * cycle at 100,000 households those ~340 chunks lay scattered over a 45 MB
+ * heap and kept ~220 pages (0.9 MB) dirty at rest.  A thread's cache goes
+ * back to the heap when the thread ends, so the trim after the cycle can
+ * hand those pages back too.  One arena (M_ARENA_MAX, in setup) keeps the
+ * cycle's memory in the heap the trim works on.  The signals still reach
+ * the cycle as they did: blocked here, unblocked on the cycle's thread.
+ */
+struct cycle_call {
+	struct cycle *c;		/* borrowed */
+	struct cycle_result *res;	/* borrowed */
+	struct err *e;			/* borrowed */
+	sigset_t mask;			/* the signal mask to run the cycle under */
+	int rc;
+};
+
+static void *
+cycle_thread(void *arg)
+{
+	struct cycle_call *cc = arg;
+
+	(void)pthread_sigmask(SIG_SETMASK, &cc->mask, NULL);
+	cc->rc = cycle_run(cc->c, cc->res, cc->e);
+	return NULL;
+}
+
+/*
+ * run_cycle(c, res, e): cycle_run(c, res, e) on a thread of its own (see
+ * above), or on this one when no thread can be made.  Returns what
+ * cycle_run returns.
+ */
+static int
+run_cycle(struct cycle *c, struct cycle_result *res, struct err *e)
+{
+	struct cycle_call cc;
+	sigset_t block;
+	pthread_t t;
+
+	cc.c = c;
+	cc.res = res;
+	cc.e = e;
+	cc.rc = -1;
+	sigemptyset(&block);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGUSR1);
+	if (pthread_sigmask(SIG_BLOCK, &block, &cc.mask) != 0)
+		return cycle_run(c, res, e);
+	if (pthread_create(&t, NULL, cycle_thread, &cc) != 0) {
+		(void)pthread_sigmask(SIG_SETMASK, &cc.mask, NULL);
+		return cycle_run(c, res, e);
+	}
+	(void)pthread_join(t, NULL);
+	(void)pthread_sigmask(SIG_SETMASK, &cc.mask, NULL);
+	return cc.rc;
+}
+
+/*
  * setup(opt, wd, co): what the process runs under (the allocator's mmap
  * threshold, the signals), the watchdog (wd) and the cycles' options (co,
  * which borrows wd).  Returns 0, or -1 (errno set) when the signal handlers
@@ -330,6 +394,7 @@ setup(const struct run_options *opt, struct watchdog *wd, struct cycle_opts *co)
 	 * 56 MB workbook would go to the heap and fragment it.
 	 */
 	mallopt(M_MMAP_THRESHOLD, DAEMON_MMAP_THRESHOLD);
+	mallopt(M_ARENA_MAX, 1);	/* the cycle's thread too (run_cycle) */
 	got_hup = got_term = got_usr1 = 0;
 	if (install_signals() == -1)
 		return -1;
@@ -408,7 +473,7 @@ daemon_run(const struct config *cfg, const struct run_options *opt)
 			notify_send("READY=1");
 		}
 		err_init(&e);
-		rc = cycle_run(c, &res, &e);
+		rc = run_cycle(c, &res, &e);
 		watchdog_ping(&wd);
 		(void)log_audit_notice(c);
 		if (rc != 0 && err_is_fatal(&e))

@@ -613,6 +613,7 @@ START_TEST(test_range_title)
 		size_t n = strlen(cases[i].in);
 
 		memcpy(buf, cases[i].in, n + 1);
+		err_init(&e);
 		if (cases[i].want == NULL) {
 			ck_assert_msg(range_parse(buf, n, &tl, &at, &e) == -1, "%s",
 			    cases[i].in);

@@ -9,9 +9,15 @@
  * pointing into it.  The text the view keeps (cells, titles, the id) is
  * unescaped and packed, in order, at the front of that same buffer: it
  * never overtakes the cursor, because a JSON string or number is never
- * shorter than what it stands for (quotes, escapes, separators).  After the
- * parse the buffer shrinks to that text (some 12% less on a workbook, more on
- * a pretty-printed response), and the pointers follow it if realloc moves.  A row's cells are gathered in a
+ * shorter than what it stands for (quotes, escapes, separators).  A cell
+ * whose text was kept a moment before (the same status mark, village,
+ * rule name or how-to-fix sentence down a column) points at that copy
+ * instead of keeping another: a table of the last texts kept
+ * (SHARE_SLOTS, direct-mapped, a later text replacing an earlier one in
+ * its slot) finds it, and its bytes are compared before they are shared.
+ * The view is read-only, so a shared text is indistinguishable from a copy.
+ * After the parse the buffer shrinks to that text, and the pointers follow
+ * it if realloc moves.  A row's cells are gathered in a
  * scratch array and copied, exactly sized, into a chunked arena, so there is
  * no malloc per cell or per row and no doubling of the big arrays.
  *
@@ -43,6 +49,21 @@
 #define ARENA_FIRST	((size_t)64 << 10)
 #define ARENA_MAX	((size_t)8 << 20)
 
+/*
+ * Cell texts remembered for sharing (a power of two).  At 100,000 households
+ * 4,096 slots share most of what repeats: the discrepancy tab's 8.9 MB of
+ * text (our own rule names, levels, messages and how-to-fix sentences,
+ * a few hundred distinct) and the district tabs' marks, villages and
+ * amounts; more slots gain little, fewer lose much of it.
+ */
+#define SHARE_SLOTS	4096
+
+/* A cell text already kept in the buffer. */
+struct shared {
+	const char *s;		/* borrowed: kept text in the buffer; NULL when free */
+	uint32_t len;
+};
+
 struct chunk {
 	struct chunk *next;	/* owned: the previous chunk */
 	size_t cap;		/* bytes of data after the header */
@@ -71,6 +92,7 @@ struct parser {
 
 	struct workbook_cell *scratch;	/* owned: cells of the row being read */
 	size_t scratch_cap;
+	struct shared *share;	/* owned: SHARE_SLOTS texts kept, see above */
 	struct workbook_row *rowbuf;	/* owned: rows of the tab being read */
 	size_t rowbuf_cap;
 	size_t tabs_cap;
@@ -131,6 +153,50 @@ grow(void **ptr, size_t *cap, size_t need, size_t size, size_t max)
 }
 
 /*
+ * share_slot(s, n): the slot of the text s of n bytes (n > 0): FNV-1a over
+ * its length and its first and last 16 bytes, enough to tell apart the
+ * texts that repeat in a column, and cheap on long ones.
+ */
+static size_t
+share_slot(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)n;
+	size_t i, k = n < 16 ? n : 16;
+
+	for (i = 0; i < k; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	for (i = n - k; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return (h ^ (h >> 16)) & (SHARE_SLOTS - 1);
+}
+
+/*
+ * keep_cell(ps, sp, c): point c at the text of sp (unescaped, at or after
+ * the write cursor): at an equal text kept before when its slot holds one,
+ * else at a copy kept at the write cursor, which then takes the slot.
+ */
+static void
+keep_cell(struct parser *ps, struct jsonlex_span *sp, struct workbook_cell *c)
+{
+	struct shared *sh;
+
+	if (sp->len > 0 && ps->share != NULL) {
+		sh = &ps->share[share_slot(sp->s, sp->len)];
+		if (sh->s != NULL && sh->len == sp->len && memcmp(sh->s, sp->s, sp->len) == 0) {
+			c->text = sh->s;
+			c->len = sh->len;
+			return;
+		}
+		jsonlex_keep(&ps->lx, sp, 0);
+		sh->s = sp->s;
+		sh->len = (uint32_t)sp->len;
+	} else
+		jsonlex_keep(&ps->lx, sp, 0);
+	c->text = sp->s;
+	c->len = (uint32_t)sp->len;
+}
+
+/*
  * parse_cell(ps, c): the cell value at the cursor.  Strings and numbers
  * point into the buffer; true/false become "TRUE"/"FALSE"; null is empty.
  */
@@ -179,9 +245,7 @@ parse_cell(struct parser *ps, struct workbook_cell *c)
 	default:
 		return jsonlex_expected(&ps->lx, "a cell (string, number, true, false or null)");
 	}
-	jsonlex_keep(&ps->lx, &sp, 0);
-	c->text = sp.s;
-	c->len = (uint32_t)sp.len;
+	keep_cell(ps, &sp, c);
 	return 0;
 }
 
@@ -744,11 +808,17 @@ parse(char *buf, size_t len, const char *name, enum shape shape,
 	ps.wf = wf;
 	ps.shape = shape;
 	ps.req = req;
+	if ((ps.share = calloc(SHARE_SLOTS, sizeof(*ps.share))) == NULL) {
+		err_set(e, ERR_NOMEM, "%s: out of memory", name);
+		sheetjson_free(wf);
+		return NULL;
+	}
 	if (parse_root(&ps) < 0) {
 		sheetjson_free(wf);
 		wf = NULL;
 	} else
 		shrink(wf, base, (size_t)(ps.lx.w - buf), len);
+	free(ps.share);
 	free(ps.scratch);
 	free(ps.rowbuf);
 	return wf;

@@ -819,6 +819,56 @@ START_TEST(test_packed_empty_last)
 }
 END_TEST
 
+/*
+ * A cell text equal to one kept before points at that copy (the escaped
+ * form too, and a number's digits equal to a string's), while texts that
+ * differ only in their middle (the same length, first and last 16 bytes:
+ * the same slot) stay apart; a text that lost its slot is kept again.
+ */
+START_TEST(test_shared_text)
+{
+	static const char in[] = TAB_A "["
+	    "[\"abc\", \"ab\\u0063\", 17, \"17\", \"\", \"\"],"
+	    "[\"0123456789abcdefXXXXXXXX0123456789abcdef\","
+	    "\"0123456789abcdefYYYYYYYY0123456789abcdef\","
+	    "\"0123456789abcdefXXXXXXXX0123456789abcdef\","
+	    "\"0123456789abcdefYYYYYYYY0123456789abcdef\"],"
+	    "[\"abc\", 17]]}]}";
+	static const char x[] = "0123456789abcdefXXXXXXXX0123456789abcdef";
+	static const char y[] = "0123456789abcdefYYYYYYYY0123456789abcdef";
+	const struct workbook_row *r;
+	struct sheetjson_doc *wf;
+	struct err e;
+	size_t i;
+
+	wf = parse(in, sizeof(in) - 1, FILE_SHAPE, NULL, &e);
+	ck_assert_msg(wf != NULL, "%s", e.msg);
+	r = sheetjson_view(wf)->tabs[0].rows;
+	ck_assert_uint_eq(r[0].ncells, 6);
+	ck_assert_uint_eq(r[0].cells[0].len, 3);
+	ck_assert(memcmp(r[0].cells[0].text, "abc", 3) == 0);
+	ck_assert_ptr_eq(r[0].cells[1].text, r[0].cells[0].text);
+	ck_assert_uint_eq(r[0].cells[1].len, 3);
+	ck_assert_int_eq(r[0].cells[2].type, WORKBOOK_NUMBER);
+	ck_assert_int_eq(r[0].cells[3].type, WORKBOOK_STRING);
+	ck_assert_ptr_eq(r[0].cells[3].text, r[0].cells[2].text);
+	ck_assert(memcmp(r[0].cells[3].text, "17", 2) == 0);
+	ck_assert_uint_eq(r[0].cells[4].len, 0);
+	ck_assert_uint_eq(r[0].cells[5].len, 0);
+	/* x and y share a slot: each takes it from the other, none is shared. */
+	for (i = 0; i < 4; i++) {
+		ck_assert_uint_eq(r[1].cells[i].len, sizeof(x) - 1);
+		ck_assert(memcmp(r[1].cells[i].text, i % 2 ? y : x, sizeof(x) - 1) == 0);
+		if (i > 0)
+			ck_assert_ptr_ne(r[1].cells[i].text, r[1].cells[i - 1].text);
+	}
+	ck_assert_ptr_ne(r[1].cells[2].text, r[1].cells[0].text);
+	ck_assert_ptr_eq(r[2].cells[0].text, r[0].cells[0].text);
+	ck_assert_ptr_eq(r[2].cells[1].text, r[0].cells[2].text);
+	sheetjson_free(wf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -841,6 +891,7 @@ main(void)
 	tcase_add_test(tc, test_many_rows);
 	tcase_add_test(tc, test_packed_text);
 	tcase_add_test(tc, test_packed_empty_last);
+	tcase_add_test(tc, test_shared_text);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -16,7 +16,9 @@
  * (SHARE_SLOTS, direct-mapped, a later text replacing an earlier one in
  * its slot) finds it, and its bytes are compared before they are shared.
  * The view is read-only, so a shared text is indistinguishable from a copy.
- * After the parse the buffer shrinks to that text, and the pointers follow
+ * As the parse goes, the pages between the packed text and the cursor,
+ * which nothing reads again, go back to the kernel (release_consumed);
+ * after it the buffer shrinks to that text, and the pointers follow
  * it if realloc moves.  A row's cells are gathered in a
  * scratch array and copied, exactly sized, into a chunked arena, so there is
  * no malloc per cell or per row and no doubling of the big arrays.
@@ -39,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,6 +60,9 @@
  * amounts; more slots gain little, fewer lose much of it.
  */
 #define SHARE_SLOTS	4096
+
+/* Consumed pages go back to the kernel at least this many bytes at a time. */
+#define RELEASE_MIN	((size_t)1 << 20)
 
 /* A cell text already kept in the buffer. */
 struct shared {
@@ -93,6 +99,8 @@ struct parser {
 	struct workbook_cell *scratch;	/* owned: cells of the row being read */
 	size_t scratch_cap;
 	struct shared *share;	/* owned: SHARE_SLOTS texts kept, see above */
+	uintptr_t page;		/* the page size */
+	uintptr_t released;	/* pages below this address were handed back */
 	struct workbook_row *rowbuf;	/* owned: rows of the tab being read */
 	size_t rowbuf_cap;
 	size_t tabs_cap;
@@ -194,6 +202,30 @@ keep_cell(struct parser *ps, struct jsonlex_span *sp, struct workbook_cell *c)
 		jsonlex_keep(&ps->lx, sp, 0);
 	c->text = sp->s;
 	c->len = (uint32_t)sp->len;
+}
+
+/*
+ * release_consumed(ps): hand back to the kernel the whole pages between the
+ * packed text (lx.w) and the cursor (lx.p), when they make RELEASE_MIN
+ * bytes.  Nothing reads those bytes again (an error's column is counted,
+ * not read), and the packed text only reaches them later by writing:
+ * MADV_DONTNEED leaves the buffer's private memory mapped, reading as zeros,
+ * faulted in again when written.  Without this a 36 MB batchGet answer
+ * stayed resident whole beside the view made of it until the final shrink,
+ * when the view's text needs a fraction of it.  A refusal only keeps them.
+ */
+static void
+release_consumed(struct parser *ps)
+{
+	uintptr_t lo = ((uintptr_t)ps->lx.w + ps->page - 1) & ~(ps->page - 1);
+	uintptr_t hi = (uintptr_t)ps->lx.p & ~(ps->page - 1);
+
+	if (lo < ps->released)
+		lo = ps->released;
+	if (hi <= lo || hi - lo < RELEASE_MIN)
+		return;
+	if (madvise((void *)lo, hi - lo, MADV_DONTNEED) == 0)
+		ps->released = hi;
 }
 
 /*
@@ -338,6 +370,7 @@ parse_values(struct parser *ps, struct workbook_tab *t)
 			return jsonlex_nomem(&ps->lx);
 		if (parse_row(ps, &ps->rowbuf[n]) < 0)
 			return -1;
+		release_consumed(ps);
 		n++;
 		ps->total_rows++;
 		ps->lx.ctx_after = 1;
@@ -808,6 +841,9 @@ parse(char *buf, size_t len, const char *name, enum shape shape,
 	ps.wf = wf;
 	ps.shape = shape;
 	ps.req = req;
+	ps.page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	if (ps.page == 0 || (ps.page & (ps.page - 1)) != 0)
+		ps.page = 4096;
 	if ((ps.share = calloc(SHARE_SLOTS, sizeof(*ps.share))) == NULL) {
 		err_set(e, ERR_NOMEM, "%s: out of memory", name);
 		sheetjson_free(wf);

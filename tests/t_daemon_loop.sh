@@ -93,8 +93,8 @@ wait_for 15 own_write_seen && ok "the next cycle sees its own write and writes n
     bad "the next cycle sees its own write and writes nothing"
 # That cycle logs its event before it ends: let it end (a cycle counted
 # after the sample), clear the requests, then two cycles more: the second
-# starts after the clearing, the first may have begun before it.  A fixed
-# sleep here lost a cycle's requests on a busy machine.
+# starts after the clearing, the first may have begun before it.  (Fixed
+# sleeps here sampled whatever cycle was in flight on a busy machine.)
 wait_for 15 cycles_past "$(cycles_done)" || bad "a cycle ends after its event"
 fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
 wait_for 20 cycles_past $(($(cycles_done) + 1)) || bad "two idle cycles end"

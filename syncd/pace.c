@@ -80,3 +80,10 @@ pace_take(struct pace *p, const volatile sig_atomic_t *stop, void (*tick)(void))
 	p->n++;
 	return 0;
 }
+
+void
+pace_done(struct pace *p)
+{
+	if (p->n > 0)
+		p->t[(p->head + p->n - 1) % p->limit] = monotime_now();
+}

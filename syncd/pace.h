@@ -40,4 +40,12 @@ void pace_carry(struct pace *dst, const struct pace *src);
  */
 int pace_take(struct pace *p, const volatile sig_atomic_t *stop, void (*tick)(void));
 
+/*
+ * pace_done(p): the call last counted by pace_take has had its answer:
+ * its time becomes now.  Google counts a request when it arrives, which
+ * is after pace_take (a connection, a TLS handshake) and before the
+ * answer: timed from the answer, the window never runs ahead of Google's.
+ */
+void pace_done(struct pace *p);
+
 #endif

@@ -263,6 +263,7 @@ read_source(struct rollup *r, const struct config_source *src, struct err *e)
 		json_decref(sum);
 		json_object_set_new(entry, "status", json_string("ok"));
 	}
+	pace_done(&r->reads);
 	sheets_reply_fini(&rep);
 	sheets_client_free(s);
 	json_object_set_new(entry, "province", json_string(src->province));
@@ -307,7 +308,9 @@ ensure_tabs(struct rollup *r, struct err *e)
 		return 0;
 	if (pace_take(&r->reads, &rollup_stop, keepalive) == -1)
 		return -1;
-	if (sheets_get_tabs(r->national, &tabs, e) == -1)
+	rc = sheets_get_tabs(r->national, &tabs, e);
+	pace_done(&r->reads);
+	if (rc == -1)
 		return -1;
 	reqs = json_array();
 	for (i = 0; i < 3; i++) {
@@ -327,6 +330,7 @@ ensure_tabs(struct rollup *r, struct err *e)
 			return -1;
 		}
 		rc = sheets_batch_update(r->national, body, 0, &rep, e);
+		pace_done(&r->writes);
 		sheets_reply_fini(&rep);
 		json_decref(body);
 	} else
@@ -344,7 +348,7 @@ write_national(struct rollup *r, json_t *vals, struct err *e)
 	json_t *data = json_array();
 	struct sheets_reply rep;
 	size_t i;
-	int rc = -1;
+	int rc = -1, sent;
 
 	if (ensure_tabs(r, e) == -1)
 		goto out;
@@ -358,12 +362,16 @@ write_national(struct rollup *r, json_t *vals, struct err *e)
 	}
 	if (pace_take(&r->writes, &rollup_stop, keepalive) == -1)
 		goto out;
-	if (sheets_values_batch_clear(r->national, ranges, 3, &rep, e) == -1)
+	sent = sheets_values_batch_clear(r->national, ranges, 3, &rep, e);
+	pace_done(&r->writes);
+	if (sent == -1)
 		goto out;
 	sheets_reply_fini(&rep);
 	if (pace_take(&r->writes, &rollup_stop, keepalive) == -1)
 		goto out;
-	if (sheets_values_batch_update(r->national, data, &rep, e) == -1)
+	sent = sheets_values_batch_update(r->national, data, &rep, e);
+	pace_done(&r->writes);
+	if (sent == -1)
 		goto out;
 	sheets_reply_fini(&rep);
 	rc = 0;

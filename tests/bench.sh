@@ -239,7 +239,9 @@ daemon_rest() {
 	fake_start "$f" || die "cannot start the emulator"
 	sed "s/^poll_interval = .*/poll_interval = $rest_poll;/" "$FAKE_DIR/syncd.conf" \
 	    >"$FAKE_DIR/rest.conf"
-	"$syncd" -c "$FAKE_DIR/rest.conf" --today "$today" 2>"$tmp/rest.err" &
+	# The log exists before the daemon starts: rest_wait may read it first.
+	: >"$tmp/rest.err"
+	"$syncd" -c "$FAKE_DIR/rest.conf" --today "$today" 2>>"$tmp/rest.err" &
 	dpid=$!
 	trap 'kill "$dpid" 2>/dev/null || :; stop_emulator; rm -rf "$tmp"' EXIT INT TERM
 	# Two cycle lines (cold, own write; the daemon logs no idle cycle),
@@ -295,7 +297,7 @@ daemon_rest() {
 # K cycles; gives up (die) when it exits or after three polls and a minute.
 rest_wait() {
 	j=0
-	while [ "$(grep -c 'cycle:' "$tmp/rest.err" || :)" -lt "$2" ]; do
+	while [ "$(grep -c 'cycle:' "$tmp/rest.err")" -lt "$2" ]; do
 		kill -0 "$dpid" 2>/dev/null ||
 		    die "the daemon on $1 households exited: $(tail -n 2 "$tmp/rest.err")"
 		[ "$j" -lt "$(((3 * rest_poll + 60) * 10))" ] ||

@@ -6,6 +6,7 @@
 #include "syncd/writer.h"
 
 #include "rules/catalog.h"
+#include "rules/hash.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -50,18 +51,43 @@ at(struct writer_grid *g, size_t row, size_t col)
 	return &g->cells[row * g->ncols + col];
 }
 
+/*
+ * set_text(g, row, col, s): the cell holds a copy of s, or shares the copy
+ * an earlier cell of the grid holds of the same text.  The discrepancy tab
+ * repeats a few hundred texts (rule names, levels, messages, what to do)
+ * over its rows: at 100,000 households 8.9 MB of them in 147,000 cells, a
+ * malloc each, for the whole of the write.  A direct-mapped table of
+ * WRITER_SHARE_SLOTS texts finds most repeats; the text is compared before
+ * it is shared, and a cell that shares never frees it (the grid's cells go
+ * together, writer_grid_fini).  Without the table (out of memory) every
+ * cell keeps its own copy.  Returns 0, or -1 out of memory.
+ */
 static int
 set_text(struct writer_grid *g, size_t row, size_t col, const char *s)
 {
 	struct writer_cell *c = at(g, row, col);
+	size_t k = 0;
 
 	if (s == NULL || *s == '\0') {
 		c->type = WRITER_EMPTY;
 		return 0;
 	}
+	if (g->share == NULL)
+		g->share = calloc(WRITER_SHARE_SLOTS, sizeof(*g->share));
+	if (g->share != NULL) {
+		k = (size_t)hash_seeded(0, s, strlen(s)) & (WRITER_SHARE_SLOTS - 1);
+		if (g->share[k] != NULL && strcmp(g->share[k], s) == 0) {
+			c->text = g->share[k];
+			c->shared = 1;
+			c->type = WRITER_TEXT;
+			return 0;
+		}
+	}
 	c->text = strdup(s);
 	if (c->text == NULL)
 		return -1;
+	if (g->share != NULL)
+		g->share[k] = c->text;
 	c->type = WRITER_TEXT;
 	return 0;
 }
@@ -83,10 +109,12 @@ writer_grid_fini(struct writer_grid *g)
 	if (g == NULL || g->cells == NULL)
 		return;
 	for (i = 0; i < g->nrows * g->ncols; i++) {
-		free(g->cells[i].text);
+		if (!g->cells[i].shared)
+			free(g->cells[i].text);
 		free(g->cells[i].link);
 	}
 	free(g->cells);
+	free(g->share);
 	memset(g, 0, sizeof(*g));
 }
 

@@ -21,6 +21,7 @@
 
 #define WRITER_DISCREPANCY_COLS 10	/* columns of the discrepancy tab */
 #define WRITER_MAX_ROWS 1000000	/* rows of one grid (Sheets caps a tab far lower in cells) */
+#define WRITER_SHARE_SLOTS 1024	/* texts a grid remembers for its cells to share (a power of two) */
 
 enum writer_type {
 	WRITER_EMPTY = 0,
@@ -31,7 +32,8 @@ enum writer_type {
 struct writer_cell {
 	uint8_t type;		/* enum writer_type */
 	uint8_t volatile_;	/* not compared: the footer's time and audit head */
-	char *text;		/* owned, WRITER_TEXT */
+	uint8_t shared;		/* text borrowed from an earlier cell of the grid */
+	char *text;		/* owned (borrowed when shared), WRITER_TEXT */
 	double number;		/* WRITER_NUMBER */
 	char *link;		/* owned: the cell's link (a URI), or NULL */
 };
@@ -42,6 +44,8 @@ struct writer_grid {
 	size_t ncols;
 	int links;		/* write the cells' links (and clear the others') */
 	int frozen_rows;	/* rows frozen at the top (the headings), 0: none */
+	char **share;		/* owned table of WRITER_SHARE_SLOTS texts of cells,
+				 * borrowed: the last kept of each slot */
 };
 
 /* The summary's footer: both strings borrowed for the call. */

@@ -264,8 +264,8 @@ END_TEST
 /* The annotations ride in the tabs' one batchUpdate. */
 START_TEST(test_request_append)
 {
-	struct writer_cell cells[2] = { { WRITER_TEXT, 0, (char *)"a", 0, NULL },
-	    { WRITER_NUMBER, 0, NULL, 3, NULL } };
+	struct writer_cell cells[2] = { { .type = WRITER_TEXT, .text = (char *)"a" },
+	    { .type = WRITER_NUMBER, .number = 3 } };
 	struct writer_grid g = { cells, 1, 2, 0, 0 };
 	struct writer_target t = { "สรุป", &g, 5, 1 };
 	json_t *more = json_pack("[{s:{s:I}},{s:{s:I}}]", "deleteFilterView", "filterId",

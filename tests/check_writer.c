@@ -376,6 +376,52 @@ START_TEST(test_request_text_as_json_dumps)
 }
 END_TEST
 
+/*
+ * A text repeated down the discrepancy tab is kept once and shared by the
+ * cells that repeat it (the grid frees it once); texts that differ are each
+ * their own, and the request reads the same either way.
+ */
+START_TEST(test_repeated_text_shared)
+{
+	struct rules_report r = sample_report();
+	struct rules_finding fnd[600];
+	char keys[600][16];
+	struct writer_grid g;
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < 600; i++) {
+		fnd[i] = r.findings[i % 2];
+		fnd[i].row = (uint32_t)(10 + i);
+		snprintf(keys[i], sizeof(keys[i]), "k%zu", i);
+		fnd[i].key = keys[i];
+	}
+	r.findings = fnd;
+	r.nfindings = 600;
+	err_init(&e);
+	ck_assert_int_eq(writer_discrepancies(&r, NULL, NULL, &g, &e), 0);
+	ck_assert_uint_eq(g.nrows, 601);
+	for (i = 0; i < 600; i++) {
+		const struct writer_cell *c = &g.cells[(1 + i) * g.ncols];
+
+		ck_assert_str_eq(c[7].text, i % 2 ? "น้อยกว่า 10" : "=HYPERLINK(\"http://x\")");
+		ck_assert_str_eq(c[2].text, keys[i]);
+		if (i >= 2) {
+			/* The same message, rule name and level as two rows up. */
+			ck_assert_ptr_eq(c[7].text, c[7 - 2 * (long)g.ncols].text);
+			ck_assert_ptr_eq(c[5].text, c[5 - 2 * (long)g.ncols].text);
+			ck_assert_ptr_eq(c[6].text, c[6 - 2 * (long)g.ncols].text);
+		}
+		if (i >= 1) {
+			ck_assert_ptr_ne(c[7].text, c[7 - (long)g.ncols].text);
+			ck_assert_ptr_ne(c[2].text, c[2 - (long)g.ncols].text);
+		}
+	}
+	writer_grid_fini(&g);
+	ck_assert_ptr_null(g.cells);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -390,6 +436,7 @@ main(void)
 	tcase_add_test(tc, test_request_text_as_json_dumps);
 	tcase_add_test(tc, test_links_and_held_notes);
 	tcase_add_test(tc, test_note_text);
+	tcase_add_test(tc, test_repeated_text_shared);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

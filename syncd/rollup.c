@@ -185,6 +185,56 @@ rollup_free(struct rollup *r)
 	free(r);
 }
 
+/*
+ * entry_sound(entry): whether a source's saved entry has the shape
+ * read_source gives it ("ok" with its figures, or "error" with the reason
+ * and what to do), so the tabs built from it never meet a missing member.
+ */
+static int
+entry_sound(const json_t *entry)
+{
+	const char *status = json_string_value(json_object_get(entry, "status"));
+
+	if (!json_is_object(entry) || status == NULL ||
+	    !json_is_string(json_object_get(entry, "province")))
+		return 0;
+	if (strcmp(status, "ok") == 0)
+		return json_is_array(json_object_get(entry, "headers")) &&
+		    json_is_array(json_object_get(entry, "total")) &&
+		    json_is_array(json_object_get(entry, "districts")) &&
+		    json_is_string(json_object_get(entry, "updated")) &&
+		    json_is_string(json_object_get(entry, "head"));
+	return strcmp(status, "error") == 0 &&
+	    json_is_string(json_object_get(entry, "reason")) &&
+	    json_is_string(json_object_get(entry, "todo"));
+}
+
+/*
+ * forget_unsound(r): a saved entry of another shape (rollup.json edited by
+ * hand, or by another program) is forgotten, with its Drive version, and
+ * said on stderr: the source is then one never read, read in the next
+ * cycle, instead of the national tabs being built from what is not there.
+ */
+static void
+forget_unsound(struct rollup *r)
+{
+	json_t *sources = json_object_get(r->state, "sources");
+	json_t *vers = json_object_get(r->state, "versions");
+	const char *id;
+	json_t *entry;
+	void *it;
+
+	json_object_foreach_safe(sources, it, id, entry) {
+		if (entry_sound(entry))
+			continue;
+		fprintf(stderr, "syncd: %s: source %s: its saved entry is not one syncd "
+		    "wrote; reading it again\n", r->state_path, id);
+		if (json_is_object(vers))
+			(void)json_object_del(vers, id);
+		(void)json_object_del(sources, id);
+	}
+}
+
 static struct rollup *
 rollup_new(const struct config *cfg, struct err *e)
 {
@@ -215,10 +265,15 @@ rollup_new(const struct config *cfg, struct err *e)
 		err_set(e, ERR_DATA, "%s: %s (line %d)", r->state_path, je.text, je.line);
 		goto fail;
 	}
+	if (r->state != NULL && !json_is_object(r->state)) {
+		err_set(e, ERR_DATA, "%s: not a JSON object", r->state_path);
+		goto fail;
+	}
 	if (r->state == NULL)
 		r->state = json_pack("{s:{}}", "sources");
 	if (!json_is_object(json_object_get(r->state, "sources")))
 		json_object_set_new(r->state, "sources", json_object());
+	forget_unsound(r);
 	return r;
 fail:
 	rollup_free(r);

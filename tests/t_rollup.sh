@@ -128,6 +128,30 @@ want=$("$BUILD/syncd" check -c "$work/p5.conf" --workbook "$work/p5e.json" --tod
     --format json | jq '.summary[-1].households')
 check "its national row moved" "$(tab สรุปข้อมูล | jq '.[] | select(.[0] == "จังหวัด5") | .[1]')" "$want"
 
+# A saved entry of another shape (rollup.json edited by hand): said, that
+# source alone read again, the national row as before; a state that is not
+# a JSON object: refused as an unreadable state is, exit 74, named.
+row5=$(tab สรุปข้อมูล | jq -c '.[] | select(.[0] == "จังหวัด5")')
+jq '.sources["prov-5"] |= del(.updated, .status) | .sources["prov-6"] = 7' "$work/r/rollup.json" \
+    > "$work/rj" && mv "$work/rj" "$work/r/rollup.json"
+fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
+"$BUILD/syncd" --once -c "$work/rollup.conf" 2>"$work/r6.err"
+check "unsound entries: the cycle exits 0" "$?" 0
+grep -q "source prov-5: its saved entry is not one syncd wrote" "$work/r6.err" &&
+    ok "unsound entry named" || bad "unsound entry named: $(cat "$work/r6.err")"
+check "unsound entries: those sources read again" \
+    "$(fake_requests | jq -c '[.[] | .path | select(startswith("/v4/spreadsheets/prov-"))] | sort')" \
+    '["/v4/spreadsheets/prov-5/values:batchGet","/v4/spreadsheets/prov-6/values:batchGet"]'
+check "unsound entries: the national row as before" \
+    "$(tab สรุปข้อมูล | jq -c '.[] | select(.[0] == "จังหวัด5")')" "$row5"
+cp "$work/r/rollup.json" "$work/rollup.keep"
+echo '[1, 2]' > "$work/r/rollup.json"
+"$BUILD/syncd" --once -c "$work/rollup.conf" 2>"$work/r7.err"
+check "a state that is not an object: exit 74" "$?" 74
+grep -q "rollup.json: not a JSON object" "$work/r7.err" && ok "the state file named" ||
+    bad "the state file named: $(cat "$work/r7.err")"
+cp "$work/rollup.keep" "$work/r/rollup.json"
+
 # As a daemon under systemd's protocol: READY=1, STATUS= after a cycle,
 # WATCHDOG=1, and STOPPING=1 with exit 0 on SIGTERM.
 python3 - "$work/notify.sock" "$work/notify" <<'PY' &

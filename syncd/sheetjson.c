@@ -45,6 +45,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rules/hash.h"
 #include "syncd/jsonlex.h"
 #include "syncd/range.h"
 
@@ -161,21 +162,20 @@ grow(void **ptr, size_t *cap, size_t need, size_t size, size_t max)
 }
 
 /*
- * share_slot(s, n): the slot of the text s of n bytes (n > 0): FNV-1a over
- * its length and its first and last 16 bytes, enough to tell apart the
- * texts that repeat in a column, and cheap on long ones.
+ * share_slot(s, n): the slot of the text s of n bytes (n > 0): the tree's
+ * one hash (rules/hash.h) over its length and its first and last 16 bytes,
+ * enough to tell apart the texts that repeat in a column, and cheap on long
+ * ones.  Unseeded: a slot holds one text and a miss only keeps a copy, so
+ * texts aimed at one slot cost nothing but the sharing.
  */
 static size_t
 share_slot(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)n;
-	size_t i, k = n < 16 ? n : 16;
+	size_t k = n < 16 ? n : 16;
+	uint64_t h = hash_bytes(HASH_FNV_BASIS ^ (uint64_t)n, s, k);
 
-	for (i = 0; i < k; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	for (i = n - k; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return (h ^ (h >> 16)) & (SHARE_SLOTS - 1);
+	h = hash_bytes(h, s + n - k, k);
+	return (size_t)hash_mix(h) & (SHARE_SLOTS - 1);
 }
 
 /*

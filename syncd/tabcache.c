@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/hash.h"
+
 void
 tabcache_fini(struct tabcache *tc)
 {
@@ -107,15 +109,11 @@ tabcache_add(struct tabcache *tc, const char *title, int64_t id)
 int64_t
 tabcache_new_sheet_id(const struct tabcache *tc, const char *title, int64_t avoid)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a: the same title, the same id */
-	const unsigned char *p;
-	int64_t id;
+	/* The tree's one hash, unseeded: the same title, the same id. */
+	int64_t id = (int64_t)(hash_seeded(0, title, strlen(title)) & 0x7fffffff);
 	size_t i;
 	int used;
 
-	for (p = (const unsigned char *)title; *p != '\0'; p++)
-		h = (h ^ *p) * 16777619u;
-	id = (int64_t)(h & 0x7fffffff);
 	do {
 		if (id == 0)
 			id = 1;

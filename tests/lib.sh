@@ -170,3 +170,22 @@ sheet_start() {
 	CONF=$FAKE_DIR/syncd.conf
 	LOG=$FAKE_DIR/state/audit.jsonl
 }
+
+# wb_long_tabs OUT ID: a workbook of 200 district tabs with long Thai titles
+# (sheetIds 5000..5199), three households each from the demo's first district:
+# for what must fit one request however many tabs (no URL limit).
+wb_long_tabs() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+demo = json.load(open("tests/data/demo-chachoengsao.json"))
+rows = demo["sheets"][1]["values"]
+sheets = []
+for i in range(200):
+    vals = [rows[0], rows[1]] + [[r[0], "2%03d%07d" % (i, k)] + r[2:] for k, r in enumerate(rows[2:5])]
+    sheets.append({"properties": {"sheetId": 5000 + i, "index": i,
+        "title": "สำนักงานพัฒนาชุมชนอำเภอเฉลิมพระเกียรติ ทดสอบชื่อยาว %03d" % i},
+        "values": vals})
+json.dump({"spreadsheetId": sys.argv[2], "properties": {"title": "200"}, "sheets": sheets},
+          open(sys.argv[1], "w"), ensure_ascii=False)
+PY
+}

@@ -153,19 +153,7 @@ fake_stop
 
 # 200 district tabs with long Thai titles, live: read by sheetId in one
 # request (by title, values:batchGet's URL would pass its limit near 60).
-"$PY" - "$work/wb200.json" <<'PYEOF'
-import json, sys
-demo = json.load(open("tests/data/demo-chachoengsao.json"))
-rows = demo["sheets"][1]["values"]
-sheets = []
-for i in range(200):
-    vals = [rows[0], rows[1]] + [[r[0], "2%03d%07d" % (i, k)] + r[2:] for k, r in enumerate(rows[2:5])]
-    sheets.append({"properties": {"sheetId": 5000 + i, "index": i,
-        "title": "สำนักงานพัฒนาชุมชนอำเภอเฉลิมพระเกียรติ ทดสอบชื่อยาว %03d" % i},
-        "values": vals})
-json.dump({"spreadsheetId": "t-export-200", "properties": {"title": "200"}, "sheets": sheets},
-          open(sys.argv[1], "w"), ensure_ascii=False)
-PYEOF
+wb_long_tabs "$work/wb200.json" t-export-200
 sheet_start "$work/wb200.json"
 fake_curl -X DELETE "$FAKE_URL/_fake/requests" >/dev/null
 "$BUILD/syncd" export -c "$CONF" --now "${TODAY}T08:30" --xlsx "$work/live200.xlsx" 2>"$work/err"

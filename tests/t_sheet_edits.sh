@@ -211,19 +211,7 @@ check "A then idle, again" "$(once)" "drive"
 fake_stop
 
 # --- 4. 200 tabs with long Thai titles ---
-python3 - "$work/wb200.json" <<'PY'
-import json, sys
-demo = json.load(open("tests/data/demo-chachoengsao.json"))
-rows = demo["sheets"][1]["values"]
-sheets = []
-for i in range(200):
-    vals = [rows[0], rows[1]] + [[r[0], "2%03d%07d" % (i, k)] + r[2:] for k, r in enumerate(rows[2:5])]
-    sheets.append({"properties": {"sheetId": 5000 + i, "index": i,
-        "title": "สำนักงานพัฒนาชุมชนอำเภอเฉลิมพระเกียรติ ทดสอบชื่อยาว %03d" % i},
-        "values": vals})
-json.dump({"spreadsheetId": "t-edits-200", "properties": {"title": "200"}, "sheets": sheets},
-          open(sys.argv[1], "w"), ensure_ascii=False)
-PY
+wb_long_tabs "$work/wb200.json" t-edits-200
 sheet_start "$work/wb200.json"
 check "200 Thai-named tabs: one cycle reads and writes" "$(once)" "drive get byfilter batchUpdate"
 check "200 district rows and the total" \

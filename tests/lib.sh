@@ -20,6 +20,10 @@
 #                         TERM) the daemon in $spid and the helper in $lpid,
 #                         when set, are killed (SIGKILL), the emulator is
 #                         stopped and $work removed
+# notify_listen SOCK OUT  an sd_notify listener on the datagram socket SOCK, each
+#                         datagram a line of OUT, in the background ($lpid, killed
+#                         by e2e_cleanup); returns once SOCK exists (1 if it never
+#                         does within 10 s)
 # sheet_start WORKBOOK    fake_start on one workbook, or exit 1; sets WB, ID
 #                         (its spreadsheetId), SUM and DISC (syncd's two tabs),
 #                         CONF and LOG (the emulator's syncd.conf, audit log)
@@ -159,6 +163,20 @@ e2e_cleanup() {
 	done
 	fake_stop
 	rm -rf "$work"
+}
+
+notify_listen() {
+	python3 - "$1" "$2" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(4096).decode("utf-8", "replace").replace("\n", " ") + "\n")
+        f.flush()
+PY
+	lpid=$!
+	wait_for 10 test -S "$1"
 }
 
 sheet_start() {

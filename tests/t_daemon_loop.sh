@@ -19,18 +19,7 @@ printf 'metrics_dir = "%s/metrics";\n' "$work" >> "$work/syncd.conf"
 CONF=$work/syncd.conf
 
 # The sd_notify listener: one datagram a line in $work/notify.
-python3 - "$work/notify.sock" "$work/notify" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a") as f:
-    while True:
-        f.write(s.recv(4096).decode("utf-8", "replace").replace("\n", " ") + "\n")
-        f.flush()
-PY
-lpid=$!
-listening() { [ -S "$work/notify.sock" ]; }
-wait_for 10 listening || bad "the notify listener's socket"
+notify_listen "$work/notify.sock" "$work/notify" || bad "the notify listener's socket"
 : > "$work/notify"
 
 tab_values() {

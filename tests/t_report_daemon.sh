@@ -154,18 +154,7 @@ line_reset
 mkdir -p "$work/metrics"
 mk e "metrics_dir = \"$work/metrics\";"
 line_post '{"token": "another-token"}'
-python3 - "$work/notify.sock" "$work/notify" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a") as f:
-    while True:
-        f.write(s.recv(4096).decode("utf-8", "replace").replace("\n", " ") + "\n")
-        f.flush()
-PY
-lpid=$!
-sock_up() { [ -S "$work/notify.sock" ]; }
-wait_for 10 sock_up || bad "the notify listener started"
+notify_listen "$work/notify.sock" "$work/notify" || bad "the notify listener started"
 NOTIFY_SOCKET=$work/notify.sock once e 2024-02-15T08:30
 status_shown() { grep -q '^STATUS=.*LINE report 2024-02-15 failed' "$work/notify"; }
 wait_for 10 status_shown && ok "in STATUS=" || bad "in STATUS=: $(grep STATUS= "$work/notify")"

@@ -154,17 +154,7 @@ cp "$work/rollup.keep" "$work/r/rollup.json"
 
 # As a daemon under systemd's protocol: READY=1, STATUS= after a cycle,
 # WATCHDOG=1, and STOPPING=1 with exit 0 on SIGTERM.
-python3 - "$work/notify.sock" "$work/notify" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a") as f:
-    while True:
-        f.write(s.recv(4096).decode("utf-8", "replace").replace("\n", " ") + "\n")
-        f.flush()
-PY
-lpid=$!
-wait_for 10 test -S "$work/notify.sock" || bad "notify socket"
+notify_listen "$work/notify.sock" "$work/notify" || bad "notify socket"
 NOTIFY_SOCKET=$work/notify.sock WATCHDOG_USEC=1000000 "$BUILD/syncd" -c "$work/rollup.conf" 2>"$work/r5.err" &
 spid=$!
 notified() { grep -q "$1" "$work/notify" 2>/dev/null; }

@@ -20,6 +20,11 @@
 #                         TERM) the daemon in $spid and the helper in $lpid,
 #                         when set, are killed (SIGKILL), the emulator is
 #                         stopped and $work removed
+# national_wb OUT [FAKE]  the rollup's empty national spreadsheet ("national",
+#                         one empty Sheet1), FAKE its "_fake" object if given
+# provinces_once N        provinces prov-1..prov-N, already in the emulator: each
+#                         its configuration $work/pI.conf, state $work/sI, and
+#                         one syncd --once (a failure counts as bad)
 # notify_listen SOCK OUT  an sd_notify listener on the datagram socket SOCK, each
 #                         datagram a line of OUT, in the background ($lpid, killed
 #                         by e2e_cleanup); returns once SOCK exists (1 if it never
@@ -163,6 +168,24 @@ e2e_cleanup() {
 	done
 	fake_stop
 	rm -rf "$work"
+}
+
+national_wb() {
+	jq -n --argjson f "${2:-null}" '{"spreadsheetId": "national",
+	    "properties": {"title": "ระดับประเทศ"},
+	    "sheets": [{"properties": {"sheetId": 1, "title": "Sheet1", "index": 0}, "values": []}]}
+	    | if $f == null then . else ._fake = $f end' > "$1"
+}
+
+provinces_once() {
+	_i=1
+	while [ "$_i" -le "$1" ]; do
+		mkdir -p "$work/s$_i"
+		fake_conf "prov-$_i" "$work/s$_i" > "$work/p$_i.conf"
+		"$BUILD/syncd" --once -c "$work/p$_i.conf" --today 2024-02-01 2>>"$work/prov.err" ||
+			bad "province $_i --once"
+		_i=$((_i + 1))
+	done
 }
 
 notify_listen() {

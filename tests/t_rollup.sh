@@ -28,9 +28,7 @@ while [ $i -le $N ]; do
 	wbs="$wbs $work/p$i.json"
 	i=$((i + 1))
 done
-jq -n '{"spreadsheetId": "national", "properties": {"title": "ระดับประเทศ"},
-    "sheets": [{"properties": {"sheetId": 1, "title": "Sheet1", "index": 0}, "values": []}]}' \
-    > "$work/national.json"
+national_wb "$work/national.json"
 jq '.spreadsheetId = "prov-403"' "$work/p1.json" > "$work/p403.json"
 # shellcheck disable=SC2086
 fake_start $wbs "$work/p403.json" "$work/national.json" || { echo "cannot start fakesheets"; exit 1; }
@@ -38,14 +36,7 @@ jq '._fake = {"forbidden": true}' "$work/p403.json" > "$work/p403f.json"
 fake_put_workbook "$work/p403f.json"
 
 # Each province: its own state, its own --once.
-i=1
-while [ $i -le $N ]; do
-	mkdir -p "$work/s$i"
-	fake_conf "prov-$i" "$work/s$i" > "$work/p$i.conf"
-	"$BUILD/syncd" --once -c "$work/p$i.conf" --today 2024-02-01 2>>"$work/prov.err" ||
-		bad "province $i --once"
-	i=$((i + 1))
-done
+provinces_once $N
 
 # The rollup's configuration.
 mkdir -p "$work/r"

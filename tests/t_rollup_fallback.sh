@@ -17,16 +17,10 @@ for i in 1 2 3; do
 	    --today 2024-02-01 -o "$work/p$i.json" || { echo "genwb failed"; exit 1; }
 	wbs="$wbs $work/p$i.json"
 done
-jq -n '{"spreadsheetId": "national", "properties": {"title": "ระดับประเทศ"}, "_fake": {"unlisted": true},
-    "sheets": [{"properties": {"sheetId": 1, "title": "Sheet1", "index": 0}, "values": []}]}' \
-    > "$work/national.json"
+national_wb "$work/national.json" '{"unlisted": true}'
 # shellcheck disable=SC2086
 fake_start $wbs "$work/national.json" || { echo "cannot start fakesheets"; exit 1; }
-for i in 1 2 3; do
-	mkdir -p "$work/s$i"
-	fake_conf "prov-$i" "$work/s$i" > "$work/p$i.conf"
-	"$BUILD/syncd" --once -c "$work/p$i.conf" --today 2024-02-01 2>>"$work/prov.err" || bad "province $i"
-done
+provinces_once 3
 mkdir -p "$work/r"
 {
 	fake_conf national "$work/r"

@@ -12,9 +12,7 @@ cd "$(dirname "$0")/.." || exit 1
 e2e_begin t_rollup_quota
 "$BUILD/tools/genwb" --households 60 --tabs 2 --seed 7 --spreadsheet-id prov-0 \
     --today 2024-02-01 -o "$work/p0.json" || { echo "genwb failed"; exit 1; }
-jq -n '{"spreadsheetId": "national", "properties": {"title": "ระดับประเทศ"},
-    "sheets": [{"properties": {"sheetId": 1, "title": "Sheet1", "index": 0}, "values": []}]}' \
-    > "$work/national.json"
+national_wb "$work/national.json"
 # One province's summary written by syncd (on an emulator without quotas),
 # then the same workbook as 30 provinces on one that enforces them.
 fake_start "$work/p0.json" || { echo "cannot start fakesheets"; exit 1; }

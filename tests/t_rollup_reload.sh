@@ -21,19 +21,10 @@ while [ $i -le 3 ]; do
 	wbs="$wbs $work/p$i.json"
 	i=$((i + 1))
 done
-jq -n '{"spreadsheetId": "national", "properties": {"title": "ระดับประเทศ"},
-    "sheets": [{"properties": {"sheetId": 1, "title": "Sheet1", "index": 0}, "values": []}]}' \
-    > "$work/national.json"
+national_wb "$work/national.json"
 # shellcheck disable=SC2086
 fake_start $wbs "$work/national.json" || { echo "cannot start fakesheets"; exit 1; }
-i=1
-while [ $i -le 3 ]; do
-	mkdir -p "$work/s$i"
-	fake_conf "prov-$i" "$work/s$i" > "$work/p$i.conf"
-	"$BUILD/syncd" --once -c "$work/p$i.conf" --today 2024-02-01 2>>"$work/prov.err" ||
-		bad "province $i --once"
-	i=$((i + 1))
-done
+provinces_once 3
 
 # conf STATE_DIR SOURCE...: the rollup's configuration (audit log in
 # STATE_DIR), to $work/rollup.conf.

@@ -17,17 +17,10 @@ for i in 1 2; do
 	"$BUILD/tools/genwb" --households 50 --tabs 2 --seed $i --spreadsheet-id "prov-$i" \
 	    --today 2024-02-01 -o "$work/p$i.json" || { echo "genwb failed"; exit 1; }
 done
-jq -n '{"spreadsheetId": "national", "properties": {"title": "ระดับประเทศ"},
-    "sheets": [{"properties": {"sheetId": 1, "title": "Sheet1", "index": 0}, "values": []}]}' \
-    > "$work/national.json"
+national_wb "$work/national.json"
 fake_start "$work/p1.json" "$work/p2.json" "$work/national.json" ||
 	{ echo "cannot start fakesheets"; exit 1; }
-for i in 1 2; do
-	mkdir -p "$work/s$i"
-	fake_conf "prov-$i" "$work/s$i" > "$work/p$i.conf"
-	"$BUILD/syncd" --once -c "$work/p$i.conf" --today 2024-02-01 2>>"$work/prov.err" ||
-		bad "province $i --once"
-done
+provinces_once 2
 mkdir -p "$work/r"
 LOG=$work/r/audit.jsonl
 {
